@@ -1,0 +1,50 @@
+// Package waymark holds the vocabulary shared by every part of Waymark, the social
+// prescribing platform: application errors with codes and the acting user.
+package waymark
+
+import "context"
+
+// Role names what a user may do within an organisation or the platform.
+type Role string
+
+// Roles a user can hold.
+const (
+	RoleProvider     Role = "provider"
+	RoleLinkWorker   Role = "link_worker"
+	RoleGP           Role = "gp"
+	RoleModerator    Role = "moderator"
+	RoleAdmin        Role = "admin"
+	RoleCommissioner Role = "commissioner"
+)
+
+// Actor is the user on whose behalf an operation runs. The zero Actor is anonymous.
+type Actor struct {
+	UserID string
+	Roles  []Role
+}
+
+// Anonymous reports whether no user is signed in.
+func (a Actor) Anonymous() bool { return a.UserID == "" }
+
+// Has reports whether the actor holds role r.
+func (a Actor) Has(r Role) bool {
+	for _, have := range a.Roles {
+		if have == r {
+			return true
+		}
+	}
+	return false
+}
+
+type actorKey struct{}
+
+// WithActor returns a copy of ctx carrying the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx, or the anonymous actor.
+func ActorFrom(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
