@@ -1,0 +1,204 @@
+package directory
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"waymark"
+	"waymark/internal/postcode"
+)
+
+// Limits on search input.
+const (
+	MaxQueryLength = 200 // characters in the keyword box
+	MaxPage        = 500 // pages beyond this are refused rather than scanned
+	DefaultPerPage = 20
+	MaxPerPage     = 50
+)
+
+// Sort orders for search results.
+const (
+	SortRelevance = "relevance"
+	SortDistance  = "distance"
+)
+
+// Referral type filters.
+const (
+	ReferralAny          = ""
+	ReferralSignposting  = "signposting"  // contact the service directly
+	ReferralSelf         = "self"         // the public can refer themselves
+	ReferralProfessional = "professional" // a professional can refer
+)
+
+// RadiusChoices are the distances, in miles, offered on the search page.
+var RadiusChoices = []int{1, 3, 5, 10, 25, 50}
+
+// DefaultRadius is the radius used when a postcode is given without one.
+const DefaultRadius = 10
+
+// SearchQuery is a validated search of the public directory.
+type SearchQuery struct {
+	Text         string // keywords, as typed (trimmed)
+	Category     string // taxonomy term code, "" for any
+	FreeOnly     bool
+	ReferralType string
+	Postcode     string // normalised postcode or outward code, "" for none
+	RadiusMiles  int    // only with Postcode
+	Sort         string
+	Page         int // 1-based
+	PerPage      int
+
+	// Set by Service.Search after geocoding Postcode.
+	Near *postcode.Point
+}
+
+// Offset returns the number of results before the requested page.
+func (q SearchQuery) Offset() int { return (q.Page - 1) * q.PerPage }
+
+// Terms returns the keywords split into words, lower-cased, with punctuation
+// removed, for the full-text engines to stem. At most 12 words are kept.
+func (q SearchQuery) Terms() []string {
+	words := strings.FieldsFunc(strings.ToLower(q.Text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) > 12 {
+		words = words[:12]
+	}
+	return words
+}
+
+// SearchErrors holds one message per invalid search field, keyed by field name.
+type SearchErrors map[string]string
+
+// ParseSearch validates search parameters from a URL query. It returns the query
+// with defaults filled in, and messages for any invalid fields. Parsing never
+// fails outright: invalid fields are reported and left at their defaults so the
+// page can show the rest of the search.
+func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
+	q := SearchQuery{Sort: SortRelevance, Page: 1, PerPage: DefaultPerPage}
+	errs := SearchErrors{}
+
+	text := strings.TrimSpace(v.Get("q"))
+	switch {
+	case !utf8.ValidString(text):
+		errs["q"] = "Search words must be plain text"
+	case utf8.RuneCountInString(text) > MaxQueryLength:
+		errs["q"] = "Search words must be " + strconv.Itoa(MaxQueryLength) + " characters or fewer"
+	default:
+		q.Text = strings.Join(strings.Fields(text), " ")
+	}
+
+	if c := strings.TrimSpace(v.Get("category")); c != "" {
+		if !validCode(c) {
+			errs["category"] = "Choose a category from the list"
+		} else {
+			q.Category = c
+		}
+	}
+
+	switch f := v.Get("free"); f {
+	case "", "0", "false", "off":
+	case "1", "true", "on", "yes":
+		q.FreeOnly = true
+	default:
+		errs["free"] = "Free only must be ticked or not ticked"
+	}
+
+	switch r := v.Get("referral"); r {
+	case ReferralAny, ReferralSignposting, ReferralSelf, ReferralProfessional:
+		q.ReferralType = r
+	default:
+		errs["referral"] = "Choose a way to get help from the list"
+	}
+
+	if pc := strings.TrimSpace(v.Get("postcode")); pc != "" {
+		if len(pc) > 16 {
+			errs["postcode"] = "Postcode must be 8 characters or fewer, like DE4 3AG"
+		} else {
+			q.Postcode = pc // geocoded and normalised by Service.Search
+		}
+	}
+
+	q.RadiusMiles = DefaultRadius
+	if r := v.Get("radius"); r != "" {
+		n, err := strconv.Atoi(r)
+		if err != nil || !validRadius(n) {
+			errs["radius"] = "Choose a distance from the list"
+		} else {
+			q.RadiusMiles = n
+		}
+	}
+
+	switch s := v.Get("sort"); s {
+	case "", SortRelevance:
+	case SortDistance:
+		q.Sort = SortDistance
+	default:
+		errs["sort"] = "Choose how to sort results from the list"
+	}
+
+	if p := v.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		switch {
+		case err != nil || n < 1:
+			errs["page"] = "Page must be a whole number, 1 or more"
+		case n > MaxPage:
+			errs["page"] = "Page must be " + strconv.Itoa(MaxPage) + " or less: narrow your search instead"
+		default:
+			q.Page = n
+		}
+	}
+	if q.Postcode == "" && q.Sort == SortDistance {
+		q.Sort = SortRelevance
+	}
+	return q, errs
+}
+
+// validCode reports whether s looks like a taxonomy term code: short, lower-case
+// letters, digits and hyphens.
+func validCode(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validRadius(n int) bool {
+	for _, r := range RadiusChoices {
+		if n == r {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchResult is one page of matching services.
+type SearchResult struct {
+	Query SearchQuery
+	Hits  []Hit
+	Total int // matching services across all pages
+}
+
+// Pages returns the number of pages of results.
+func (r *SearchResult) Pages() int {
+	if r.Total == 0 || r.Query.PerPage == 0 {
+		return 0
+	}
+	return (r.Total + r.Query.PerPage - 1) / r.Query.PerPage
+}
+
+// Hit is one service in search results: the summary fields, its nearest
+// location, and the distance to the searched postcode when there was one.
+type Hit struct {
+	Service       Service // Organization, Categories and Locations are filled
+	DistanceMiles *float64
+	Nearest       *Location
+}

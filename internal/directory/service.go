@@ -1,0 +1,341 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/postcode"
+)
+
+// Store is the persistence the directory needs.
+type Store interface {
+	// SearchServices returns one page of publicly visible, listed services matching
+	// q. q is already validated; q.Near is set when a postcode was given.
+	SearchServices(ctx context.Context, q SearchQuery) (*SearchResult, error)
+	// FindServiceByID returns a service with everything about it, or ENOTFOUND.
+	FindServiceByID(ctx context.Context, id string) (*Service, error)
+	// ListCategories returns the terms of the category taxonomy, by name.
+	ListCategories(ctx context.Context) ([]TaxonomyTerm, error)
+	// CreateTaxonomy stores a taxonomy and its terms.
+	CreateTaxonomy(ctx context.Context, t *Taxonomy, terms []TaxonomyTerm) error
+	// CreateOrganization stores a new organisation.
+	CreateOrganization(ctx context.Context, o *Organization) error
+	// CreateServices stores new services, each with its locations, contacts,
+	// schedules, cost options, categories (by term ID) and images, in one
+	// transaction.
+	CreateServices(ctx context.Context, s []*Service) error
+	// CountServices returns the number of services in any status.
+	CountServices(ctx context.Context) (int, error)
+	// ListOfflineHelp returns the organisations people without internet can call
+	// or visit, by name.
+	ListOfflineHelp(ctx context.Context) ([]OfflineHelp, error)
+	// ReplaceOfflineHelp replaces the offline help list.
+	ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) error
+}
+
+// Geocoder finds the centre of a postcode or outward code.
+type Geocoder interface {
+	Lookup(p postcode.Postcode) (postcode.Point, bool)
+}
+
+// CategoryTaxonomyID is the id of Waymark's own category taxonomy.
+const CategoryTaxonomyID = "5a1e6c1e-6f0a-4b7e-9a43-1c0de0ca7e90"
+
+// Service provides the directory's operations with their rules.
+type Service struct {
+	store  Store
+	geo    Geocoder
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// NewService returns a directory Service. now is the clock.
+func NewService(store Store, geo Geocoder, now func() time.Time, logger *slog.Logger) *Service {
+	return &Service{store: store, geo: geo, now: now, logger: logger}
+}
+
+// Search runs a public search. It geocodes the postcode and checks the
+// category. Errors: EINVALID with Field "postcode" or "category".
+func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
+	if q.Postcode != "" {
+		pc, err := postcode.Parse(q.Postcode)
+		if err != nil {
+			return nil, err
+		}
+		pt, ok := s.geo.Lookup(pc)
+		if !ok {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "postcode",
+				"We could not find the postcode %s. Check it and try again", pc.String())
+		}
+		q.Postcode = pc.String()
+		q.Near = &pt
+	} else {
+		q.Near = nil
+		if q.Sort == SortDistance {
+			q.Sort = SortRelevance
+		}
+	}
+	if q.Category != "" {
+		cats, err := s.store.ListCategories(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		found := false
+		for _, c := range cats {
+			found = found || c.Code == q.Category
+		}
+		if !found {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "category", "Choose a category from the list")
+		}
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 || q.PerPage > MaxPerPage {
+		q.PerPage = DefaultPerPage
+	}
+	res, err := s.store.SearchServices(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+// Categories returns the category terms, by name.
+func (s *Service) Categories(ctx context.Context) ([]TaxonomyTerm, error) {
+	return s.store.ListCategories(ctx)
+}
+
+// PublicService returns a service as the public sees it: published or frozen
+// entries, listed or unlisted (unlisted ones open by direct link). Errors:
+// ENOTFOUND for unknown ids, malformed ids and entries not public.
+func (s *Service) PublicService(ctx context.Context, id string) (*Service, error) {
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
+	}
+	svc, err := s.store.FindServiceByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !svc.Status.Public() {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
+	}
+	return svc, nil
+}
+
+// CreateOrganization validates and stores a new organisation, giving it an id.
+// Errors: EINVALID.
+func (s *Service) CreateOrganization(ctx context.Context, o *Organization) error {
+	o.Name = strings.TrimSpace(o.Name)
+	if o.Name == "" {
+		return waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the organisation's name")
+	}
+	if o.ID == "" {
+		o.ID = uuid.NewString()
+	}
+	now := s.now().UTC()
+	o.CreatedAt, o.UpdatedAt = now, now
+	return s.store.CreateOrganization(ctx, o)
+}
+
+// CreateService validates and stores a new service, giving it and its parts
+// ids. Errors: EINVALID with the field at fault.
+func (s *Service) CreateService(ctx context.Context, svc *Service) error {
+	return s.CreateServices(ctx, []*Service{svc})
+}
+
+// CreateServices validates and stores several new services in one go (used for
+// demo data and imports). Nothing is stored if any is invalid. Errors: EINVALID.
+func (s *Service) CreateServices(ctx context.Context, list []*Service) error {
+	for i, svc := range list {
+		if err := s.prepare(svc); err != nil {
+			return fmt.Errorf("service %d (%s): %w", i+1, svc.Name, err)
+		}
+	}
+	return s.store.CreateServices(ctx, list)
+}
+
+// Count returns how many services there are, in any status.
+func (s *Service) Count(ctx context.Context) (int, error) { return s.store.CountServices(ctx) }
+
+// OfflineHelp returns the phone and drop-in list for people without internet.
+func (s *Service) OfflineHelp(ctx context.Context) ([]OfflineHelp, error) {
+	return s.store.ListOfflineHelp(ctx)
+}
+
+// ReplaceOfflineHelp replaces the phone and drop-in list. Errors: EINVALID.
+func (s *Service) ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) error {
+	for i := range list {
+		if strings.TrimSpace(list[i].Name) == "" || len(list[i].Phones) == 0 {
+			return waymark.Errorf(waymark.EINVALID, "Offline help entry %d needs a name and a phone number", i+1)
+		}
+		if list[i].ID == "" {
+			list[i].ID = uuid.NewString()
+		}
+	}
+	return s.store.ReplaceOfflineHelp(ctx, list)
+}
+
+func (s *Service) prepare(svc *Service) error {
+	if err := svc.Validate(); err != nil {
+		return err
+	}
+	for i := range svc.Locations {
+		l := &svc.Locations[i]
+		if l.Latitude == 0 && l.Longitude == 0 && l.Address.PostalCode != "" {
+			pc, err := postcode.Parse(l.Address.PostalCode)
+			if err != nil {
+				return err
+			}
+			pt, ok := s.geo.Lookup(pc)
+			if !ok {
+				return waymark.FieldErrorf(waymark.EINVALID, "postcode", "We could not find the postcode %s", pc.String())
+			}
+			l.Address.PostalCode = pc.String()
+			l.Latitude, l.Longitude = pt.Lat, pt.Lon
+		}
+	}
+	svc.AssignIDs()
+	now := s.now().UTC()
+	if svc.CreatedAt.IsZero() {
+		svc.CreatedAt = now
+	}
+	svc.UpdatedAt = now
+	return nil
+}
+
+// AssignIDs gives the service and each of its parts a new UUID where it has none.
+func (svc *Service) AssignIDs() {
+	set := func(id *string) {
+		if *id == "" {
+			*id = uuid.NewString()
+		}
+	}
+	set(&svc.ID)
+	for i := range svc.Locations {
+		set(&svc.Locations[i].ID)
+		set(&svc.Locations[i].ServiceAtLocationID)
+		set(&svc.Locations[i].Address.ID)
+	}
+	for i := range svc.Contacts {
+		set(&svc.Contacts[i].ID)
+		for j := range svc.Contacts[i].Phones {
+			set(&svc.Contacts[i].Phones[j].ID)
+		}
+	}
+	for i := range svc.Schedules {
+		set(&svc.Schedules[i].ID)
+	}
+	for i := range svc.CostOptions {
+		set(&svc.CostOptions[i].ID)
+	}
+	for i := range svc.Images {
+		set(&svc.Images[i].ID)
+	}
+}
+
+// Validate checks a service entry. A signposting entry needs only an email
+// address and a postcode; other fields are checked when given. Errors: EINVALID
+// with Field set.
+func (svc *Service) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return waymark.FieldErrorf(waymark.EINVALID, field, format, args...)
+	}
+	svc.Name = strings.TrimSpace(svc.Name)
+	svc.Email = strings.TrimSpace(svc.Email)
+	if svc.OrganizationID == "" {
+		return bad("organization", "Choose the organisation that runs the service")
+	}
+	if svc.Email == "" {
+		return bad("email", "Enter an email address, like name@example.org")
+	}
+	if a, err := mail.ParseAddress(svc.Email); err != nil || a.Address != svc.Email {
+		return bad("email", "Enter an email address in the correct format, like name@example.org")
+	}
+	if len(svc.Locations) == 0 || svc.Locations[0].Address.PostalCode == "" {
+		return bad("postcode", "Enter the postcode where the service runs")
+	}
+	if utf8.RuneCountInString(svc.Name) > 150 {
+		return bad("name", "Title must be 150 characters or fewer")
+	}
+	if utf8.RuneCountInString(svc.Description) > 10000 {
+		return bad("description", "Description must be 10,000 characters or fewer")
+	}
+	for field, u := range map[string]string{"website": svc.Website, "external_form_url": svc.ExternalFormURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return bad(field, "Enter a full web address starting with https://")
+		}
+	}
+	if svc.WaitingWeeks != nil && (*svc.WaitingWeeks < 0 || *svc.WaitingWeeks > 104) {
+		return bad("waiting_weeks", "Waiting time must be between 0 and 104 weeks")
+	}
+	if svc.MinimumAge != nil && svc.MaximumAge != nil && *svc.MinimumAge > *svc.MaximumAge {
+		return bad("minimum_age", "Minimum age must not be more than the maximum age")
+	}
+	switch svc.Kind {
+	case "":
+		svc.Kind = KindSignposting
+		fallthrough
+	case KindSignposting:
+		if svc.Pathway == "" {
+			svc.Pathway = PathwayNone
+		}
+		if svc.Pathway != PathwayNone {
+			return bad("pathway", "A signposting entry has no referral pathway")
+		}
+	case KindReferral:
+		switch svc.Pathway {
+		case PathwayWaymarkForm, PathwayProfessionalOnly:
+		case PathwayExternalForm:
+			if svc.ExternalFormURL == "" {
+				return bad("external_form_url", "Enter the web address of your referral form")
+			}
+		default:
+			return bad("pathway", "Choose how people are referred")
+		}
+	default:
+		return bad("kind", "Choose signposting or referral")
+	}
+	switch svc.Visibility {
+	case "":
+		svc.Visibility = VisibilityListed
+	case VisibilityListed, VisibilityUnlisted:
+	default:
+		return bad("visibility", "Choose listed or unlisted")
+	}
+	switch svc.Status {
+	case "":
+		svc.Status = StatusDraft
+	case StatusDraft, StatusPendingReview, StatusPublished, StatusDeclined, StatusFrozen, StatusSuspended, StatusDeleted:
+	default:
+		return bad("status", "Unknown status %q", svc.Status)
+	}
+	if svc.Name == "" {
+		svc.Name = strings.TrimSpace(svc.Email)
+	}
+	return nil
+}
+
+// DisplayName is the name to show for a service; signposting entries made with
+// only an email address fall back to their organisation's name.
+func (svc *Service) DisplayName() string {
+	if svc.Name != "" && svc.Name != svc.Email {
+		return svc.Name
+	}
+	if svc.Organization != nil && svc.Organization.Name != "" {
+		return svc.Organization.Name
+	}
+	return svc.Name
+}
