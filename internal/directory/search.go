@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"waymark"
 	"waymark/internal/postcode"
 )
 
@@ -51,7 +50,7 @@ type SearchQuery struct {
 	Page         int // 1-based
 	PerPage      int
 
-	// Set by Service.Search after geocoding Postcode.
+	// Set by Directory.Search after geocoding Postcode.
 	Near *postcode.Point
 }
 
@@ -64,10 +63,24 @@ func (q SearchQuery) Terms() []string {
 	words := strings.FieldsFunc(strings.ToLower(q.Text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	if len(words) > 12 {
-		words = words[:12]
+	kept := words[:0]
+	for _, w := range words {
+		if !stopWords[w] {
+			kept = append(kept, w)
+		}
 	}
-	return words
+	if len(kept) > 12 {
+		kept = kept[:12]
+	}
+	return kept
+}
+
+// stopWords are dropped from searches so that both databases, whose
+// full-text engines differ on them, treat "walk in the park" alike.
+var stopWords = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "at": true, "be": true, "by": true, "for": true,
+	"from": true, "i": true, "in": true, "is": true, "it": true, "me": true, "my": true, "near": true,
+	"of": true, "on": true, "or": true, "the": true, "to": true, "with": true,
 }
 
 // SearchErrors holds one message per invalid search field, keyed by field name.
@@ -118,7 +131,7 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 		if len(pc) > 16 {
 			errs["postcode"] = "Postcode must be 8 characters or fewer, like DE4 3AG"
 		} else {
-			q.Postcode = pc // geocoded and normalised by Service.Search
+			q.Postcode = pc // geocoded and normalised by Directory.Search
 		}
 	}
 

@@ -50,22 +50,23 @@ type Geocoder interface {
 // CategoryTaxonomyID is the id of Waymark's own category taxonomy.
 const CategoryTaxonomyID = "5a1e6c1e-6f0a-4b7e-9a43-1c0de0ca7e90"
 
-// Service provides the directory's operations with their rules.
-type Service struct {
+// Directory provides the directory's operations with their rules. (The
+// entries themselves are Service values, as in HSDS.)
+type Directory struct {
 	store  Store
 	geo    Geocoder
 	now    func() time.Time
 	logger *slog.Logger
 }
 
-// NewService returns a directory Service. now is the clock.
-func NewService(store Store, geo Geocoder, now func() time.Time, logger *slog.Logger) *Service {
-	return &Service{store: store, geo: geo, now: now, logger: logger}
+// New returns a Directory. now is the clock.
+func New(store Store, geo Geocoder, now func() time.Time, logger *slog.Logger) *Directory {
+	return &Directory{store: store, geo: geo, now: now, logger: logger}
 }
 
 // Search runs a public search. It geocodes the postcode and checks the
 // category. Errors: EINVALID with Field "postcode" or "category".
-func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
+func (s *Directory) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	if q.Postcode != "" {
 		pc, err := postcode.Parse(q.Postcode)
 		if err != nil {
@@ -111,14 +112,14 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 }
 
 // Categories returns the category terms, by name.
-func (s *Service) Categories(ctx context.Context) ([]TaxonomyTerm, error) {
+func (s *Directory) Categories(ctx context.Context) ([]TaxonomyTerm, error) {
 	return s.store.ListCategories(ctx)
 }
 
 // PublicService returns a service as the public sees it: published or frozen
 // entries, listed or unlisted (unlisted ones open by direct link). Errors:
 // ENOTFOUND for unknown ids, malformed ids and entries not public.
-func (s *Service) PublicService(ctx context.Context, id string) (*Service, error) {
+func (s *Directory) PublicService(ctx context.Context, id string) (*Service, error) {
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
 	}
@@ -134,7 +135,7 @@ func (s *Service) PublicService(ctx context.Context, id string) (*Service, error
 
 // CreateOrganization validates and stores a new organisation, giving it an id.
 // Errors: EINVALID.
-func (s *Service) CreateOrganization(ctx context.Context, o *Organization) error {
+func (s *Directory) CreateOrganization(ctx context.Context, o *Organization) error {
 	o.Name = strings.TrimSpace(o.Name)
 	if o.Name == "" {
 		return waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the organisation's name")
@@ -149,13 +150,13 @@ func (s *Service) CreateOrganization(ctx context.Context, o *Organization) error
 
 // CreateService validates and stores a new service, giving it and its parts
 // ids. Errors: EINVALID with the field at fault.
-func (s *Service) CreateService(ctx context.Context, svc *Service) error {
+func (s *Directory) CreateService(ctx context.Context, svc *Service) error {
 	return s.CreateServices(ctx, []*Service{svc})
 }
 
 // CreateServices validates and stores several new services in one go (used for
 // demo data and imports). Nothing is stored if any is invalid. Errors: EINVALID.
-func (s *Service) CreateServices(ctx context.Context, list []*Service) error {
+func (s *Directory) CreateServices(ctx context.Context, list []*Service) error {
 	for i, svc := range list {
 		if err := s.prepare(svc); err != nil {
 			return fmt.Errorf("service %d (%s): %w", i+1, svc.Name, err)
@@ -165,15 +166,15 @@ func (s *Service) CreateServices(ctx context.Context, list []*Service) error {
 }
 
 // Count returns how many services there are, in any status.
-func (s *Service) Count(ctx context.Context) (int, error) { return s.store.CountServices(ctx) }
+func (s *Directory) Count(ctx context.Context) (int, error) { return s.store.CountServices(ctx) }
 
 // OfflineHelp returns the phone and drop-in list for people without internet.
-func (s *Service) OfflineHelp(ctx context.Context) ([]OfflineHelp, error) {
+func (s *Directory) OfflineHelp(ctx context.Context) ([]OfflineHelp, error) {
 	return s.store.ListOfflineHelp(ctx)
 }
 
 // ReplaceOfflineHelp replaces the phone and drop-in list. Errors: EINVALID.
-func (s *Service) ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) error {
+func (s *Directory) ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) error {
 	for i := range list {
 		if strings.TrimSpace(list[i].Name) == "" || len(list[i].Phones) == 0 {
 			return waymark.Errorf(waymark.EINVALID, "Offline help entry %d needs a name and a phone number", i+1)
@@ -185,7 +186,7 @@ func (s *Service) ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) er
 	return s.store.ReplaceOfflineHelp(ctx, list)
 }
 
-func (s *Service) prepare(svc *Service) error {
+func (s *Directory) prepare(svc *Service) error {
 	if err := svc.Validate(); err != nil {
 		return err
 	}

@@ -1,0 +1,245 @@
+// Package sqlstore keeps Waymark's data in SQLite (embedded, the default) or
+// PostgreSQL (production, several app instances sharing one database). It is
+// the only package that imports database drivers. One schema serves both; the
+// migrations for each dialect are embedded and applied at start-up.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"waymark"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names a supported database.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database of either dialect.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL for
+// PostgreSQL, otherwise a SQLite file path. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.dialect = Postgres
+		db.sql, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.sql.SetMaxOpenConns(20)
+		db.sql.SetMaxIdleConns(20)
+		db.sql.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		db.dialect = SQLite
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		if path == "" {
+			return nil, waymark.Errorf(waymark.EINVALID, "database path is empty")
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		conn := "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+			"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		db.sql, err = sql.Open("sqlite", conn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		db.sql.SetMaxOpenConns(8)
+		db.sql.SetMaxIdleConns(8)
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// Dialect returns which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// Stats returns connection pool statistics, for metrics.
+func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
+
+// Migrate applies any pending embedded migrations, each in a transaction. With
+// PostgreSQL an advisory lock keeps several instances from migrating at once.
+func (db *DB) Migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	gd := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.dialect == Postgres {
+		gd = goose.DialectPostgres
+		opts = append(opts, goose.WithSessionLocker(mustPostgresLocker()))
+	}
+	p, err := goose.NewProvider(gd, db.sql, dir, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ... Queries in this
+// package never contain a literal question mark.
+func (db *DB) rebind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// queryer is what both *sql.DB and *sql.Tx provide.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs rebound queries on a *sql.DB or *sql.Tx.
+type conn struct {
+	db *DB
+	q  queryer
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) error {
+	_, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
+	return mapError(err)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.q.QueryContext(ctx, c.db.rebind(query), args...)
+	return rows, mapError(err)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.db.rebind(query), args...)
+}
+
+// reader returns a conn for reads outside a transaction.
+func (db *DB) reader() conn { return conn{db: db, q: db.sql} }
+
+// inTx runs fn in a transaction, committing if it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(c conn) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapError(err))
+	}
+	defer tx.Rollback()
+	if err := fn(conn{db: db, q: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// mapError turns constraint violations into application errors by driver
+// code, never by message text.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This already exists"}
+		case "23503": // foreign_key_violation
+			return &waymark.Error{Code: waymark.EINVALID, Message: "This refers to something that does not exist"}
+		}
+		return err
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This already exists"}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &waymark.Error{Code: waymark.EINVALID, Message: "This refers to something that does not exist"}
+		}
+	}
+	return err
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// anys converts strings to query arguments.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// rowScanner is a row being read.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// SQL returns the underlying *sql.DB, for metrics collectors.
+func (db *DB) SQL() *sql.DB { return db.sql }

@@ -1,0 +1,456 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"waymark"
+	"waymark/internal/directory"
+)
+
+// DirectoryStore keeps the community directory. It implements directory.Store.
+type DirectoryStore struct {
+	db *DB
+}
+
+// NewDirectoryStore returns a DirectoryStore on db.
+func NewDirectoryStore(db *DB) *DirectoryStore { return &DirectoryStore{db: db} }
+
+var _ directory.Store = (*DirectoryStore)(nil)
+
+// CreateOrganization stores a new organisation. Errors: ECONFLICT for a
+// duplicate id.
+func (s *DirectoryStore) CreateOrganization(ctx context.Context, o *directory.Organization) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		err := c.exec(ctx, `INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("insert organization %s: %w", o.ID, err)
+		}
+		return nil
+	})
+}
+
+// CreateTaxonomy stores a taxonomy and its terms, or updates them if they
+// already exist, so it can run at every start-up.
+func (s *DirectoryStore) CreateTaxonomy(ctx context.Context, t *directory.Taxonomy, terms []directory.TaxonomyTerm) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		err := c.exec(ctx, `INSERT INTO taxonomy (id, name, description, uri, version) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+				uri = excluded.uri, version = excluded.version`,
+			t.ID, t.Name, t.Description, t.URI, t.Version)
+		if err != nil {
+			return fmt.Errorf("upsert taxonomy %s: %w", t.ID, err)
+		}
+		for _, term := range terms {
+			err := c.exec(ctx, `INSERT INTO taxonomy_term (id, taxonomy_id, code, name, description, parent_id)
+				VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
+					description = excluded.description, parent_id = excluded.parent_id`,
+				term.ID, t.ID, term.Code, term.Name, term.Description, nullString(term.ParentID))
+			if err != nil {
+				return fmt.Errorf("upsert taxonomy term %s: %w", term.Code, err)
+			}
+		}
+		return nil
+	})
+}
+
+// ListCategories returns the terms of Waymark's category taxonomy by name.
+func (s *DirectoryStore) ListCategories(ctx context.Context) ([]directory.TaxonomyTerm, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, taxonomy_id, code, name, description, COALESCE(CAST(parent_id AS TEXT), '')
+		FROM taxonomy_term WHERE taxonomy_id = ? ORDER BY name`, directory.CategoryTaxonomyID)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	var out []directory.TaxonomyTerm
+	for rows.Next() {
+		var t directory.TaxonomyTerm
+		if err := rows.Scan(&t.ID, &t.TaxonomyID, &t.Code, &t.Name, &t.Description, &t.ParentID); err != nil {
+			return nil, fmt.Errorf("scan category: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CountServices returns the number of services in any status.
+func (s *DirectoryStore) CountServices(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM service`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count services: %w", err)
+	}
+	return n, nil
+}
+
+// CreateServices stores new services with all their parts in one transaction.
+// Errors: ECONFLICT for a duplicate id, EINVALID for an unknown organisation
+// or category.
+func (s *DirectoryStore) CreateServices(ctx context.Context, list []*directory.Service) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		for _, svc := range list {
+			if err := insertService(ctx, c, svc); err != nil {
+				return fmt.Errorf("insert service %s: %w", svc.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func insertService(ctx context.Context, c conn, svc *directory.Service) error {
+	err := c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
+			eligibility_description, minimum_age, maximum_age, kind, pathway, external_form_url,
+			visibility, status, status_note, waiting_weeks, free, keywords, created_at, updated_at, assured_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		svc.ID, svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email,
+		svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
+		string(svc.Visibility), string(svc.Status), svc.StatusNote, svc.WaitingWeeks, svc.Free,
+		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt)
+	if err != nil {
+		return err
+	}
+	for i, l := range svc.Locations {
+		if err := c.exec(ctx, `INSERT INTO location (id, location_type, name, description, latitude, longitude)
+			VALUES (?, 'physical', ?, ?, ?, ?)`, l.ID, l.Name, l.Description, l.Latitude, l.Longitude); err != nil {
+			return fmt.Errorf("insert location: %w", err)
+		}
+		a := l.Address
+		if err := c.exec(ctx, `INSERT INTO address (id, location_id, address_1, city, state_province, postal_code, country)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, l.ID, a.Address1, a.City, a.StateProvince, a.PostalCode, defaultString(a.Country, "GB")); err != nil {
+			return fmt.Errorf("insert address: %w", err)
+		}
+		if err := c.exec(ctx, `INSERT INTO service_at_location (id, service_id, location_id, position) VALUES (?, ?, ?, ?)`,
+			l.ServiceAtLocationID, svc.ID, l.ID, i); err != nil {
+			return fmt.Errorf("insert service_at_location: %w", err)
+		}
+	}
+	for i, ct := range svc.Contacts {
+		if err := c.exec(ctx, `INSERT INTO contact (id, service_id, name, title, email, position) VALUES (?, ?, ?, ?, ?, ?)`,
+			ct.ID, svc.ID, ct.Name, ct.Title, ct.Email, i); err != nil {
+			return fmt.Errorf("insert contact: %w", err)
+		}
+		for j, p := range ct.Phones {
+			if err := c.exec(ctx, `INSERT INTO phone (id, contact_id, number, description, position) VALUES (?, ?, ?, ?, ?)`,
+				p.ID, ct.ID, p.Number, p.Description, j); err != nil {
+				return fmt.Errorf("insert phone: %w", err)
+			}
+		}
+	}
+	for i, sc := range svc.Schedules {
+		if err := c.exec(ctx, `INSERT INTO schedule (id, service_id, freq, byday, opens_at, closes_at, description, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sc.ID, svc.ID, defaultString(sc.Freq, "WEEKLY"), sc.ByDay, sc.OpensAt, sc.ClosesAt, sc.Description, i); err != nil {
+			return fmt.Errorf("insert schedule: %w", err)
+		}
+	}
+	for i, co := range svc.CostOptions {
+		if err := c.exec(ctx, `INSERT INTO cost_option (id, service_id, option, amount, amount_description, position)
+			VALUES (?, ?, ?, ?, ?, ?)`, co.ID, svc.ID, co.Option, co.Amount, co.AmountDescription, i); err != nil {
+			return fmt.Errorf("insert cost option: %w", err)
+		}
+	}
+	for _, cat := range svc.Categories {
+		if err := c.exec(ctx, `INSERT INTO service_taxonomy (service_id, taxonomy_term_id) VALUES (?, ?)`, svc.ID, cat.ID); err != nil {
+			return fmt.Errorf("insert category %s: %w", cat.ID, err)
+		}
+	}
+	for i, im := range svc.Images {
+		if err := c.exec(ctx, `INSERT INTO service_image (id, service_id, url, alt, content_type, position) VALUES (?, ?, ?, ?, ?, ?)`,
+			im.ID, svc.ID, im.URL, im.Alt, im.ContentType, i); err != nil {
+			return fmt.Errorf("insert image: %w", err)
+		}
+	}
+	return reindexService(ctx, c, svc.ID)
+}
+
+// reindexService refreshes a service's full-text entry from its current row.
+func reindexService(ctx context.Context, c conn, id string) error {
+	if c.db.dialect == Postgres {
+		err := c.exec(ctx, `INSERT INTO service_search (service_id, document)
+			SELECT s.id,
+				setweight(to_tsvector('english', s.name), 'A') ||
+				setweight(to_tsvector('english', s.keywords), 'B') ||
+				setweight(to_tsvector('english', o.name), 'B') ||
+				setweight(to_tsvector('english', s.description), 'C')
+			FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?
+			ON CONFLICT (service_id) DO UPDATE SET document = excluded.document`, id)
+		if err != nil {
+			return fmt.Errorf("index service: %w", err)
+		}
+		return nil
+	}
+	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = (SELECT rid FROM service WHERE id = ?)`, id); err != nil {
+		return fmt.Errorf("unindex service: %w", err)
+	}
+	err := c.exec(ctx, `INSERT INTO service_fts (rowid, name, description, keywords, organization)
+		SELECT s.rid, s.name, s.description, s.keywords, o.name
+		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("index service: %w", err)
+	}
+	return nil
+}
+
+// FindServiceByID returns a service with its organisation, locations,
+// contacts, schedules, cost options, categories and images. Errors: ENOTFOUND.
+func (s *DirectoryStore) FindServiceByID(ctx context.Context, id string) (*directory.Service, error) {
+	m, err := loadServices(ctx, s.db.reader(), []string{id}, true)
+	if err != nil {
+		return nil, fmt.Errorf("load service %s: %w", id, err)
+	}
+	svc, ok := m[id]
+	if !ok {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
+	}
+	return svc, nil
+}
+
+const serviceColumns = `s.id, s.organization_id, s.name, s.description, s.url, s.email, s.eligibility_description,
+	s.minimum_age, s.maximum_age, s.kind, s.pathway, s.external_form_url, s.visibility, s.status, s.status_note,
+	s.waiting_weeks, s.free, s.keywords, s.created_at, s.updated_at, s.assured_at,
+	o.name, o.description, o.email, o.website, o.phone`
+
+// loadServices loads the services with the given ids, keyed by id. With full
+// false it loads what a search result shows (organisation, categories,
+// locations); with full true, everything. It runs one query per kind of part,
+// never one per service.
+func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[string]*directory.Service, error) {
+	out := make(map[string]*directory.Service, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in := placeholders(len(ids))
+	args := anys(ids)
+	rows, err := c.query(ctx, `SELECT `+serviceColumns+`
+		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select services: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			svc      directory.Service
+			org      directory.Organization
+			min, max sql.NullInt64
+			wait     sql.NullInt64
+			assured  sql.NullTime
+			keywords string
+		)
+		err := rows.Scan(&svc.ID, &svc.OrganizationID, &svc.Name, &svc.Description, &svc.Website, &svc.Email,
+			&svc.AccessCriteria, &min, &max, &svc.Kind, &svc.Pathway, &svc.ExternalFormURL, &svc.Visibility,
+			&svc.Status, &svc.StatusNote, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
+			&org.Name, &org.Description, &org.Email, &org.Website, &org.Phone)
+		if err != nil {
+			return nil, fmt.Errorf("scan service: %w", err)
+		}
+		org.ID = svc.OrganizationID
+		svc.Organization = &org
+		svc.MinimumAge, svc.MaximumAge, svc.WaitingWeeks = intPtr(min), intPtr(max), intPtr(wait)
+		if assured.Valid {
+			t := assured.Time
+			svc.AssuredAt = &t
+		}
+		if keywords != "" {
+			svc.Keywords = strings.Split(keywords, ", ")
+		}
+		out[svc.ID] = &svc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select services: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+
+	if err := eachRow(ctx, c, `SELECT st.service_id, t.id, t.taxonomy_id, t.code, t.name, t.description
+		FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id
+		WHERE st.service_id IN (`+in+`) ORDER BY t.name`, args, func(r rowScanner) error {
+		var sid string
+		var t directory.TaxonomyTerm
+		if err := r.Scan(&sid, &t.ID, &t.TaxonomyID, &t.Code, &t.Name, &t.Description); err != nil {
+			return err
+		}
+		if svc := out[sid]; svc != nil {
+			svc.Categories = append(svc.Categories, t)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select categories: %w", err)
+	}
+
+	if err := eachRow(ctx, c, `SELECT sal.service_id, sal.id, l.id, l.name, l.description, l.latitude, l.longitude,
+			a.id, a.address_1, a.city, a.state_province, a.postal_code, a.country
+		FROM service_at_location sal JOIN location l ON l.id = sal.location_id
+		JOIN address a ON a.location_id = l.id
+		WHERE sal.service_id IN (`+in+`) ORDER BY sal.position`, args, func(r rowScanner) error {
+		var sid string
+		var l directory.Location
+		a := &l.Address
+		if err := r.Scan(&sid, &l.ServiceAtLocationID, &l.ID, &l.Name, &l.Description, &l.Latitude, &l.Longitude,
+			&a.ID, &a.Address1, &a.City, &a.StateProvince, &a.PostalCode, &a.Country); err != nil {
+			return err
+		}
+		if svc := out[sid]; svc != nil {
+			svc.Locations = append(svc.Locations, l)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select locations: %w", err)
+	}
+	if !full {
+		return out, nil
+	}
+
+	if err := eachRow(ctx, c, `SELECT service_id, id, freq, byday, opens_at, closes_at, description
+		FROM schedule WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
+		var sid string
+		var sc directory.Schedule
+		if err := r.Scan(&sid, &sc.ID, &sc.Freq, &sc.ByDay, &sc.OpensAt, &sc.ClosesAt, &sc.Description); err != nil {
+			return err
+		}
+		out[sid].Schedules = append(out[sid].Schedules, sc)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select schedules: %w", err)
+	}
+
+	if err := eachRow(ctx, c, `SELECT service_id, id, option, amount, amount_description
+		FROM cost_option WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
+		var sid string
+		var co directory.CostOption
+		var amount sql.NullFloat64
+		if err := r.Scan(&sid, &co.ID, &co.Option, &amount, &co.AmountDescription); err != nil {
+			return err
+		}
+		if amount.Valid {
+			v := amount.Float64
+			co.Amount = &v
+		}
+		out[sid].CostOptions = append(out[sid].CostOptions, co)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select cost options: %w", err)
+	}
+
+	if err := eachRow(ctx, c, `SELECT service_id, id, url, alt, content_type
+		FROM service_image WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
+		var sid string
+		var im directory.Image
+		if err := r.Scan(&sid, &im.ID, &im.URL, &im.Alt, &im.ContentType); err != nil {
+			return err
+		}
+		out[sid].Images = append(out[sid].Images, im)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select images: %w", err)
+	}
+
+	// Contacts and their phones in one query.
+	if err := eachRow(ctx, c, `SELECT c.service_id, c.id, c.name, c.title, c.email,
+			COALESCE(p.id, c.id), COALESCE(p.number, ''), COALESCE(p.description, '')
+		FROM contact c LEFT JOIN phone p ON p.contact_id = c.id
+		WHERE c.service_id IN (`+in+`) ORDER BY c.position, p.position`, args, func(r rowScanner) error {
+		var sid, pid, number, pdesc string
+		var ct directory.Contact
+		if err := r.Scan(&sid, &ct.ID, &ct.Name, &ct.Title, &ct.Email, &pid, &number, &pdesc); err != nil {
+			return err
+		}
+		svc := out[sid]
+		n := len(svc.Contacts)
+		if n == 0 || svc.Contacts[n-1].ID != ct.ID {
+			svc.Contacts = append(svc.Contacts, ct)
+			n++
+		}
+		if number != "" {
+			svc.Contacts[n-1].Phones = append(svc.Contacts[n-1].Phones, directory.Phone{ID: pid, Number: number, Description: pdesc})
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("select contacts: %w", err)
+	}
+	return out, nil
+}
+
+// eachRow runs a query and calls fn for every row.
+func eachRow(ctx context.Context, c conn, query string, args []any, fn func(rowScanner) error) error {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ListOfflineHelp returns the offline help list by area then name.
+func (s *DirectoryStore) ListOfflineHelp(ctx context.Context) ([]directory.OfflineHelp, error) {
+	var out []directory.OfflineHelp
+	err := eachRow(ctx, s.db.reader(), `SELECT id, name, website, phones, address, area FROM offline_help ORDER BY name`, nil,
+		func(r rowScanner) error {
+			var h directory.OfflineHelp
+			var phones string
+			if err := r.Scan(&h.ID, &h.Name, &h.Website, &phones, &h.Address, &h.Area); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(phones), &h.Phones); err != nil {
+				return fmt.Errorf("decode phones of %s: %w", h.ID, err)
+			}
+			out = append(out, h)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list offline help: %w", err)
+	}
+	return out, nil
+}
+
+// ReplaceOfflineHelp replaces the whole offline help list in one transaction.
+func (s *DirectoryStore) ReplaceOfflineHelp(ctx context.Context, list []directory.OfflineHelp) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		if err := c.exec(ctx, `DELETE FROM offline_help`); err != nil {
+			return fmt.Errorf("clear offline help: %w", err)
+		}
+		for _, h := range list {
+			phones, err := json.Marshal(h.Phones)
+			if err != nil {
+				return fmt.Errorf("encode phones: %w", err)
+			}
+			if err := c.exec(ctx, `INSERT INTO offline_help (id, name, website, phones, address, area) VALUES (?, ?, ?, ?, ?, ?)`,
+				h.ID, h.Name, h.Website, string(phones), h.Address, h.Area); err != nil {
+				return fmt.Errorf("insert offline help %s: %w", h.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func defaultString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
