@@ -27,8 +27,8 @@ type Store interface {
 	ListCategories(ctx context.Context) ([]TaxonomyTerm, error)
 	// CreateTaxonomy stores a taxonomy and its terms.
 	CreateTaxonomy(ctx context.Context, t *Taxonomy, terms []TaxonomyTerm) error
-	// CreateOrganization stores a new organisation.
-	CreateOrganization(ctx context.Context, o *Organization) error
+	// CreateOrganizations stores new organisations in one transaction.
+	CreateOrganizations(ctx context.Context, list []Organization) error
 	// CreateServices stores new services, each with its locations, contacts,
 	// schedules, cost options, categories (by term ID) and images, in one
 	// transaction.
@@ -136,16 +136,30 @@ func (s *Directory) PublicService(ctx context.Context, id string) (*Service, err
 // CreateOrganization validates and stores a new organisation, giving it an id.
 // Errors: EINVALID.
 func (s *Directory) CreateOrganization(ctx context.Context, o *Organization) error {
-	o.Name = strings.TrimSpace(o.Name)
-	if o.Name == "" {
-		return waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the organisation's name")
+	list := []Organization{*o}
+	if err := s.CreateOrganizations(ctx, list); err != nil {
+		return err
 	}
-	if o.ID == "" {
-		o.ID = uuid.NewString()
-	}
+	*o = list[0]
+	return nil
+}
+
+// CreateOrganizations validates and stores several organisations at once,
+// giving each an id if it has none. Errors: EINVALID, ECONFLICT.
+func (s *Directory) CreateOrganizations(ctx context.Context, list []Organization) error {
 	now := s.now().UTC()
-	o.CreatedAt, o.UpdatedAt = now, now
-	return s.store.CreateOrganization(ctx, o)
+	for i := range list {
+		o := &list[i]
+		o.Name = strings.TrimSpace(o.Name)
+		if o.Name == "" {
+			return waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the organisation's name")
+		}
+		if o.ID == "" {
+			o.ID = uuid.NewString()
+		}
+		o.CreatedAt, o.UpdatedAt = now, now
+	}
+	return s.store.CreateOrganizations(ctx, list)
 }
 
 // CreateService validates and stores a new service, giving it and its parts

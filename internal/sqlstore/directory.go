@@ -21,15 +21,17 @@ func NewDirectoryStore(db *DB) *DirectoryStore { return &DirectoryStore{db: db} 
 
 var _ directory.Store = (*DirectoryStore)(nil)
 
-// CreateOrganization stores a new organisation. Errors: ECONFLICT for a
-// duplicate id.
-func (s *DirectoryStore) CreateOrganization(ctx context.Context, o *directory.Organization) error {
+// CreateOrganizations stores new organisations in one transaction. Errors:
+// ECONFLICT for a duplicate id.
+func (s *DirectoryStore) CreateOrganizations(ctx context.Context, list []directory.Organization) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		err := c.exec(ctx, `INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt)
-		if err != nil {
-			return fmt.Errorf("insert organization %s: %w", o.ID, err)
+		for _, o := range list {
+			err := c.exec(ctx, `INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt)
+			if err != nil {
+				return fmt.Errorf("insert organization %s: %w", o.ID, err)
+			}
 		}
 		return nil
 	})
