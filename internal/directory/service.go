@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -109,6 +110,28 @@ func (s *Directory) Search(ctx context.Context, q SearchQuery) (*SearchResult, e
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
+}
+
+// DistanceFrom returns how far a service's nearest location is from a
+// postcode or outward code, and the postcode in normal form. ok is false when
+// the postcode is invalid or unknown, or the service has no location.
+func (s *Directory) DistanceFrom(svc *Service, pc string) (miles float64, normal string, ok bool) {
+	p, err := postcode.Parse(pc)
+	if err != nil {
+		return 0, "", false
+	}
+	at, found := s.geo.Lookup(p)
+	if !found || len(svc.Locations) == 0 {
+		return 0, "", false
+	}
+	best := -1.0
+	for _, l := range svc.Locations {
+		d := postcode.Miles(at, postcode.Point{Lat: l.Latitude, Lon: l.Longitude})
+		if best < 0 || d < best {
+			best = d
+		}
+	}
+	return math.Round(best*10) / 10, p.String(), true
 }
 
 // Categories returns the category terms, by name.

@@ -141,6 +141,13 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 		list = append(list, c)
 	}
 	byDistance := q.Sort == directory.SortDistance || len(q.Terms()) == 0
+	if !byDistance {
+		// Best match near a postcode: text relevance, discounted with distance so
+		// an equally good match nearby comes first.
+		for _, c := range list {
+			c.score = c.score / (1 + c.miles/float64(q.RadiusMiles))
+		}
+	}
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
 		if !byDistance && a.score != b.score {

@@ -1,0 +1,51 @@
+# Waymark — the two commands a newcomer needs are `make run` and `make test`.
+
+GO      ?= go
+BIN     ?= waymark
+# make test runs every database test against SQLite and against this PostgreSQL.
+WAYMARK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export WAYMARK_TEST_POSTGRES
+
+.PHONY: run build assets test test-short vet bench fuzz postcodes clean
+
+## run: build, create waymark.db with the Derbyshire demo data, start the server
+run: build
+	./$(BIN) seed --if-empty
+	./$(BIN) serve
+
+## build: the single binary, with the front-end assets embedded
+build: assets
+	$(GO) build -o $(BIN) ./cmd/waymark
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+## assets: install the npm front-end packages and copy them into the embedded static folder
+assets: node_modules/.package-lock.json
+	sh internal/web/static/vendor.sh
+
+## test: every test, on SQLite and PostgreSQL, with browser journeys in Chromium
+test: assets
+	sh scripts/ensure-postgres.sh
+	sh scripts/ensure-chromium.sh
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+## bench: the search and API benchmarks on SQLite and PostgreSQL (figures in docs/benchmarks.md)
+bench: assets
+	sh scripts/ensure-postgres.sh
+	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./internal/sqlstore/
+	sh scripts/loadtest.sh
+
+## fuzz: run each fuzz test for a while (FUZZTIME=30s by default)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/postcode/
+	$(GO) test -run '^$$' -fuzz FuzzParseSearch -fuzztime $(FUZZTIME) ./internal/directory/
+
+## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
+postcodes:
+	$(GO) run ./tools/postcodegen -in ../shared/data/postcodes/uk-postcode-centroids.csv.gz -out internal/postcode/data/postcodes.bin
+
+clean:
+	rm -rf $(BIN) node_modules internal/web/static/vendor

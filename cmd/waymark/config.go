@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the program's configuration, from the environment.
+type Config struct {
+	DatabaseURL   string
+	Addr          string
+	PostcodesFile string
+	TileURL       string
+	TLSCert       string
+	TLSKey        string
+	LogLevel      slog.Level
+}
+
+// LoadConfig reads the configuration from getenv, with defaults for local use.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		Addr:        getenv("ADDR"),
+		TileURL:     getenv("TILE_URL"),
+		TLSCert:     getenv("TLS_CERT"),
+		TLSKey:      getenv("TLS_KEY"),
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "waymark.db"
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	c.PostcodesFile = getenv("POSTCODES_FILE")
+	if c.PostcodesFile == "" && !strings.Contains(c.DatabaseURL, "://") {
+		c.PostcodesFile = filepath.Join(filepath.Dir(c.DatabaseURL), "waymark-postcodes.bin")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return c, fmt.Errorf("set both TLS_CERT and TLS_KEY, or neither")
+	}
+	if lvl := getenv("LOG_LEVEL"); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return c, fmt.Errorf("LOG_LEVEL: %w", err)
+		}
+	}
+	return c, nil
+}

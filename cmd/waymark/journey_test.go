@@ -1,0 +1,110 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"waymark/internal/browsertest"
+)
+
+// TestJourneyFindAFreeWalkingGroupNearMatlock is the public search journey in
+// a real browser: open the home page, search "walking" near DE4 3AG, keep
+// only free services, open a result, and check the distance shown and that
+// every page passes axe-core's WCAG 2.2 AA rules.
+func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
+	r := startServer(t)
+	ctx := browsertest.New(t)
+
+	browsertest.Do(t, ctx, "open the home page",
+		chromedp.Navigate(r.URL+"/"),
+		chromedp.WaitVisible(`input[name="q"]`),
+	)
+	browsertest.CheckAxe(t, ctx, "home page")
+	browsertest.Screenshot(t, ctx, "journey-1-home")
+
+	browsertest.Do(t, ctx, "search for walking near DE4 3AG",
+		chromedp.SendKeys(`input[name="q"]`, "walking"),
+		chromedp.SendKeys(`input[name="postcode"]`, "DE4 3AG"),
+		chromedp.Submit(`input[name="q"]`),
+		chromedp.WaitVisible(`a[href^="/services/"]`),
+	)
+	all := browsertest.Get(t, ctx, "read the result count", chromedp.Text(`main`))
+	countAll := resultCount(t, all)
+	if countAll == 0 {
+		t.Fatalf("no services found for walking near DE4 3AG: %s", all)
+	}
+	if !strings.Contains(all, "miles") {
+		t.Errorf("results near a postcode do not show distances: %s", all)
+	}
+	browsertest.CheckAxe(t, ctx, "search results")
+	browsertest.Screenshot(t, ctx, "journey-2-results")
+
+	browsertest.Do(t, ctx, "keep free services only",
+		chromedp.Click(`input[name="free"]`),
+		chromedp.Submit(`input[name="free"]`),
+		chromedp.WaitVisible(`a[href^="/services/"]`),
+	)
+	url := browsertest.Get(t, ctx, "read the address", chromedp.Location())
+	if !strings.Contains(url, "free=") || !strings.Contains(url, "postcode=DE4") {
+		t.Errorf("the filtered search lost its criteria: %s", url)
+	}
+	free := browsertest.Get(t, ctx, "read the free results", chromedp.Text(`main`))
+	countFree := resultCount(t, free)
+	if countFree == 0 || countFree > countAll {
+		t.Errorf("free only found %d services of %d", countFree, countAll)
+	}
+	first := browsertest.Get(t, ctx, "read the first result", chromedp.Text(`main li:has(a[href^="/services/"])`))
+	dist := regexp.MustCompile(`(\d+(?:\.\d)?) miles?`).FindStringSubmatch(first)
+	if dist == nil {
+		t.Fatalf("first result shows no distance: %q", first)
+	}
+	miles, _ := strconv.ParseFloat(dist[1], 64)
+	if miles > 10 {
+		t.Errorf("first result is %v miles away, outside the 10-mile radius", miles)
+	}
+	browsertest.CheckAxe(t, ctx, "free results")
+
+	browsertest.Do(t, ctx, "open the first result",
+		chromedp.Click(`main a[href^="/services/"]`),
+		chromedp.WaitVisible(`h1`),
+	)
+	page := browsertest.Get(t, ctx, "read the service page", chromedp.Text(`main`))
+	if !strings.Contains(strings.ToLower(page), "free") {
+		t.Errorf("service page of a free result does not say it is free: %s", page)
+	}
+	if !strings.Contains(page, dist[1]+" mile") {
+		t.Errorf("service page does not show the distance %s miles from DE4 3AG: %s", dist[1], page)
+	}
+	browsertest.CheckAxe(t, ctx, "service page")
+	browsertest.Screenshot(t, ctx, "journey-3-service")
+
+	browsertest.Do(t, ctx, "open the offline help page from the footer",
+		chromedp.Click(`footer a[href="/help/offline"]`),
+		chromedp.WaitVisible(`h1`),
+	)
+	help := browsertest.Get(t, ctx, "read the help page", chromedp.Text(`main`))
+	for _, want := range []string{"Community Action Derby", "01629 812154", "High Peak"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("offline help page lacks %q", want)
+		}
+	}
+	browsertest.CheckAxe(t, ctx, "offline help page")
+}
+
+// resultCount reads "N services found" (or "1 service found") from a page.
+func resultCount(t *testing.T, text string) int {
+	t.Helper()
+	m := regexp.MustCompile(`(\d+) services? found`).FindStringSubmatch(text)
+	if m == nil {
+		if strings.Contains(text, "No services found") {
+			return 0
+		}
+		t.Fatalf("no result count on the page: %s", text)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}

@@ -1,0 +1,93 @@
+// Command waymark runs the Waymark social prescribing platform: its web server
+// and its maintenance commands.
+//
+//	waymark [serve]                      start the server (migrates first)
+//	waymark migrate                      apply database migrations
+//	waymark seed [--if-empty]            load the Derbyshire demo data
+//	waymark seed --synthetic N           generate N services over England
+//	waymark postcodes import FILE        load a newer ONSPD/NSPL postcode CSV
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "waymark:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program, with its environment passed in so tests can run it.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, receives the server's address once it listens.
+	Ready chan<- string
+}
+
+// Run runs the subcommand named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := LoadConfig(m.Getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, cfg, logger, args)
+	case "migrate":
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintln(m.Stdout, "Database is up to date.")
+		return nil
+	case "seed":
+		return m.seed(ctx, cfg, logger, args)
+	case "postcodes":
+		return m.postcodes(ctx, cfg, args)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+const usage = `Usage:
+  waymark [serve]                  start the server (migrates first)
+  waymark migrate                  apply database migrations
+  waymark seed [--if-empty]        load the Derbyshire demo data
+  waymark seed --synthetic N       generate N services spread over England
+  waymark postcodes import FILE    load a newer ONSPD/NSPL postcode CSV
+
+Environment:
+  DATABASE_URL     SQLite file path (default waymark.db) or postgres://… URL
+  ADDR             listen address (default 127.0.0.1:8080)
+  POSTCODES_FILE   postcode table written by 'postcodes import' (default: beside a SQLite database)
+  TILE_URL         map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+  TLS_CERT, TLS_KEY  serve HTTPS (enables HSTS)
+  LOG_LEVEL        debug, info, warn or error
+`

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env returns a Getenv with the given variables and nothing else.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// running is a server started through Main, as `make run` starts it.
+type running struct {
+	URL    string
+	Stdout *syncBuffer
+	Logs   *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+}
+
+// startServer seeds a new SQLite database with the demo data and serves it on
+// a free loopback port until the test ends.
+func startServer(t *testing.T) *running {
+	t.Helper()
+	vars := map[string]string{
+		"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db"),
+		"ADDR":         "127.0.0.1:0",
+	}
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: env(vars)}
+	if err := m.Run(context.Background(), []string{"seed", "--if-empty"}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{Stdout: out, Logs: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
+	m = &Main{Stdout: out, Stderr: r.Logs, Getenv: env(vars), Ready: ready}
+	go func() { r.done <- m.Run(ctx, []string{"serve"}) }()
+	select {
+	case addr := <-ready:
+		r.URL = "http://" + addr
+	case err := <-r.done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not start within 60s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(30 * time.Second):
+			t.Error("server did not stop within 30s")
+		}
+	})
+	return r
+}
+
+func TestServeSeedsDemoDataPrintsAddressAndStopsGracefully(t *testing.T) {
+	r := startServer(t)
+	if !strings.Contains(r.Stdout.String(), "Loaded the Derbyshire demo data") {
+		t.Errorf("seed output = %q", r.Stdout.String())
+	}
+	if !strings.Contains(r.Stdout.String(), "Waymark is running at http://") {
+		t.Errorf("serve did not print the address: %q", r.Stdout.String())
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/", "/help/offline"} {
+		resp, err := http.Get(r.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	r.stop()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("serve returned %v after shutdown, want nil", err)
+		}
+		r.done <- nil // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("no graceful shutdown")
+	}
+	if !strings.Contains(r.Logs.String(), `"msg":"stopped"`) {
+		t.Errorf("logs do not record the shutdown: %s", r.Logs.String())
+	}
+}
+
+func TestSeedIfEmptyDoesNotDuplicate(t *testing.T) {
+	vars := map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db")}
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: io.Discard, Getenv: env(vars)}
+	for range 2 {
+		if err := m.Run(context.Background(), []string{"seed", "--if-empty"}); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+	if !strings.Contains(out.String(), "not seeding") {
+		t.Errorf("second seed output = %q, want it to say it did not seed", out.String())
+	}
+}
+
+func TestPostcodesImportInstallsATableTheServerUses(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "onspd.csv")
+	data := "pcd,pcds,doterm,lat,long\n" +
+		"DE4  3AG,DE4 3AG,,53.137800,-1.552400\n" +
+		"ZZ1  1ZZ,ZZ1 1ZZ,,52.000000,-1.000000\n" +
+		"DE4  9XX,DE4 9XX,202001,53.100000,-1.500000\n"
+	if err := os.WriteFile(csv, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DATABASE_URL": filepath.Join(dir, "waymark.db"), "POSTCODES_FILE": filepath.Join(dir, "pc.bin")}
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: io.Discard, Getenv: env(vars)}
+	if err := m.Run(context.Background(), []string{"postcodes", "import", csv}); err != nil {
+		t.Fatalf("postcodes import: %v", err)
+	}
+	if !strings.Contains(out.String(), "Imported 2 postcodes") {
+		t.Errorf("output = %q, want 2 postcodes imported (the terminated one skipped)", out.String())
+	}
+	cfg, _ := LoadConfig(env(vars))
+	table, err := loadPostcodes(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table.Len() != 2 {
+		t.Errorf("the server's table has %d postcodes, want the imported 2", table.Len())
+	}
+}
+
+func TestUnknownCommandFails(t *testing.T) {
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: env(nil)}
+	if err := m.Run(context.Background(), []string{"frobnicate"}); err == nil {
+		t.Error("unknown command succeeded")
+	}
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"waymark/internal/directory"
+	"waymark/internal/postcode"
+	"waymark/internal/seed"
+	"waymark/internal/sqlstore"
+	"waymark/internal/web"
+)
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadPostcodes returns the postcode table: an imported one when the
+// configured file exists, otherwise the one built into the binary.
+func loadPostcodes(cfg Config) (*postcode.Table, error) {
+	if cfg.PostcodesFile != "" {
+		if _, err := os.Stat(cfg.PostcodesFile); err == nil {
+			t, err := postcode.Open(cfg.PostcodesFile)
+			if err != nil {
+				return nil, fmt.Errorf("load imported postcodes: %w", err)
+			}
+			return t, nil
+		}
+	}
+	t, err := postcode.Embedded()
+	if err != nil {
+		return nil, fmt.Errorf("load built-in postcodes: %w", err)
+	}
+	return t, nil
+}
+
+// app is the wired-up domain, shared by serve and seed.
+type app struct {
+	db        *sqlstore.DB
+	directory *directory.Directory
+}
+
+func (m *Main) openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	table, err := loadPostcodes(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	store := sqlstore.NewDirectoryStore(db)
+	tax, terms := seed.Categories()
+	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ensure categories: %w", err)
+	}
+	return &app{db: db, directory: directory.New(store, table, time.Now, logger)}, nil
+}
+
+func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments")
+	}
+	a, err := m.openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
+	srv, err := web.New(web.Config{
+		TileURL:     cfg.TileURL,
+		Secure:      cfg.TLSCert != "",
+		Attribution: postcode.Attribution,
+	}, web.Deps{
+		Directory: a.directory,
+		Ready:     a.db.Ping,
+		Logger:    logger,
+		Registry:  reg,
+		Now:       time.Now,
+	})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	addr := ln.Addr().String()
+	if strings.HasPrefix(addr, "127.0.0.1:") {
+		addr = "localhost:" + strings.TrimPrefix(addr, "127.0.0.1:")
+	}
+	fmt.Fprintf(m.Stdout, "Waymark is running at %s://%s/ (database: %s). Press Ctrl+C to stop.\n", scheme, addr, a.db.Dialect())
+	logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
+	if m.Ready != nil {
+		m.Ready <- ln.Addr().String()
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"waymark"
+	"waymark/internal/directory"
+)
+
+// searchView is the home and search page.
+type searchView struct {
+	page
+	Form       url.Values // what was typed, to fill the form again
+	Query      directory.SearchQuery
+	Searched   bool // any criteria given
+	Result     *directory.SearchResult
+	Categories []directory.TaxonomyTerm
+	Radii      []int
+	FieldErrs  map[string]string
+	Pages      []pageLink
+	Prev, Next string
+	MapData    string // JSON markers for the map enhancement
+}
+
+type pageLink struct {
+	Number  int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// handleSearch is the home page: the search form and, when criteria are
+// given, one page of results.
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	form := r.URL.Query()
+	cats, err := s.deps.Directory.Categories(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	q, errs := directory.ParseSearch(form)
+	v := searchView{page: s.page(r, "Find community support near you"), Form: form, Query: q,
+		Categories: cats, Radii: directory.RadiusChoices, FieldErrs: map[string]string(errs)}
+	for _, k := range []string{"q", "postcode", "category", "free", "referral", "page"} {
+		v.Searched = v.Searched || form.Get(k) != ""
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusBadRequest
+	} else {
+		res, err := s.deps.Directory.Search(ctx, q)
+		var werr *waymark.Error
+		switch {
+		case err == nil:
+			v.Result = res
+			v.Query = res.Query
+			if q.Page > 1 && q.Page > res.Pages() {
+				status = http.StatusNotFound
+				v.FieldErrs = map[string]string{"page": fmt.Sprintf("There is no page %d of results: there %s", q.Page, pagesPhrase(res.Pages()))}
+				v.Result = nil
+			}
+		case waymark.ErrorCode(err) == waymark.EINVALID && asError(err, &werr) && werr.Field != "":
+			status = http.StatusBadRequest
+			v.FieldErrs = map[string]string{werr.Field: werr.Message}
+		default:
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	v.Errors = summary(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "referral", "sort", "page"})
+	if len(v.Errors) > 0 {
+		v.Title = "Error: " + v.Title
+	}
+	if v.Result != nil {
+		v.Pages, v.Prev, v.Next = pagination(form, v.Query.Page, v.Result.Pages())
+		v.MapData = mapData(v.Result)
+	}
+	s.render(w, r, status, "search", v)
+}
+
+func pagesPhrase(n int) string {
+	switch n {
+	case 0:
+		return "are no results"
+	case 1:
+		return "is only 1 page"
+	}
+	return "are only " + strconv.Itoa(n) + " pages"
+}
+
+// summary orders field messages for the error summary.
+func summary(errs map[string]string, order []string) []fieldError {
+	var out []fieldError
+	seen := map[string]bool{}
+	for _, f := range order {
+		if m, ok := errs[f]; ok {
+			out = append(out, fieldError{Field: f, Message: m})
+			seen[f] = true
+		}
+	}
+	var rest []string
+	for f := range errs {
+		if !seen[f] {
+			rest = append(rest, f)
+		}
+	}
+	sort.Strings(rest)
+	for _, f := range rest {
+		out = append(out, fieldError{Field: f, Message: errs[f]})
+	}
+	return out
+}
+
+// pagination returns numbered links around the current page, keeping every
+// other parameter of the search.
+func pagination(form url.Values, current, total int) (links []pageLink, prev, next string) {
+	if total <= 1 {
+		return nil, "", ""
+	}
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vals := range form {
+			v[k] = vals
+		}
+		v.Del("page")
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return "/?" + v.Encode()
+	}
+	for n := 1; n <= total; n++ {
+		if n == 1 || n == total || (n >= current-2 && n <= current+2) {
+			links = append(links, pageLink{Number: n, URL: link(n), Current: n == current})
+		} else if len(links) > 0 && !links[len(links)-1].Gap {
+			links = append(links, pageLink{Gap: true})
+		}
+	}
+	if current > 1 {
+		prev = link(current - 1)
+	}
+	if current < total {
+		next = link(current + 1)
+	}
+	return links, prev, next
+}
+
+// mapData is the JSON the map enhancement reads: one marker per result.
+func mapData(res *directory.SearchResult) string {
+	type marker struct {
+		Name string  `json:"name"`
+		URL  string  `json:"url"`
+		Lat  float64 `json:"lat"`
+		Lon  float64 `json:"lon"`
+	}
+	var ms []marker
+	for _, h := range res.Hits {
+		if h.Nearest != nil {
+			ms = append(ms, marker{Name: h.Service.DisplayName(), URL: "/services/" + h.Service.ID, Lat: h.Nearest.Latitude, Lon: h.Nearest.Longitude})
+		}
+	}
+	b, _ := json.Marshal(ms)
+	return string(b)
+}

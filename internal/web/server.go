@@ -1,0 +1,182 @@
+// Package web serves Waymark's HTML pages: the public marketplace search,
+// service pages, the offline help list, and the operations endpoints. Pages
+// use the NHS.UK design system and work without JavaScript.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"waymark"
+	"waymark/internal/directory"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is the web server's configuration.
+type Config struct {
+	// TileURL is a map tile URL template ({z}/{x}/{y}); empty for no map tiles.
+	TileURL string
+	// Secure is true when served over TLS; it turns on HSTS.
+	Secure bool
+	// Attribution lines shown in the footer for the postcode data.
+	Attribution []string
+}
+
+// Deps are the services the web server uses.
+type Deps struct {
+	Directory *directory.Directory
+	// Ready reports whether the database answers.
+	Ready    func(context.Context) error
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	Now      func() time.Time
+}
+
+// Server serves the pages.
+type Server struct {
+	cfg       Config
+	deps      Deps
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	mux       *http.ServeMux
+	metrics   *metrics
+	tileHost  string
+	staticSub fs.FS
+}
+
+// New parses the templates and registers the routes.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Directory == nil || deps.Logger == nil || deps.Registry == nil || deps.Ready == nil {
+		return nil, errors.New("web: Directory, Ready, Logger and Registry are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, mux: http.NewServeMux()}
+	if cfg.TileURL != "" {
+		u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(cfg.TileURL))
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, fmt.Errorf("web: TILE_URL must be an https URL template: %q", cfg.TileURL)
+		}
+		s.tileHost = u.Scheme + "://" + u.Host
+	}
+	var err error
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.staticSub, err = fs.Sub(staticFS, "static"); err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	s.metrics = newMetrics(deps.Registry)
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server's handler with every middleware applied.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.limitBody(h)
+	h = s.recover(h)
+	h = s.securityHeaders(h)
+	return h
+}
+
+// handle registers a handler for a pattern, with metrics and logging by the
+// pattern (never the raw path or query, which may hold a postcode).
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.observe(pattern, h))
+}
+
+// page is what every page's view has.
+type page struct {
+	Title       string
+	Attribution []string
+	TileURL     string
+	Path        string
+	Errors      []fieldError // for the error summary
+}
+
+// fieldError is one message in an error summary, linked to its field.
+type fieldError struct {
+	Field   string
+	Message string
+}
+
+func (s *Server) page(r *http.Request, title string) page {
+	return page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path}
+}
+
+// render writes a page with a status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %q", name))
+		return
+	}
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, "layout", view); err != nil {
+		s.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	fmt.Fprint(w, buf.String())
+}
+
+// errorView is the view of an error page.
+type errorView struct {
+	page
+	Heading string
+	Message string
+}
+
+// renderError shows an error page for err: 404 for ENOTFOUND, 400 for
+// EINVALID, 500 (logged) for anything else.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	switch waymark.ErrorCode(err) {
+	case waymark.ENOTFOUND:
+		s.notFound(w, r)
+	case waymark.EINVALID:
+		v := errorView{page: s.page(r, "There is a problem"), Heading: "There is a problem", Message: waymark.ErrorMessage(err)}
+		s.render(w, r, http.StatusBadRequest, "error", v)
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	v := errorView{page: s.page(r, "Page not found"), Heading: "Page not found",
+		Message: "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."}
+	s.render(w, r, http.StatusNotFound, "error", v)
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("internal error", "method", r.Method, "route", r.Pattern, "error", err)
+	v := errorView{page: s.page(r, "Sorry, there is a problem with the service"), Heading: "Sorry, there is a problem with the service",
+		Message: "Try again later. If you need help now, call one of the organisations on our help without the internet page."}
+	t := s.pages["error"]
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusInternalServerError)
+	if t != nil {
+		t.ExecuteTemplate(w, "layout", v)
+	}
+}

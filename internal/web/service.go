@@ -1,0 +1,39 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"waymark"
+	"waymark/internal/directory"
+)
+
+// serviceView is a service's page.
+type serviceView struct {
+	page
+	Service  *directory.Service
+	Miles    float64
+	From     string // the postcode the distance is from
+	HasMiles bool
+	Back     string // link back to the search results
+}
+
+// handleService shows a service entry: published, frozen or unlisted ones by
+// direct link; anything else is not found.
+func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
+	svc, err := s.deps.Directory.PublicService(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc}
+	if pc := r.URL.Query().Get("postcode"); pc != "" {
+		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)
+	}
+	if back := r.URL.Query().Get("back"); len(back) < 600 && len(back) > 1 && back[0] == '/' && back[1] == '?' {
+		v.Back = back
+	}
+	s.render(w, r, http.StatusOK, "service", v)
+}
+
+func asError(err error, target **waymark.Error) bool { return errors.As(err, target) }
