@@ -44,14 +44,14 @@ var funcs = template.FuncMap{
 		}
 		return strconv.Itoa(n) + " " + many
 	},
-	"tel": func(number string) string {
+	"tel": func(number string) template.URL {
 		var b strings.Builder
 		for _, r := range number {
 			if r >= '0' && r <= '9' || r == '+' {
 				b.WriteRune(r)
 			}
 		}
-		return "tel:" + b.String()
+		return template.URL("tel:" + b.String()) // digits and + only
 	},
 	"date": func(t *time.Time) string {
 		if t == nil {
