@@ -18,7 +18,7 @@ type town struct {
 }
 
 var englishTowns = []town{
-	{"London", "SW1A", 51.5072, -0.1276, 90}, {"Birmingham", "B1", 52.4862, -1.8904, 12}, {"Manchester", "M1", 53.4808, -2.2426, 10},
+	{"London", "SW1A", 51.5072, -0.1276, 45}, {"Birmingham", "B1", 52.4862, -1.8904, 12}, {"Manchester", "M1", 53.4808, -2.2426, 10},
 	{"Leeds", "LS1", 53.8008, -1.5491, 8}, {"Sheffield", "S1", 53.3811, -1.4701, 6}, {"Liverpool", "L1", 53.4084, -2.9916, 6},
 	{"Bristol", "BS1", 51.4545, -2.5879, 5}, {"Newcastle upon Tyne", "NE1", 54.9783, -1.6178, 4}, {"Nottingham", "NG1", 52.9548, -1.1581, 4},
 	{"Leicester", "LE1", 52.6369, -1.1398, 4}, {"Coventry", "CV1", 52.4068, -1.5197, 3}, {"Bradford", "BD1", 53.7960, -1.7594, 3},

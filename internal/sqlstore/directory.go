@@ -169,34 +169,6 @@ func insertService(ctx context.Context, c conn, svc *directory.Service) error {
 	return reindexService(ctx, c, svc.ID)
 }
 
-// reindexService refreshes a service's full-text entry from its current row.
-func reindexService(ctx context.Context, c conn, id string) error {
-	if c.db.dialect == Postgres {
-		err := c.exec(ctx, `INSERT INTO service_search (service_id, document)
-			SELECT s.id,
-				setweight(to_tsvector('english', s.name), 'A') ||
-				setweight(to_tsvector('english', s.keywords), 'B') ||
-				setweight(to_tsvector('english', o.name), 'B') ||
-				setweight(to_tsvector('english', s.description), 'C')
-			FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?
-			ON CONFLICT (service_id) DO UPDATE SET document = excluded.document`, id)
-		if err != nil {
-			return fmt.Errorf("index service: %w", err)
-		}
-		return nil
-	}
-	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = (SELECT rid FROM service WHERE id = ?)`, id); err != nil {
-		return fmt.Errorf("unindex service: %w", err)
-	}
-	err := c.exec(ctx, `INSERT INTO service_fts (rowid, name, description, keywords, organization)
-		SELECT s.rid, s.name, s.description, s.keywords, o.name
-		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("index service: %w", err)
-	}
-	return nil
-}
-
 // FindServiceByID returns a service with its organisation, locations,
 // contacts, schedules, cost options, categories and images. Errors: ENOTFOUND.
 func (s *DirectoryStore) FindServiceByID(ctx context.Context, id string) (*directory.Service, error) {

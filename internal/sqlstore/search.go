@@ -20,48 +20,76 @@ type searchSQL struct {
 	rank  string
 }
 
-// buildSearch turns a query into SQL shared by both dialects; the full-text
-// pieces are the only dialect-specific parts.
-func (s *DirectoryStore) buildSearch(q directory.SearchQuery) searchSQL {
-	b := searchSQL{from: "service s", rank: "0"}
-	if terms := q.Terms(); len(terms) > 0 {
-		if s.db.dialect == Postgres {
-			text := strings.Join(terms, " ")
-			b.from += " JOIN service_search f ON f.service_id = s.id"
-			b.where = append(b.where, "f.document @@ plainto_tsquery('english', ?)")
-			b.args = append(b.args, text)
-			b.rank = "ts_rank(f.document, plainto_tsquery('english', ?))"
-			b.args = append([]any{text}, b.args...) // the rank appears first in SELECT
-		} else {
-			quoted := make([]string, len(terms))
-			for i, t := range terms {
-				quoted[i] = `"` + t + `"`
-			}
-			b.from += " JOIN service_fts f ON f.rowid = s.rid"
-			b.where = append(b.where, "service_fts MATCH ?")
-			b.args = append(b.args, strings.Join(quoted, " "))
-			// bm25 is lower for better matches; weights: name, description, keywords, organisation.
-			b.rank = "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0)"
+// buildSearch turns a query into SQL. A search with words or an area goes
+// through the full-text index alone: the words, the filters and the map cells
+// are all terms of one full-text query (see tags.go). A search with neither
+// filters the service table. cells are the map grid cells a search near a
+// postcode may match.
+func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) searchSQL {
+	terms := q.Terms()
+	if len(terms) == 0 && len(cells) == 0 {
+		b := searchSQL{from: "service s", rank: "0"}
+		b.where = append(b.where, "s.status IN ('published', 'frozen')", "s.visibility = 'listed'")
+		if q.FreeOnly {
+			b.where = append(b.where, "s.free = TRUE")
 		}
+		switch q.ReferralType {
+		case directory.ReferralSignposting:
+			b.where = append(b.where, "s.kind = 'signposting'")
+		case directory.ReferralSelf:
+			b.where = append(b.where, "s.pathway IN ('waymark_form', 'external_form')")
+		case directory.ReferralProfessional:
+			b.where = append(b.where, "s.kind = 'referral'")
+		}
+		if q.Category != "" {
+			b.where = append(b.where, `EXISTS (SELECT 1 FROM service_taxonomy st JOIN taxonomy_term tt ON tt.id = st.taxonomy_term_id
+				WHERE st.service_id = s.id AND tt.code = ?)`)
+			b.args = append(b.args, q.Category)
+		}
+		return b
 	}
-	b.where = append(b.where, "s.status IN ('published', 'frozen')", "s.visibility = 'listed'")
-	if q.FreeOnly {
-		b.where = append(b.where, "s.free = TRUE")
+	all, _ := filterTags(q, 0, 0, 0, 0)
+	if s.db.dialect == Postgres {
+		filter := strings.Join(all, " & ")
+		if len(cells) > 0 {
+			filter += " & (" + strings.Join(cells, " | ") + ")"
+		}
+		b := searchSQL{from: "service_search f JOIN service s ON s.id = f.service_id", rank: "0"}
+		if len(terms) > 0 {
+			text := strings.Join(terms, " ")
+			b.rank = "ts_rank(f.document, plainto_tsquery('english', ?))"
+			b.args = append(b.args, text) // the rank comes first in SELECT
+			b.where = append(b.where, "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))")
+			b.args = append(b.args, text, filter)
+		} else {
+			b.where = append(b.where, "f.document @@ to_tsquery('simple', ?)")
+			b.args = append(b.args, filter)
+		}
+		return b
 	}
-	switch q.ReferralType {
-	case directory.ReferralSignposting:
-		b.where = append(b.where, "s.kind = 'signposting'")
-	case directory.ReferralSelf:
-		b.where = append(b.where, "s.pathway IN ('waymark_form', 'external_form')")
-	case directory.ReferralProfessional:
-		b.where = append(b.where, "s.kind = 'referral'")
+	quote := func(ws []string) []string {
+		out := make([]string, len(ws))
+		for i, w := range ws {
+			out[i] = `"` + w + `"`
+		}
+		return out
 	}
-	if q.Category != "" {
-		b.where = append(b.where, `EXISTS (SELECT 1 FROM service_taxonomy st JOIN taxonomy_term tt ON tt.id = st.taxonomy_term_id
-			WHERE st.service_id = s.id AND tt.code = ?)`)
-		b.args = append(b.args, q.Category)
+	match := "tags : (" + strings.Join(quote(all), " AND ")
+	if len(cells) > 0 {
+		match += " AND (" + strings.Join(quote(cells), " OR ") + ")"
 	}
-	return b
+	match += ")"
+	if len(terms) > 0 {
+		match = "{name description keywords organization} : (" + strings.Join(quote(terms), " ") + ") AND " + match
+	}
+	return searchSQL{
+		from:  "service_fts f JOIN service s ON s.rid = f.rowid",
+		where: []string{"service_fts MATCH ?"},
+		args:  []any{match},
+		// bm25 is lower for better matches; weights: name, description,
+		// keywords, organisation, and none for the filter tokens.
+		rank: "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)",
+	}
 }
 
 // SearchServices returns one page of published or frozen, listed services that
@@ -71,7 +99,7 @@ func (s *DirectoryStore) SearchServices(ctx context.Context, q directory.SearchQ
 	if q.Near != nil {
 		return s.searchNear(ctx, q)
 	}
-	b := s.buildSearch(q)
+	b := s.buildSearch(q, nil)
 	c := s.db.reader()
 	where := strings.Join(b.where, " AND ")
 	countArgs := b.args
@@ -109,10 +137,15 @@ type candidate struct {
 }
 
 func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery) (*directory.SearchResult, error) {
-	b := s.buildSearch(q)
 	near := *q.Near
 	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, float64(q.RadiusMiles))
-	b.from += " JOIN service_at_location sal ON sal.service_id = s.id JOIN location l ON l.id = sal.location_id"
+	_, cells := filterTags(q, minLat, maxLat, minLon, maxLon)
+	b := s.buildSearch(q, cells)
+	if s.db.dialect == Postgres {
+		b.from += " JOIN service_point l ON l.service_id = f.service_id"
+	} else {
+		b.from += " JOIN service_point l ON l.rid = f.rowid"
+	}
 	b.where = append(b.where, "l.latitude BETWEEN ? AND ?", "l.longitude BETWEEN ? AND ?")
 	b.args = append(b.args, minLat, maxLat, minLon, maxLon)
 

@@ -153,14 +153,25 @@ CREATE TABLE offline_help (
     area TEXT NOT NULL DEFAULT ''
 );
 
--- Full-text index of public search, kept in step by the store.
+-- Full-text index of public search, kept in step by the store. The document
+-- also holds filter tokens (public, free, referral type, categories and map
+-- grid cells, in the 'simple' configuration) so one GIN index answers a whole search.
 CREATE TABLE service_search (
     service_id UUID PRIMARY KEY REFERENCES service (id) ON DELETE CASCADE,
     document TSVECTOR NOT NULL
 );
 CREATE INDEX service_search_document_idx ON service_search USING GIN (document);
 
+-- Each service's points (its locations' coordinates).
+CREATE TABLE service_point (
+    service_id UUID NOT NULL REFERENCES service (id) ON DELETE CASCADE,
+    latitude DOUBLE PRECISION NOT NULL,
+    longitude DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX service_point_service_idx ON service_point (service_id);
+
 -- +goose Down
+DROP TABLE service_point;
 DROP TABLE service_search;
 DROP TABLE offline_help;
 DROP TABLE service_image;

@@ -154,14 +154,25 @@ CREATE TABLE offline_help (
     area TEXT NOT NULL DEFAULT ''
 );
 
--- Full-text index of public search, kept in step by the store. Its rowid is service.rid.
+-- Full-text index of public search, kept in step by the store. Its rowid is
+-- service.rid. The tags column holds filter tokens (public, free, referral
+-- type, categories and map grid cells) so one index answers a whole search.
 CREATE VIRTUAL TABLE service_fts USING fts5 (
-    name, description, keywords, organization,
+    name, description, keywords, organization, tags,
     content = '', contentless_delete = 1,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
+-- Each service's points (its locations' coordinates), by service rid.
+CREATE TABLE service_point (
+    rid INTEGER NOT NULL REFERENCES service (rid) ON DELETE CASCADE,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL
+);
+CREATE INDEX service_point_rid_idx ON service_point (rid);
+
 -- +goose Down
+DROP TABLE service_point;
 DROP TABLE service_fts;
 DROP TABLE offline_help;
 DROP TABLE service_image;

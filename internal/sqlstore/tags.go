@@ -1,0 +1,177 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"waymark/internal/directory"
+)
+
+// Filter tokens are indexed beside a service's words so that one full-text
+// index answers a whole search: words, filters and area together, with the
+// engine intersecting posting lists instead of the database joining rows.
+// They start with "zq1", which no English word does.
+const tagPrefix = "zq1"
+
+// Map grid cells: fine cells of 0.1 degree for searches up to fineRadius
+// miles, coarse cells of 0.5 degree beyond.
+const (
+	fineCellsPerDegree   = 10
+	coarseCellsPerDegree = 2
+	fineRadius           = 10
+)
+
+func cellToken(kind string, lat, lon float64, perDegree float64) string {
+	return tagPrefix + kind + signed(int(math.Floor(lat*perDegree))) + "x" + signed(int(math.Floor(lon*perDegree)))
+}
+
+func signed(n int) string {
+	if n < 0 {
+		return "m" + strconv.Itoa(-n)
+	}
+	return strconv.Itoa(n)
+}
+
+// serviceTags are the filter tokens of one service.
+func serviceTags(status, visibility, kind, pathway string, free bool, categories []string, points [][2]float64) string {
+	var t []string
+	if directory.Status(status).Public() && visibility == string(directory.VisibilityListed) {
+		t = append(t, tagPrefix+"pub")
+	}
+	if free {
+		t = append(t, tagPrefix+"free")
+	}
+	switch directory.Pathway(pathway) {
+	case directory.PathwayNone:
+		t = append(t, tagPrefix+"sign")
+	case directory.PathwayWaymarkForm, directory.PathwayExternalForm:
+		t = append(t, tagPrefix+"self")
+	}
+	if kind == string(directory.KindReferral) {
+		t = append(t, tagPrefix+"pro")
+	}
+	for _, c := range categories {
+		t = append(t, categoryTag(c))
+	}
+	for _, p := range points {
+		t = append(t, cellToken("f", p[0], p[1], fineCellsPerDegree), cellToken("g", p[0], p[1], coarseCellsPerDegree))
+	}
+	return strings.Join(t, " ")
+}
+
+func categoryTag(code string) string {
+	return tagPrefix + "c" + strings.ReplaceAll(code, "-", "")
+}
+
+// filterTags returns the tokens a search requires (all of them) and the
+// cells it may be in (any of them).
+func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64) (all, anyCell []string) {
+	all = append(all, tagPrefix+"pub")
+	if q.FreeOnly {
+		all = append(all, tagPrefix+"free")
+	}
+	switch q.ReferralType {
+	case directory.ReferralSignposting:
+		all = append(all, tagPrefix+"sign")
+	case directory.ReferralSelf:
+		all = append(all, tagPrefix+"self")
+	case directory.ReferralProfessional:
+		all = append(all, tagPrefix+"pro")
+	}
+	if q.Category != "" {
+		all = append(all, categoryTag(q.Category))
+	}
+	kind, per := "f", float64(fineCellsPerDegree)
+	if q.RadiusMiles > fineRadius {
+		kind, per = "g", coarseCellsPerDegree
+	}
+	for la := math.Floor(minLat * per); la <= math.Floor(maxLat*per); la++ {
+		for lo := math.Floor(minLon * per); lo <= math.Floor(maxLon*per); lo++ {
+			anyCell = append(anyCell, tagPrefix+kind+signed(int(la))+"x"+signed(int(lo)))
+		}
+	}
+	return all, anyCell
+}
+
+// reindexService refreshes a service's full-text entry and points from its
+// current rows.
+func reindexService(ctx context.Context, c conn, id string) error {
+	var status, visibility, kind, pathway string
+	var free bool
+	err := c.queryRow(ctx, `SELECT status, visibility, kind, pathway, free FROM service WHERE id = ?`, id).
+		Scan(&status, &visibility, &kind, &pathway, &free)
+	if err != nil {
+		return fmt.Errorf("index service: %w", err)
+	}
+	var cats []string
+	if err := eachRow(ctx, c, `SELECT t.code FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id
+		WHERE st.service_id = ?`, []any{id}, func(r rowScanner) error {
+		var code string
+		err := r.Scan(&code)
+		cats = append(cats, code)
+		return err
+	}); err != nil {
+		return fmt.Errorf("index categories: %w", err)
+	}
+	var points [][2]float64
+	if err := eachRow(ctx, c, `SELECT l.latitude, l.longitude FROM service_at_location sal JOIN location l ON l.id = sal.location_id
+		WHERE sal.service_id = ?`, []any{id}, func(r rowScanner) error {
+		var p [2]float64
+		err := r.Scan(&p[0], &p[1])
+		points = append(points, p)
+		return err
+	}); err != nil {
+		return fmt.Errorf("index locations: %w", err)
+	}
+	tags := serviceTags(status, visibility, kind, pathway, free, cats, points)
+
+	if c.db.dialect == Postgres {
+		err := c.exec(ctx, `INSERT INTO service_search (service_id, document)
+			SELECT s.id,
+				setweight(to_tsvector('english', s.name), 'A') ||
+				setweight(to_tsvector('english', s.keywords), 'B') ||
+				setweight(to_tsvector('english', o.name), 'B') ||
+				setweight(to_tsvector('english', s.description), 'C') ||
+				setweight(to_tsvector('simple', ?), 'D')
+			FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?
+			ON CONFLICT (service_id) DO UPDATE SET document = excluded.document`, tags, id)
+		if err != nil {
+			return fmt.Errorf("index service: %w", err)
+		}
+		if err := c.exec(ctx, `DELETE FROM service_point WHERE service_id = ?`, id); err != nil {
+			return fmt.Errorf("clear points: %w", err)
+		}
+		for _, p := range points {
+			if err := c.exec(ctx, `INSERT INTO service_point (service_id, latitude, longitude) VALUES (?, ?, ?)`, id, p[0], p[1]); err != nil {
+				return fmt.Errorf("insert point: %w", err)
+			}
+		}
+		return nil
+	}
+	var rid int64
+	if err := c.queryRow(ctx, `SELECT rid FROM service WHERE id = ?`, id).Scan(&rid); err != nil {
+		return fmt.Errorf("index service: %w", mapError(err))
+	}
+	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = ?`, rid); err != nil {
+		return fmt.Errorf("unindex service: %w", err)
+	}
+	err = c.exec(ctx, `INSERT INTO service_fts (rowid, name, description, keywords, organization, tags)
+		SELECT s.rid, s.name, s.description, s.keywords, o.name, ?
+		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.rid = ?`, tags, rid)
+	if err != nil {
+		return fmt.Errorf("index service: %w", err)
+	}
+	if err := c.exec(ctx, `DELETE FROM service_point WHERE rid = ?`, rid); err != nil {
+		return fmt.Errorf("clear points: %w", err)
+	}
+	for _, p := range points {
+		if err := c.exec(ctx, `INSERT INTO service_point (rid, latitude, longitude) VALUES (?, ?, ?)`, rid, p[0], p[1]); err != nil {
+			return fmt.Errorf("insert point: %w", err)
+		}
+	}
+	return nil
+}
+
