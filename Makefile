@@ -8,10 +8,13 @@ export WAYMARK_TEST_POSTGRES
 
 .PHONY: run build assets test test-short vet bench fuzz postcodes clean
 
+# Map tiles for `make run` (pages work without them; set TILE_URL= to turn maps off).
+TILE_URL ?= https://tile.openstreetmap.org/{z}/{x}/{y}.png
+
 ## run: build, create waymark.db with the Derbyshire demo data, start the server
 run: build
 	./$(BIN) seed --if-empty
-	./$(BIN) serve
+	TILE_URL='$(TILE_URL)' ./$(BIN) serve
 
 ## build: the single binary, with the front-end assets embedded
 build: assets

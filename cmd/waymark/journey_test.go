@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"waymark/internal/browsertest"
@@ -107,4 +109,63 @@ func resultCount(t *testing.T, text string) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
+}
+
+// TestJourneySearchWorksWithoutJavaScript runs the search with scripts
+// switched off: the form, filters, results, pagination and service page are
+// plain HTML.
+func TestJourneySearchWorksWithoutJavaScript(t *testing.T) {
+	r := startServer(t)
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, "switch JavaScript off", chromedp.Func(func(c context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(c, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	browsertest.Do(t, ctx, "search without JavaScript",
+		chromedp.Navigate(r.URL+"/"),
+		chromedp.WaitVisible(`input[name="q"]`),
+		chromedp.SendKeys(`input[name="postcode"]`, "SK17 6EQ"),
+		chromedp.Click(`input[name="free"]`),
+		chromedp.Submit(`input[name="q"]`),
+		chromedp.WaitVisible(`a[href^="/services/"]`),
+	)
+	text := browsertest.Get(t, ctx, "read results", chromedp.Text(`main`))
+	if resultCount(t, text) == 0 || !strings.Contains(text, "miles away") {
+		t.Errorf("no results with distances without JavaScript: %s", text)
+	}
+	js := browsertest.Get(t, ctx, "check scripts are off", chromedp.Evaluate[bool](`document.body.classList.contains('js-enabled')`))
+	if js {
+		t.Error("the page ran JavaScript although it was switched off")
+	}
+	browsertest.Do(t, ctx, "open a result", chromedp.Click(`main a[href^="/services/"]`), chromedp.WaitVisible(`h1`))
+	if page := browsertest.Get(t, ctx, "read the service page", chromedp.Text(`main`)); !strings.Contains(page, "How to get help") {
+		t.Errorf("service page without JavaScript: %s", page)
+	}
+	browsertest.CheckAxe(t, ctx, "service page without JavaScript")
+}
+
+// TestJourneyBadPostcodeShowsTheErrorAccessibly checks the error state of the
+// search form in the browser, including axe-core.
+func TestJourneyBadPostcodeShowsTheErrorAccessibly(t *testing.T) {
+	r := startServer(t)
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, "search with a bad postcode",
+		chromedp.Navigate(r.URL+"/"),
+		chromedp.WaitVisible(`input[name="q"]`),
+		chromedp.SendKeys(`input[name="q"]`, "art"),
+		chromedp.SendKeys(`input[name="postcode"]`, "DE4 3A"),
+		chromedp.Submit(`input[name="q"]`),
+		chromedp.WaitVisible(`.nhsuk-error-summary`),
+	)
+	summary := browsertest.Get(t, ctx, "read the error summary", chromedp.Text(`.nhsuk-error-summary`))
+	if !strings.Contains(summary, "Enter a real postcode") {
+		t.Errorf("error summary = %q", summary)
+	}
+	if v := browsertest.Get(t, ctx, "read the kept keywords", chromedp.Value(`input[name="q"]`)); v != "art" {
+		t.Errorf("keywords after the error = %q, want what was typed kept", v)
+	}
+	browsertest.CheckAxe(t, ctx, "search with an error")
+	browsertest.Screenshot(t, ctx, "journey-error")
+	browsertest.Do(t, ctx, "open a missing page", chromedp.Navigate(r.URL+"/services/nope"), chromedp.WaitVisible(`h1`))
+	browsertest.CheckAxe(t, ctx, "not found page")
 }

@@ -50,9 +50,9 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 	}
 	all, _ := filterTags(q, 0, 0, 0, 0)
 	if s.db.dialect == Postgres {
-		filter := strings.Join(all, " & ")
-		if len(cells) > 0 {
-			filter += " & (" + strings.Join(cells, " | ") + ")"
+		filter := strings.Join(append(all, "("+strings.Join(cells, " | ")+")"), " & ")
+		if len(cells) == 0 {
+			filter = strings.Join(all, " & ")
 		}
 		b := searchSQL{from: "service_search f JOIN service s ON s.id = f.service_id", rank: "0"}
 		if len(terms) > 0 {
@@ -74,11 +74,11 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 		}
 		return out
 	}
-	match := "tags : (" + strings.Join(quote(all), " AND ")
+	parts := quote(all)
 	if len(cells) > 0 {
-		match += " AND (" + strings.Join(quote(cells), " OR ") + ")"
+		parts = append(parts, "("+strings.Join(quote(cells), " OR ")+")")
 	}
-	match += ")"
+	match := "tags : (" + strings.Join(parts, " AND ") + ")"
 	if len(terms) > 0 {
 		match = "{name description keywords organization} : (" + strings.Join(quote(terms), " ") + ") AND " + match
 	}

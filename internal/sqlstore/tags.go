@@ -38,7 +38,8 @@ func signed(n int) string {
 // serviceTags are the filter tokens of one service.
 func serviceTags(status, visibility, kind, pathway string, free bool, categories []string, points [][2]float64) string {
 	var t []string
-	if directory.Status(status).Public() && visibility == string(directory.VisibilityListed) {
+	public := directory.Status(status).Public() && visibility == string(directory.VisibilityListed)
+	if public {
 		t = append(t, tagPrefix+"pub")
 	}
 	if free {
@@ -57,6 +58,9 @@ func serviceTags(status, visibility, kind, pathway string, free bool, categories
 		t = append(t, categoryTag(c))
 	}
 	for _, p := range points {
+		if !public {
+			break // only public entries are on the map, so cells imply "pub"
+		}
 		t = append(t, cellToken("f", p[0], p[1], fineCellsPerDegree), cellToken("g", p[0], p[1], coarseCellsPerDegree))
 	}
 	return strings.Join(t, " ")
@@ -67,9 +71,12 @@ func categoryTag(code string) string {
 }
 
 // filterTags returns the tokens a search requires (all of them) and the
-// cells it may be in (any of them).
+// cells it may be in (any of them). Searches in an area need no "pub" token:
+// only public entries have cells, and every extra term costs the engines time.
 func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64) (all, anyCell []string) {
-	all = append(all, tagPrefix+"pub")
+	if q.Near == nil {
+		all = append(all, tagPrefix+"pub")
+	}
 	if q.FreeOnly {
 		all = append(all, tagPrefix+"free")
 	}
@@ -83,6 +90,9 @@ func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64)
 	}
 	if q.Category != "" {
 		all = append(all, categoryTag(q.Category))
+	}
+	if q.Near == nil {
+		return all, nil
 	}
 	kind, per := "f", float64(fineCellsPerDegree)
 	if q.RadiusMiles > fineRadius {
