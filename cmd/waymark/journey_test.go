@@ -46,6 +46,8 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "journey-2-results")
 
 	browsertest.Do(t, ctx, "keep free services only",
+		chromedp.Click(`details.waymark-filters summary`),
+		chromedp.WaitVisible(`input[name="free"]`),
 		chromedp.Click(`input[name="free"]`),
 		chromedp.Submit(`input[name="free"]`),
 		chromedp.WaitVisible(`a[href^="/services/"]`),

@@ -15,16 +15,19 @@ import (
 // searchView is the home and search page.
 type searchView struct {
 	page
-	Form       url.Values // what was typed, to fill the form again
-	Query      directory.SearchQuery
-	Searched   bool // any criteria given
-	Result     *directory.SearchResult
-	Categories []directory.TaxonomyTerm
-	Radii      []int
-	FieldErrs  map[string]string
-	Pages      []pageLink
-	Prev, Next string
-	MapData    string // JSON markers for the map enhancement
+	Form     url.Values // what was typed, to fill the form again
+	Query    directory.SearchQuery
+	Searched bool // any criteria given
+	// FiltersOpen shows the filters when one is set or wrong, or before any
+	// search, so nobody has to look for them.
+	FiltersOpen bool
+	Result      *directory.SearchResult
+	Categories  []directory.TaxonomyTerm
+	Radii       []int
+	FieldErrs   map[string]string
+	Pages       []pageLink
+	Prev, Next  string
+	MapData     string // JSON markers for the map enhancement
 }
 
 type pageLink struct {
@@ -72,6 +75,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
+	}
+	v.FiltersOpen = !v.Searched || q.Category != "" || q.FreeOnly || q.ReferralType != "" || q.Sort == directory.SortDistance
+	for _, k := range []string{"category", "free", "referral", "sort"} {
+		v.FiltersOpen = v.FiltersOpen || v.FieldErrs[k] != ""
 	}
 	v.Errors = summary(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "referral", "sort", "page"})
 	if len(v.Errors) > 0 {
