@@ -143,6 +143,12 @@ func TestJourneySearchWorksWithoutJavaScript(t *testing.T) {
 	if page := browsertest.Get(t, ctx, "read the service page", chromedp.Text(`main`)); !strings.Contains(page, "How to get help") {
 		t.Errorf("service page without JavaScript: %s", page)
 	}
+	// axe-core itself needs scripts: switch them back on to check the page as
+	// it was rendered without them.
+	browsertest.Do(t, ctx, "switch JavaScript back on for axe", chromedp.Func(func(c context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(c, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		return err
+	}))
 	browsertest.CheckAxe(t, ctx, "service page without JavaScript")
 }
 

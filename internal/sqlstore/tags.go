@@ -184,4 +184,3 @@ func reindexService(ctx context.Context, c conn, id string) error {
 	}
 	return nil
 }
-
