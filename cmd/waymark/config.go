@@ -13,6 +13,7 @@ type Config struct {
 	Addr          string
 	PostcodesFile string
 	TileURL       string
+	PublicURL     string // scheme://host the site is reached at, for absolute links
 	TLSCert       string
 	TLSKey        string
 	LogLevel      slog.Level
@@ -24,6 +25,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL: getenv("DATABASE_URL"),
 		Addr:        getenv("ADDR"),
 		TileURL:     getenv("TILE_URL"),
+		PublicURL:   getenv("PUBLIC_URL"),
 		TLSCert:     getenv("TLS_CERT"),
 		TLSKey:      getenv("TLS_KEY"),
 	}

@@ -90,7 +90,7 @@ func TestServeSeedsDemoDataPrintsAddressAndStopsGracefully(t *testing.T) {
 	if !strings.Contains(r.Stdout.String(), "Waymark is running at http://") {
 		t.Errorf("serve did not print the address: %q", r.Stdout.String())
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/", "/help/offline"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/help/offline", "/api/oruk/", "/api/oruk/services"} {
 		resp, err := http.Get(r.URL + path)
 		if err != nil {
 			t.Fatalf("GET %s: %v", path, err)

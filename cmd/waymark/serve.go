@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"waymark/internal/directory"
+	"waymark/internal/oruk"
 	"waymark/internal/postcode"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -56,6 +57,8 @@ func loadPostcodes(cfg Config) (*postcode.Table, error) {
 // app is the wired-up domain, shared by serve and seed.
 type app struct {
 	db        *sqlstore.DB
+	store     *sqlstore.DirectoryStore
+	postcodes *postcode.Table
 	directory *directory.Directory
 }
 
@@ -75,7 +78,7 @@ func (m *Main) openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*a
 		db.Close()
 		return nil, fmt.Errorf("ensure categories: %w", err)
 	}
-	return &app{db: db, directory: directory.New(store, table, time.Now, logger)}, nil
+	return &app{db: db, store: store, postcodes: table, directory: directory.New(store, table, time.Now, logger)}, nil
 }
 
 func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args []string) error {
@@ -101,6 +104,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Logger:    logger,
 		Registry:  reg,
 		Now:       time.Now,
+		API:       oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,6 +42,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	dsn     string
+	queries atomic.Int64
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL for
@@ -159,16 +161,19 @@ type conn struct {
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) error {
+	c.db.queries.Add(1)
 	_, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
 	return mapError(err)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.db.queries.Add(1)
 	rows, err := c.q.QueryContext(ctx, c.db.rebind(query), args...)
 	return rows, mapError(err)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	c.db.queries.Add(1)
 	return c.q.QueryRowContext(ctx, c.db.rebind(query), args...)
 }
 
@@ -240,6 +245,10 @@ func anys(ss []string) []any {
 type rowScanner interface {
 	Scan(dest ...any) error
 }
+
+// Queries returns how many statements the store has sent, so tests can
+// prove a page costs a fixed number of queries (no N+1).
+func (db *DB) Queries() int64 { return db.queries.Load() }
 
 // SQL returns the underlying *sql.DB, for metrics collectors.
 func (db *DB) SQL() *sql.DB { return db.sql }
