@@ -339,12 +339,10 @@ func (a *API) taxonomyNames(ctx context.Context) (map[string]directory.Taxonomy,
 }
 
 func (a *API) handleService(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !validUUID(id) {
-		a.problem(w, r, http.StatusBadRequest, "Invalid id", "A service id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+	id, ok := a.pathID(w, r, "A service")
+	if !ok {
 		return
 	}
-	id = strings.ToLower(id)
 	m, err := a.store.FindServices(r.Context(), []string{id}, true)
 	if err != nil {
 		a.fail(w, r, err)
@@ -383,12 +381,11 @@ func (a *API) handleTaxonomies(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleTaxonomy(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !validUUID(id) {
-		a.problem(w, r, http.StatusBadRequest, "Invalid id", "A taxonomy id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+	id, ok := a.pathID(w, r, "A taxonomy")
+	if !ok {
 		return
 	}
-	t, terms, err := a.store.FindTaxonomy(r.Context(), strings.ToLower(id))
+	t, terms, err := a.store.FindTaxonomy(r.Context(), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -426,12 +423,11 @@ func (a *API) handleTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !validUUID(id) {
-		a.problem(w, r, http.StatusBadRequest, "Invalid id", "A taxonomy term id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+	id, ok := a.pathID(w, r, "A taxonomy term")
+	if !ok {
 		return
 	}
-	t, err := a.store.FindTaxonomyTerm(r.Context(), strings.ToLower(id))
+	t, err := a.store.FindTaxonomyTerm(r.Context(), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -494,12 +490,11 @@ func (a *API) handleServiceAtLocations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) handleServiceAtLocation(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !validUUID(id) {
-		a.problem(w, r, http.StatusBadRequest, "Invalid id", "A service at location id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+	id, ok := a.pathID(w, r, "A service at location")
+	if !ok {
 		return
 	}
-	x, err := a.store.FindServiceAtLocation(r.Context(), strings.ToLower(id))
+	x, err := a.store.FindServiceAtLocation(r.Context(), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -512,13 +507,21 @@ func (a *API) handleServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 	out := ServiceAtLocation{ID: x.ID, ServiceID: x.ServiceID, LocationID: x.Location.ID, Location: location(x.Location)}
 	if s, ok := m[x.ServiceID]; ok {
 		svc := listItem(s)
-		for _, sc := range s.Schedules {
-			svc.Schedules = append(svc.Schedules, Schedule{ID: sc.ID, ServiceID: s.ID, Freq: sc.Freq, ByDay: sc.ByDay,
-				Description: sc.Description, OpensAt: sc.OpensAt, ClosesAt: sc.ClosesAt})
-		}
+		svc.Schedules = schedules(s)
 		out.Service = &svc
 	}
 	a.json(w, out)
+}
+
+// pathID reads the {id} path value, which must be a UUID; otherwise it
+// writes a 400 problem naming what (e.g. "A service") and returns false.
+func (a *API) pathID(w http.ResponseWriter, r *http.Request, what string) (string, bool) {
+	id := r.PathValue("id")
+	if !validUUID(id) {
+		a.problem(w, r, http.StatusBadRequest, "Invalid id", what+" id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+		return "", false
+	}
+	return strings.ToLower(id), true
 }
 
 func validUUID(s string) bool {

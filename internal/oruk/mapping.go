@@ -75,10 +75,7 @@ func listItem(s *directory.Service) Service {
 // fullService maps a service with everything about it.
 func fullService(s *directory.Service, taxonomies map[string]directory.Taxonomy) Service {
 	out := listItem(s)
-	for _, sc := range s.Schedules {
-		out.Schedules = append(out.Schedules, Schedule{ID: sc.ID, ServiceID: s.ID, Freq: sc.Freq, ByDay: sc.ByDay,
-			Description: sc.Description, OpensAt: sc.OpensAt, ClosesAt: sc.ClosesAt})
-	}
+	out.Schedules = schedules(s)
 	for _, l := range s.Locations {
 		out.ServiceAtLocations = append(out.ServiceAtLocations, ServiceAtLocation{
 			ID: l.ServiceAtLocationID, ServiceID: s.ID, LocationID: l.ID, Location: location(l),
@@ -137,4 +134,13 @@ func taxonomyFrom(t directory.Taxonomy) Taxonomy {
 		desc = t.Name
 	}
 	return Taxonomy{ID: t.ID, Name: t.Name, Description: desc, URI: t.URI, Version: t.Version}
+}
+
+func schedules(s *directory.Service) []Schedule {
+	var out []Schedule
+	for _, sc := range s.Schedules {
+		out = append(out, Schedule{ID: sc.ID, ServiceID: s.ID, Freq: sc.Freq, ByDay: sc.ByDay,
+			Description: sc.Description, OpensAt: sc.OpensAt, ClosesAt: sc.ClosesAt})
+	}
+	return out
 }
