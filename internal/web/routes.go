@@ -13,5 +13,8 @@ func (s *Server) routes() {
 	s.handle("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", s.observe("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{})))
 	s.mux.Handle("GET /static/", s.observe("GET /static/", s.static()))
+	for pattern, h := range s.deps.API {
+		s.handle(pattern, h)
+	}
 	s.handle("/", s.notFound)
 }

@@ -46,6 +46,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// API holds other handlers to serve by route pattern, such as the Open
+	// Referral UK API, so they share the middleware and metrics.
+	API map[string]http.HandlerFunc
 }
 
 // Server serves the pages.
