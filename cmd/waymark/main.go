@@ -6,6 +6,7 @@
 //	waymark seed [--if-empty]            load the Derbyshire demo data
 //	waymark seed --synthetic N           generate N services over England
 //	waymark postcodes import FILE        load a newer ONSPD/NSPL postcode CSV
+//	waymark import oruk BASE_URL         import a remote Open Referral UK feed
 package main
 
 import (
@@ -67,6 +68,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.seed(ctx, cfg, logger, args)
 	case "postcodes":
 		return m.postcodes(ctx, cfg, args)
+	case "import":
+		return m.importFeed(ctx, cfg, logger, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -82,6 +85,8 @@ const usage = `Usage:
   waymark seed [--if-empty]        load the Derbyshire demo data
   waymark seed --synthetic N       generate N services spread over England
   waymark postcodes import FILE    load a newer ONSPD/NSPL postcode CSV
+  waymark import oruk [--trusted] [--max-pages N] BASE_URL
+                                   import a remote Open Referral UK 3.0 feed
 
 Environment:
   DATABASE_URL     SQLite file path (default waymark.db) or postgres://… URL
@@ -89,5 +94,6 @@ Environment:
   POSTCODES_FILE   postcode table written by 'postcodes import' (default: beside a SQLite database)
   TILE_URL         map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
   TLS_CERT, TLS_KEY  serve HTTPS (enables HSTS)
+  PUBLIC_URL       the site's public address, for absolute links in the API
   LOG_LEVEL        debug, info, warn or error
 `

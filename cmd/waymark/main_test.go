@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,5 +163,32 @@ func TestUnknownCommandFails(t *testing.T) {
 	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: env(nil)}
 	if err := m.Run(context.Background(), []string{"frobnicate"}); err == nil {
 		t.Error("unknown command succeeded")
+	}
+}
+
+func TestImportOrukCommandImportsAFeedAndServesIt(t *testing.T) {
+	mocks := filepath.Join("..", "..", "..", "shared", "standards", "oruk", "validator", "mocks", "V3.0-UK-Default")
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := "service_list.json"
+		if strings.HasPrefix(r.URL.Path, "/services/") {
+			name = "service_full.json"
+		}
+		http.ServeFile(w, r, filepath.Join(mocks, name))
+	}))
+	defer feed.Close()
+	vars := map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db")}
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: io.Discard, Getenv: env(vars)}
+	if err := m.Run(context.Background(), []string{"import", "oruk", "--trusted", feed.URL}); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "1 created") {
+		t.Errorf("output = %q", out.String())
+	}
+	if err := m.Run(context.Background(), []string{"import", "oruk", "--max-pages", "0", feed.URL}); err == nil {
+		t.Error("--max-pages 0 accepted")
+	}
+	if err := m.Run(context.Background(), []string{"import", "csv", feed.URL}); err == nil {
+		t.Error("unknown import kind accepted")
 	}
 }

@@ -105,7 +105,17 @@ func (s *DirectoryStore) CreateServices(ctx context.Context, list []*directory.S
 }
 
 func insertService(ctx context.Context, c conn, svc *directory.Service) error {
-	err := c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
+	if err := insertServiceRow(ctx, c, svc); err != nil {
+		return err
+	}
+	if err := insertServiceParts(ctx, c, svc); err != nil {
+		return err
+	}
+	return reindexService(ctx, c, svc.ID)
+}
+
+func insertServiceRow(ctx context.Context, c conn, svc *directory.Service) error {
+	return c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
 			eligibility_description, minimum_age, maximum_age, kind, pathway, external_form_url,
 			visibility, status, status_note, waiting_weeks, free, keywords, created_at, updated_at, assured_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -113,9 +123,11 @@ func insertService(ctx context.Context, c conn, svc *directory.Service) error {
 		svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
 		string(svc.Visibility), string(svc.Status), svc.StatusNote, svc.WaitingWeeks, svc.Free,
 		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt)
-	if err != nil {
-		return err
-	}
+}
+
+// insertServiceParts inserts a service's locations, contacts, schedules,
+// cost options, categories and images.
+func insertServiceParts(ctx context.Context, c conn, svc *directory.Service) error {
 	for i, l := range svc.Locations {
 		if err := c.exec(ctx, `INSERT INTO location (id, location_type, name, description, latitude, longitude)
 			VALUES (?, 'physical', ?, ?, ?, ?)`, l.ID, l.Name, l.Description, l.Latitude, l.Longitude); err != nil {
@@ -166,7 +178,24 @@ func insertService(ctx context.Context, c conn, svc *directory.Service) error {
 			return fmt.Errorf("insert image: %w", err)
 		}
 	}
-	return reindexService(ctx, c, svc.ID)
+	return nil
+}
+
+// deleteServiceParts removes everything insertServiceParts inserts.
+func deleteServiceParts(ctx context.Context, c conn, id string) error {
+	for _, q := range []string{
+		`DELETE FROM location WHERE id IN (SELECT location_id FROM service_at_location WHERE service_id = ?)`,
+		`DELETE FROM contact WHERE service_id = ?`,
+		`DELETE FROM schedule WHERE service_id = ?`,
+		`DELETE FROM cost_option WHERE service_id = ?`,
+		`DELETE FROM service_taxonomy WHERE service_id = ?`,
+		`DELETE FROM service_image WHERE service_id = ?`,
+	} {
+		if err := c.exec(ctx, q, id); err != nil {
+			return fmt.Errorf("delete parts of service %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // FindServiceByID returns a service with its organisation, locations,
