@@ -16,18 +16,23 @@ import (
 )
 
 // parseTemplates parses each page with the shared layout, once at start-up.
-func parseTemplates() (map[string]*template.Template, error) {
+// A page "page-x.html" is rendered by name "x".
+func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, error) {
 	layout, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	names, err := fs.Glob(templateFS, "templates/page-*.html")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list page templates: %w", err)
 	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		base, err := layout.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone layout for %s: %w", n, err)
+		}
+		t, err := base.ParseFS(templateFS, n)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -36,107 +41,196 @@ func parseTemplates() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-var funcs = template.FuncMap{
-	"schedule": describeSchedule,
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
+// templateFuncs returns the functions the templates use.
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.asset,
+		"navItem": func(path, href, text string) link {
+			return link{Href: href, Text: text, Current: path == href}
+		},
+		"last": func(links []link) *link {
+			if len(links) == 0 {
+				return nil
+			}
+			return &links[len(links)-1]
+		},
+		"schedule": describeSchedule,
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return strconv.Itoa(n) + " " + many
+		},
+		"tel": telURL,
+		"date": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.Format("2 January 2006")
+		},
+		"lines": func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"paragraphs": func(s string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
+		"truncate":    truncate,
+		"serviceLink": serviceLink,
+		"miles": func(m float64) string {
+			if m < 0.1 {
+				return "less than 0.1 miles"
+			}
+			if m == 1 {
+				return "1 mile"
+			}
+			return strconv.FormatFloat(m, 'f', -1, 64) + " miles"
+		},
+		"deref": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"money":           describeCost,
+		"ages":            describeAges,
+		"access":          describePathway,
+		"address":         addressLines,
+		"locationMarkers": locationMarkers,
+		"referralOptions": func() []option {
+			return []option{
+				{directory.ReferralAny, "Any way"},
+				{directory.ReferralSignposting, "Contact the service directly"},
+				{directory.ReferralSelf, "Refer yourself online"},
+				{directory.ReferralProfessional, "Referral by a GP or link worker"},
+			}
+		},
+	}
+}
+
+// link is a link in the header navigation or the breadcrumbs.
+type link struct {
+	Href, Text string
+	Current    bool
+}
+
+// option is one choice in a select or radios.
+type option struct{ Value, Label string }
+
+// telURL is a tel: link for a phone number as written ("01629 555101").
+func telURL(number string) template.URL {
+	var b strings.Builder
+	for _, r := range number {
+		if r >= '0' && r <= '9' || r == '+' {
+			b.WriteRune(r)
 		}
-		return strconv.Itoa(n) + " " + many
-	},
-	"tel": func(number string) template.URL {
-		var b strings.Builder
-		for _, r := range number {
-			if r >= '0' && r <= '9' || r == '+' {
-				b.WriteRune(r)
+	}
+	return template.URL("tel:" + b.String()) // digits and + only
+}
+
+// truncate shortens s to about n characters, at a word break when it can.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := string([]rune(s)[:n])
+	if i := strings.LastIndexByte(r, ' '); i > n/2 {
+		r = r[:i]
+	}
+	return strings.TrimRight(r, " ,.;:–-") + "…"
+}
+
+// serviceLink is a search result's link to its service page: it carries the
+// searched postcode, for the distance, and the search, for the way back.
+func serviceLink(id string, q directory.SearchQuery, form url.Values) string {
+	v := url.Values{}
+	if q.Postcode != "" {
+		v.Set("postcode", q.Postcode)
+	}
+	if len(form) > 0 {
+		v.Set("back", "/?"+form.Encode())
+	}
+	if len(v) == 0 {
+		return "/services/" + id
+	}
+	return "/services/" + id + "?" + v.Encode()
+}
+
+// describeCost is one cost option in words: "£3.00 per session".
+func describeCost(c directory.CostOption) string {
+	var amount string
+	switch {
+	case c.AmountDescription != "":
+		amount = c.AmountDescription
+	case c.Amount != nil && *c.Amount == 0:
+		amount = "Free"
+	case c.Amount != nil:
+		amount = "£" + strconv.FormatFloat(*c.Amount, 'f', 2, 64)
+	}
+	label := strings.TrimSpace(c.Option)
+	switch {
+	case amount == "":
+		return label
+	case label == "" || strings.EqualFold(label, "cost") || strings.Contains(strings.ToLower(amount), strings.ToLower(label)):
+		return amount
+	}
+	return label + ": " + amount
+}
+
+// addressLines is a location's address, one line each, without the location
+// name repeated when the name is the first line of the address.
+func addressLines(l directory.Location) []string {
+	var out []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return
+		}
+		for _, o := range out {
+			if strings.EqualFold(o, s) {
+				return
 			}
 		}
-		return template.URL("tel:" + b.String()) // digits and + only
-	},
-	"date": func(t *time.Time) string {
-		if t == nil {
-			return ""
+		out = append(out, s)
+	}
+	a := l.Address
+	name := strings.ToLower(strings.TrimSpace(l.Name))
+	first := strings.ToLower(strings.TrimSpace(a.Address1))
+	if name != first && name != first+", "+strings.ToLower(a.City) {
+		add(l.Name)
+	}
+	for _, line := range strings.Split(a.Address1, "\n") {
+		add(line)
+	}
+	add(a.City)
+	add(a.StateProvince)
+	add(a.PostalCode)
+	return out
+}
+
+// locationMarkers is the JSON the map enhancement reads for a service page.
+func locationMarkers(s *directory.Service) string {
+	type marker struct {
+		Name string  `json:"name"`
+		Lat  float64 `json:"lat"`
+		Lon  float64 `json:"lon"`
+	}
+	ms := []marker{}
+	for _, l := range s.Locations {
+		if l.Latitude == 0 && l.Longitude == 0 {
+			continue
 		}
-		return t.Format("2 January 2006")
-	},
-	"lines": func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-	"paragraphs": func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
+		name := l.Name
+		if name == "" {
+			name = s.DisplayName()
 		}
-		return out
-	},
-	"truncate": func(s string, n int) string {
-		if utf8.RuneCountInString(s) <= n {
-			return s
-		}
-		r := []rune(s)[:n]
-		if i := strings.LastIndexByte(string(r), ' '); i > n/2 {
-			return string(r)[:i] + "…"
-		}
-		return string(r) + "…"
-	},
-	"serviceLink": func(id string, q directory.SearchQuery, form url.Values) string {
-		v := url.Values{}
-		if q.Postcode != "" {
-			v.Set("postcode", q.Postcode)
-		}
-		if len(form) > 0 {
-			v.Set("back", "/?"+form.Encode())
-		}
-		if len(v) == 0 {
-			return "/services/" + id
-		}
-		return "/services/" + id + "?" + v.Encode()
-	},
-	"miles": func(m float64) string {
-		if m < 0.1 {
-			return "less than 0.1 miles"
-		}
-		if m == 1 {
-			return "1 mile"
-		}
-		return strconv.FormatFloat(m, 'f', -1, 64) + " miles"
-	},
-	"deref": func(p *int) int {
-		if p == nil {
-			return 0
-		}
-		return *p
-	},
-	"money": func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return "£" + strconv.FormatFloat(*p, 'f', 2, 64)
-	},
-	"ages":   describeAges,
-	"access": describePathway,
-	"inc":    func(n int) int { return n + 1 },
-	"locationMarkers": func(s *directory.Service) string {
-		type marker struct {
-			Name string  `json:"name"`
-			Lat  float64 `json:"lat"`
-			Lon  float64 `json:"lon"`
-		}
-		var ms []marker
-		for _, l := range s.Locations {
-			ms = append(ms, marker{Name: l.Name, Lat: l.Latitude, Lon: l.Longitude})
-		}
-		b, _ := json.Marshal(ms)
-		return string(b)
-	},
-	"referralOptions": func() []struct{ Value, Label string } {
-		return []struct{ Value, Label string }{
-			{directory.ReferralAny, "Any way"},
-			{directory.ReferralSignposting, "Contact the service directly"},
-			{directory.ReferralSelf, "Refer yourself online"},
-			{directory.ReferralProfessional, "Referral by a GP or link worker"},
-		}
-	},
+		ms = append(ms, marker{Name: name, Lat: l.Latitude, Lon: l.Longitude})
+	}
+	b, _ := json.Marshal(ms) // plain structs: cannot fail
+	return string(b)
 }
 
 var dayNames = map[string][2]string{

@@ -19,5 +19,7 @@ func (s *Server) handleOfflineHelp(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "offline", offlineView{page: s.page(r, "Help without the internet"), Organisations: list})
+	v := offlineView{page: s.page(r, "Help without the internet"), Organisations: list}
+	v.Breadcrumbs = crumbs()
+	s.render(w, r, http.StatusOK, "offline", v)
 }

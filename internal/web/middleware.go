@@ -17,8 +17,8 @@ const maxBody = 1 << 20
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	img := "'self' data:"
 	connect := "'self'"
-	if s.tileHost != "" {
-		img += " " + s.tileHost
+	if s.tileSource != "" {
+		img += " " + s.tileSource
 	}
 	csp := strings.Join([]string{
 		"default-src 'self'",
@@ -75,7 +75,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry) *metrics {
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "waymark_http_requests_total", Help: "HTTP requests by route pattern and status code.",
@@ -85,8 +85,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
-	return m
+	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register HTTP metrics: %w", err)
+		}
+	}
+	return m, nil
 }
 
 // statusWriter records the status code written.

@@ -12,7 +12,7 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealthz)
 	s.handle("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", s.observe("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{})))
-	s.mux.Handle("GET /static/", s.observe("GET /static/", s.static()))
+	s.handle("GET /static/{path...}", s.handleStatic)
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

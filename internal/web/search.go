@@ -28,6 +28,7 @@ type searchView struct {
 	Pages       []pageLink
 	Prev, Next  string
 	MapData     string // JSON markers for the map enhancement
+	HasMarkers  bool   // any result has a location to show on the map
 }
 
 type pageLink struct {
@@ -86,7 +87,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	if v.Result != nil {
 		v.Pages, v.Prev, v.Next = pagination(form, v.Query.Page, v.Result.Pages())
-		v.MapData = mapData(v.Result)
+		v.MapData, v.HasMarkers = mapData(v.Result)
 	}
 	s.render(w, r, status, "search", v)
 }
@@ -157,20 +158,21 @@ func pagination(form url.Values, current, total int) (links []pageLink, prev, ne
 	return links, prev, next
 }
 
-// mapData is the JSON the map enhancement reads: one marker per result.
-func mapData(res *directory.SearchResult) string {
+// mapData is the JSON the map enhancement reads: one marker per result with
+// a location. ok is false when there is none.
+func mapData(res *directory.SearchResult) (data string, ok bool) {
 	type marker struct {
 		Name string  `json:"name"`
 		URL  string  `json:"url"`
 		Lat  float64 `json:"lat"`
 		Lon  float64 `json:"lon"`
 	}
-	var ms []marker
+	ms := []marker{}
 	for _, h := range res.Hits {
-		if h.Nearest != nil {
+		if h.Nearest != nil && (h.Nearest.Latitude != 0 || h.Nearest.Longitude != 0) {
 			ms = append(ms, marker{Name: h.Service.DisplayName(), URL: "/services/" + h.Service.ID, Lat: h.Nearest.Latitude, Lon: h.Nearest.Longitude})
 		}
 	}
-	b, _ := json.Marshal(ms)
-	return string(b)
+	b, _ := json.Marshal(ms) // plain structs: cannot fail
+	return string(b), len(ms) > 0
 }

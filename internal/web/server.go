@@ -51,19 +51,22 @@ type Deps struct {
 	API map[string]http.HandlerFunc
 }
 
-// Server serves the pages.
+// Server serves the pages. Build it with New.
 type Server struct {
-	cfg       Config
-	deps      Deps
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	mux       *http.ServeMux
-	metrics   *metrics
-	tileHost  string
-	staticSub fs.FS
+	cfg         Config
+	deps        Deps
+	log         *slog.Logger
+	pages       map[string]*template.Template
+	mux         *http.ServeMux
+	metrics     *metrics
+	tileSource  string // the CSP source of the map tiles, "" for none
+	staticFS    fs.FS
+	fingerprint string // of the static files, in their addresses
 }
 
-// New parses the templates and registers the routes.
+// New checks the configuration, parses the templates and registers the
+// routes. It fails when a required dependency is missing, when TileURL is not
+// an https URL template, or when the embedded templates do not parse.
 func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Directory == nil || deps.Logger == nil || deps.Registry == nil || deps.Ready == nil {
 		return nil, errors.New("web: Directory, Ready, Logger and Registry are required")
@@ -72,23 +75,47 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps.Now = time.Now
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, mux: http.NewServeMux()}
-	if cfg.TileURL != "" {
-		u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(cfg.TileURL))
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return nil, fmt.Errorf("web: TILE_URL must be an https URL template: %q", cfg.TileURL)
-		}
-		s.tileHost = u.Scheme + "://" + u.Host
-	}
 	var err error
-	if s.pages, err = parseTemplates(); err != nil {
+	if s.tileSource, err = tileSource(cfg.TileURL); err != nil {
 		return nil, err
 	}
-	if s.staticSub, err = fs.Sub(staticFS, "static"); err != nil {
+	if s.staticFS, err = fs.Sub(staticFS, "static"); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	s.metrics = newMetrics(deps.Registry)
+	if s.fingerprint, err = fingerprint(s.staticFS); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if s.pages, err = parseTemplates(s.templateFuncs()); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if s.metrics, err = newMetrics(deps.Registry); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.routes()
 	return s, nil
+}
+
+// tileSource returns the Content-Security-Policy source that allows the map
+// tiles of a tile URL template: its scheme and host, with a wildcard for a
+// {s} subdomain ("https://*.tile.example").
+func tileSource(tileURL string) (string, error) {
+	if tileURL == "" {
+		return "", nil
+	}
+	bad := fmt.Errorf("web: TileURL must be an https URL template like https://tile.example/{z}/{x}/{y}.png: %q", tileURL)
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{r}", "", "{s}", "s9").Replace(tileURL))
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return "", bad
+	}
+	host := u.Host
+	if strings.Contains(host, "s9") {
+		first, rest, ok := strings.Cut(host, ".")
+		if !ok || first != "s9" || !strings.Contains(rest, ".") {
+			return "", bad
+		}
+		host = "*." + rest
+	}
+	return "https://" + host, nil
 }
 
 // Handler returns the server's handler with every middleware applied.
@@ -112,8 +139,14 @@ type page struct {
 	Title       string
 	Attribution []string
 	TileURL     string
-	Path        string
+	Path        string       // of the request, to mark the current navigation item
+	Breadcrumbs []link       // above the main content, none on the home page
 	Errors      []fieldError // for the error summary
+}
+
+// crumbs returns breadcrumbs starting from the home page.
+func crumbs(more ...link) []link {
+	return append([]link{{Href: "/", Text: "Home"}}, more...)
 }
 
 // fieldError is one message in an error summary, linked to its field.

@@ -30,8 +30,10 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 	if pc := r.URL.Query().Get("postcode"); pc != "" {
 		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)
 	}
+	v.Breadcrumbs = crumbs()
 	if back := r.URL.Query().Get("back"); len(back) < 600 && len(back) > 1 && back[0] == '/' && back[1] == '?' {
 		v.Back = back
+		v.Breadcrumbs = crumbs(link{Href: back, Text: "Search results"})
 	}
 	s.render(w, r, http.StatusOK, "service", v)
 }

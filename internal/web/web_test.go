@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -222,7 +223,7 @@ func TestBadInputGetsAMessageAndA4xx(t *testing.T) {
 		})
 	}
 	for _, path := range []string{"/services/not-a-uuid", "/services/7d8a1f52-3a8e-4b7c-9a42-5f0c2b8d9e11", "/nowhere", "/static/", "/static/nothing.css"} {
-		if status, body, _ := s.get(t, path); status != 404 || !strings.Contains(body, "Page not found") && path != "/static/nothing.css" {
+		if status, body, _ := s.get(t, path); status != 404 || !strings.Contains(body, "Page not found") {
 			t.Errorf("GET %s = %d, want a 404 page", path, status)
 		}
 	}
@@ -264,13 +265,48 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 
 func TestStaticFilesAreServedWithCaching(t *testing.T) {
 	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
-	status, body, h := s.get(t, "/static/waymark.js")
-	if status != 200 || !strings.Contains(body, "initAll") || !strings.Contains(h.Get("Content-Type"), "javascript") {
-		t.Errorf("waymark.js: %d %s", status, h.Get("Content-Type"))
+	_, home, _ := s.get(t, "/")
+	css := regexp.MustCompile(`href="(/static/[0-9a-f]{12}/vendor/nhsuk/nhsuk-frontend\.min\.css)"`).FindStringSubmatch(home)
+	js := regexp.MustCompile(`src="(/static/[0-9a-f]{12}/waymark\.js)"`).FindStringSubmatch(home)
+	if css == nil || js == nil {
+		t.Fatal("the layout does not link fingerprinted static files")
 	}
-	status, _, h = s.get(t, "/static/vendor/nhsuk/nhsuk-frontend.min.css")
-	if status != 200 || !strings.Contains(h.Get("Cache-Control"), "immutable") {
-		t.Errorf("vendor CSS: %d %q (run make assets)", status, h.Get("Cache-Control"))
+	tests := []struct {
+		path, contentType, cache string
+	}{
+		{css[1], "text/css", "immutable"},
+		{js[1], "javascript", "immutable"},
+		{strings.Replace(js[1], "waymark.js", "vendor/nhsuk/nhsuk-frontend.min.js", 1), "javascript", "immutable"},
+		{strings.Replace(js[1], "waymark.js", "vendor/leaflet/leaflet.js", 1), "javascript", "immutable"},
+		{strings.Replace(js[1], "waymark.js", "vendor/nhsuk/images/nhsuk-icon-cross.svg", 1), "image/svg+xml", "immutable"},
+		{"/static/waymark.js", "javascript", "max-age=3600"},
+		{"/static/000000000000/waymark.css", "text/css", "max-age=3600"}, // an earlier release's page
+	}
+	for _, tt := range tests {
+		status, body, h := s.get(t, tt.path)
+		if status != 200 || len(body) == 0 {
+			t.Errorf("GET %s = %d (run make assets for vendor files)", tt.path, status)
+			continue
+		}
+		if !strings.Contains(h.Get("Content-Type"), tt.contentType) {
+			t.Errorf("GET %s: Content-Type %q, want %s", tt.path, h.Get("Content-Type"), tt.contentType)
+		}
+		if !strings.Contains(h.Get("Cache-Control"), tt.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %s", tt.path, h.Get("Cache-Control"), tt.cache)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: no nosniff", tt.path)
+		}
+	}
+	_, style, _ := s.get(t, css[1])
+	if strings.Contains(style, "@font-face") || strings.Contains(style, "url(/assets/") {
+		t.Error("the vendored NHS.UK style sheet still loads fonts from another origin or images from /assets/")
+	}
+	for _, path := range []string{"/static/", "/static/vendor/", "/static/nothing.css", css[1] + ".map", "/static/%2e%2e/server.go"} {
+		status, body, h := s.get(t, path)
+		if status != 404 || !strings.Contains(body, "Page not found") || h.Get("Content-Security-Policy") == "" {
+			t.Errorf("GET %s = %d, want the 404 page", path, status)
+		}
 	}
 }
 

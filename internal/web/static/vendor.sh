@@ -1,14 +1,30 @@
 #!/bin/sh
 # Copies the npm front-end packages the pages use into static/vendor (ignored by
-# git, embedded in the binary). Run from the repository root after npm ci.
+# git, embedded in the binary). Run from the repository root after `npm ci`.
+#
+#   node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css -> vendor/nhsuk/
+#       (image addresses made relative; the @font-face rules for the NHS font on
+#       assets.nhs.uk removed, as the Content-Security-Policy allows our own
+#       origin only, so pages use the design system's Arial fallback)
+#   node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js  -> vendor/nhsuk/
+#   node_modules/nhsuk-frontend/dist/nhsuk/assets/images/         -> vendor/nhsuk/images/
+#   node_modules/leaflet/dist/leaflet.js, leaflet.css             -> vendor/leaflet/
+#   node_modules/leaflet/dist/images/                             -> vendor/leaflet/images/
+#
+# axe-core is used by the browser tests straight from node_modules.
 set -eu
 here=$(dirname "$0")
 out="$here/vendor"
 nhs=node_modules/nhsuk-frontend/dist/nhsuk
-[ -f "$nhs/nhsuk-frontend.min.css" ] || { echo "run npm ci first" >&2; exit 1; }
+leaflet=node_modules/leaflet/dist
+for f in "$nhs/nhsuk-frontend.min.css" "$nhs/nhsuk-frontend.min.js" "$leaflet/leaflet.js"; do
+	[ -f "$f" ] || { echo "vendor.sh: $f is missing: run npm ci first" >&2; exit 1; }
+done
 rm -rf "$out"
 mkdir -p "$out/nhsuk" "$out/leaflet"
-cp "$nhs/nhsuk-frontend.min.css" "$nhs/nhsuk-frontend.min.js" "$out/nhsuk/"
+sed -e 's#url(/assets/images/#url(images/#g' -e 's#@font-face{[^}]*}##g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+	"$nhs/nhsuk-frontend.min.css" >"$out/nhsuk/nhsuk-frontend.min.css"
+sed -e 's#//\# sourceMappingURL=.*$##' "$nhs/nhsuk-frontend.min.js" >"$out/nhsuk/nhsuk-frontend.min.js"
 cp -R "$nhs/assets/images" "$out/nhsuk/images"
-cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$out/leaflet/"
-cp -R node_modules/leaflet/dist/images "$out/leaflet/images"
+cp "$leaflet/leaflet.js" "$leaflet/leaflet.css" "$out/leaflet/"
+cp -R "$leaflet/images" "$out/leaflet/images"
