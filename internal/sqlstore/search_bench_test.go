@@ -2,17 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"waymark/internal/directory"
 	"waymark/internal/postcode"
@@ -20,74 +12,6 @@ import (
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 )
-
-// benchServices is the size of the synthetic directory the search benchmarks use.
-const benchServices = 100_000
-
-// openBenchDB returns a database holding benchServices synthetic services. The
-// data is built once and kept (a SQLite file in the user cache directory, a
-// PostgreSQL schema named bench_100k), because generating it takes longer than
-// the benchmark; delete them to rebuild.
-func openBenchDB(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
-	b.Helper()
-	ctx := context.Background()
-	var dsn string
-	switch d {
-	case sqlstore.SQLite:
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			dir = os.TempDir()
-		}
-		os.MkdirAll(filepath.Join(dir, "waymark"), 0o755)
-		dsn = filepath.Join(dir, "waymark", fmt.Sprintf("bench-%d.db", benchServices))
-	case sqlstore.Postgres:
-		base := os.Getenv(sqlstoretest.EnvPostgres)
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS bench_100k"); err != nil {
-			b.Fatal(err)
-		}
-		admin.Close()
-		sep := "?"
-		if slices.Contains([]byte(base), '?') {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=bench_100k"
-	}
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	store := sqlstore.NewDirectoryStore(db)
-	n, err := store.CountServices(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if n == benchServices {
-		return db
-	}
-	if n != 0 {
-		b.Fatalf("benchmark database %s holds %d services, want 0 or %d: delete it", dsn, n, benchServices)
-	}
-	start := time.Now()
-	dir := directory.New(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	tax, terms := seed.Categories()
-	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
-		b.Fatal(err)
-	}
-	orgs, services := seed.Synthetic(benchServices, 1)
-	if err := seed.Load(ctx, dir, orgs, services, 2000); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built %s benchmark data (%d services) in %s", d, benchServices, time.Since(start).Round(time.Second))
-	return db
-}
 
 // benchQueries are searches a person might make: a town's postcode, a
 // 10-mile radius, a keyword and a category.
@@ -123,7 +47,7 @@ func benchQueries(b *testing.B) []directory.SearchQuery {
 func BenchmarkSearchNearPostcode(b *testing.B) {
 	for _, d := range sqlstoretest.Dialects() {
 		b.Run(string(d), func(b *testing.B) {
-			db := openBenchDB(b, d)
+			db := sqlstoretest.Bench(b, d)
 			store := sqlstore.NewDirectoryStore(db)
 			qs := benchQueries(b)
 			ctx := context.Background()
@@ -151,7 +75,7 @@ func BenchmarkSearchNearPostcode(b *testing.B) {
 func BenchmarkSearchKeywordOnly(b *testing.B) {
 	for _, d := range sqlstoretest.Dialects() {
 		b.Run(string(d), func(b *testing.B) {
-			db := openBenchDB(b, d)
+			db := sqlstoretest.Bench(b, d)
 			store := sqlstore.NewDirectoryStore(db)
 			ctx := context.Background()
 			words := []string{"walking", "advice", "art", "garden"}

@@ -22,6 +22,10 @@ CREATE TABLE feed_record (
 );
 CREATE INDEX feed_record_local_idx ON feed_record (local_id);
 
+-- Feeds page through public services in id order.
+CREATE INDEX service_feed_idx ON service (id, status, visibility);
+
 -- +goose Down
+DROP INDEX service_feed_idx;
 DROP TABLE feed_record;
 DROP TABLE feed;

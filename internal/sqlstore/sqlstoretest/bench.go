@@ -1,0 +1,91 @@
+package sqlstoretest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/directory"
+	"waymark/internal/seed"
+	"waymark/internal/sqlstore"
+)
+
+// BenchServices is the size of the synthetic directory benchmarks use.
+const BenchServices = 100_000
+
+// Bench returns a database of the dialect holding BenchServices synthetic
+// services. The data is built once and kept (a SQLite file in the user cache
+// directory, a PostgreSQL schema named bench_100k) because generating it takes
+// longer than the benchmarks; delete them to rebuild.
+func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
+	b.Helper()
+	ctx := context.Background()
+	var dsn string
+	switch d {
+	case sqlstore.SQLite:
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "waymark"), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		dsn = filepath.Join(dir, "waymark", fmt.Sprintf("bench-%d.db", BenchServices))
+	case sqlstore.Postgres:
+		base := os.Getenv(EnvPostgres)
+		if base == "" {
+			b.Skip("WAYMARK_TEST_POSTGRES is not set")
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS bench_100k"); err != nil {
+			b.Fatal(err)
+		}
+		admin.Close()
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		dsn = base + sep + "search_path=bench_100k"
+	}
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	store := sqlstore.NewDirectoryStore(db)
+	n, err := store.CountServices(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n == BenchServices {
+		return db
+	}
+	if n != 0 {
+		b.Fatalf("benchmark database %s holds %d services, want 0 or %d: delete it", dsn, n, BenchServices)
+	}
+	start := time.Now()
+	dir := directory.New(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tax, terms := seed.Categories()
+	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
+		b.Fatal(err)
+	}
+	orgs, services := seed.Synthetic(BenchServices, 1)
+	if err := seed.Load(ctx, dir, orgs, services, 2000); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built %s benchmark data (%d services) in %s", d, BenchServices, time.Since(start).Round(time.Second))
+	return db
+}
