@@ -38,6 +38,7 @@ test: assets
 bench: assets
 	sh scripts/ensure-postgres.sh
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./internal/sqlstore/
+	$(GO) test -run '^$$' -bench API -benchtime 1000x -timeout 30m ./internal/oruk/
 	sh scripts/loadtest.sh
 
 ## fuzz: run each fuzz test for a while (FUZZTIME=30s by default)
