@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.serverError(w, r, fmt.Errorf("panic: %v", v))
+				s.serverError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -81,9 +82,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "waymark_http_requests_total", Help: "HTTP requests by route pattern and status code.",
 		}, []string{"route", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "waymark_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Name: "waymark_http_request_duration_seconds", Help: "HTTP request latency by route pattern and status code.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"route"}),
+		}, []string{"route", "code"}),
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.duration} {
 		if err := reg.Register(c); err != nil {
@@ -115,20 +116,33 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observe logs and measures requests to one route pattern.
+// observe logs and measures requests to one route pattern: method, pattern,
+// status and duration only, never the path or query string, which may hold a
+// postcode or other personal data. A panic is counted as a 500 and passed on
+// to the recover middleware, which shows the error page.
 func (s *Server) observe(pattern string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			switch {
+			case v != nil && sw.status == 0:
+				sw.status = http.StatusInternalServerError
+			case sw.status == 0:
+				sw.status = http.StatusOK
+			}
+			d := time.Since(start)
+			code := strconv.Itoa(sw.status)
+			s.metrics.requests.WithLabelValues(pattern, code).Inc()
+			s.metrics.duration.WithLabelValues(pattern, code).Observe(d.Seconds())
+			if !strings.HasPrefix(pattern, "GET /static/") {
+				s.log.Info("request", "method", r.Method, "route", pattern, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000)
+			}
+			if v != nil {
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		d := time.Since(start)
-		s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
-		s.metrics.duration.WithLabelValues(pattern).Observe(d.Seconds())
-		if !strings.HasPrefix(pattern, "GET /static/") {
-			s.log.Info("request", "method", r.Method, "route", pattern, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000)
-		}
 	})
 }
