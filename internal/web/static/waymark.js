@@ -68,24 +68,53 @@ function drawMap (el) {
     maxZoom: 18,
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
   }).addTo(map)
-  const points = []
-  for (const m of markers) {
-    const marker = L.marker([m.lat, m.lon], { title: m.name, alt: m.name }).addTo(map)
-    if (m.url) {
-      const a = document.createElement('a')
-      a.href = m.url
-      a.textContent = m.name
-      marker.bindPopup(a)
-    } else {
-      const p = document.createElement('span')
-      p.textContent = m.name
-      marker.bindPopup(p)
-    }
-    points.push([m.lat, m.lon])
-  }
+  const points = markers.map((m) => [m.lat, m.lon])
   if (points.length === 1) {
     map.setView(points[0], 14)
   } else {
     map.fitBounds(points, { padding: [24, 24], maxZoom: 15 })
+  }
+  const layer = L.layerGroup().addTo(map)
+  const draw = () => drawMarkers(L, map, layer, markers)
+  draw()
+  map.on('zoomend', draw)
+}
+
+// drawMarkers puts one marker on the map for each group of places that would
+// otherwise overlap at the current zoom, so every marker is a target of its
+// own; a group's popup lists all its services.
+function drawMarkers (L, map, layer, markers) {
+  layer.clearLayers()
+  const groups = []
+  for (const m of markers) {
+    const at = map.latLngToLayerPoint([m.lat, m.lon])
+    const near = groups.find((g) => g.at.distanceTo(at) < 40)
+    if (near) {
+      near.items.push(m)
+    } else {
+      groups.push({ at, lat: m.lat, lon: m.lon, items: [m] })
+    }
+  }
+  for (const g of groups) {
+    const title = g.items.length === 1
+      ? g.items[0].name
+      : g.items.length + ' services: ' + g.items.map((m) => m.name).join(', ')
+    const marker = L.marker([g.lat, g.lon], { title, alt: title })
+    const list = document.createElement('ul')
+    list.className = 'nhsuk-list waymark-map-popup'
+    for (const m of g.items) {
+      const li = document.createElement('li')
+      if (m.url) {
+        const a = document.createElement('a')
+        a.href = m.url
+        a.textContent = m.name
+        li.appendChild(a)
+      } else {
+        li.textContent = m.name
+      }
+      list.appendChild(li)
+    }
+    marker.bindPopup(list)
+    layer.addLayer(marker)
   }
 }
