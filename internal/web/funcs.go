@@ -44,7 +44,8 @@ func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, erro
 // templateFuncs returns the functions the templates use.
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"asset": s.asset,
+		"asset":    s.asset,
+		"fieldErr": func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
 		"navItem": func(path, href, text string) link {
 			return link{Href: href, Text: text, Current: path == href}
 		},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
@@ -146,7 +147,7 @@ func TestServicePageShowsHowToGetHelp(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if !strings.Contains(body, "Last confirmed as running on") && !strings.Contains(body, "Not yet confirmed") {
+			if svc.AssuredAt != nil && !strings.Contains(body, "Last confirmed as running on") || svc.AssuredAt == nil && !strings.Contains(body, "has not yet been confirmed") {
 				t.Error("page does not say when the entry was last confirmed")
 			}
 		})
@@ -212,5 +213,45 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		if _, err := web.New(web.Config{TileURL: tile}, web.Deps{}); err == nil {
 			t.Errorf("New with TileURL %q and no dependencies succeeded", tile)
 		}
+	}
+}
+
+func TestOldEntriesWarnTheyMayBeOutOfDate(t *testing.T) {
+	later := func(d *web.Deps) { d.Now = func() time.Time { return testNow.AddDate(2, 0, 0) } }
+	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{}, later)
+	walks := s.service(t, "Matlock health walks")
+	_, body, _ := s.get(t, "/services/"+walks.ID)
+	if !strings.Contains(body, "may be out of date") || !strings.Contains(body, "Contact the service to check before you go") {
+		t.Error("an entry confirmed over a year ago does not warn it may be out of date")
+	}
+	var unconfirmed string
+	for _, svc := range s.services {
+		if svc.AssuredAt == nil && svc.Status == "published" {
+			unconfirmed = svc.ID
+			break
+		}
+	}
+	if unconfirmed == "" {
+		t.Fatal("the demo data has no unconfirmed published entry")
+	}
+	_, body, _ = s.get(t, "/services/"+unconfirmed)
+	if !strings.Contains(body, "has not yet been confirmed by the service") {
+		t.Error("an unconfirmed entry does not say so")
+	}
+}
+
+func TestErrorMessagesAreTiedToTheirFields(t *testing.T) {
+	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	_, body, _ := s.get(t, "/?postcode=nope&referral=pigeon&sort=price&page=300")
+	for _, want := range []string{`href="#postcode"`, `id="postcode-error"`, `aria-describedby="postcode-hint postcode-error"`,
+		`href="#referral-0"`, `id="referral-error"`, `aria-describedby="referral-hint referral-error"`,
+		`href="#sort"`, `nhsuk-select nhsuk-select--error" id="sort"`, `<title>Error: `} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page with errors lacks %s", want)
+		}
+	}
+	status, body, _ := s.get(t, "/?q=walk&free=1&page=40")
+	if status != http.StatusNotFound || !strings.Contains(body, "There is no page 40 of results") || !regexp.MustCompile(`href="/\?free=1&amp;q=walk">Go to the last page`).MatchString(body) {
+		t.Errorf("page beyond the last: %d, without a link to the last page of the same search", status)
 	}
 }

@@ -27,6 +27,7 @@ type searchView struct {
 	FieldErrs   map[string]string
 	Pages       []pageLink
 	Prev, Next  string
+	LastPage    string // when the page asked for is beyond the last, a link to the last
 	MapData     string // JSON markers for the map enhancement
 	HasMarkers  bool   // any result has a location to show on the map
 }
@@ -51,31 +52,41 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q, errs := directory.ParseSearch(form)
 	v := searchView{page: s.page(r, "Find community support near you"), Form: form, Query: q,
 		Categories: cats, Radii: directory.RadiusChoices, FieldErrs: map[string]string(errs)}
+	if v.FieldErrs == nil {
+		v.FieldErrs = map[string]string{}
+	}
 	for _, k := range []string{"q", "postcode", "category", "free", "referral", "page"} {
 		v.Searched = v.Searched || form.Get(k) != ""
 	}
+	// Search even when some fields are wrong (they are left at their
+	// defaults), so that the postcode and category are checked too and every
+	// problem is reported at once; results are shown only when all is well.
 	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusBadRequest
-	} else {
-		res, err := s.deps.Directory.Search(ctx, q)
-		var werr *waymark.Error
-		switch {
-		case err == nil:
-			v.Result = res
-			v.Query = res.Query
-			if q.Page > 1 && q.Page > res.Pages() {
-				status = http.StatusNotFound
-				v.FieldErrs = map[string]string{"page": fmt.Sprintf("There is no page %d of results: there %s", q.Page, pagesPhrase(res.Pages()))}
-				v.Result = nil
-			}
-		case waymark.ErrorCode(err) == waymark.EINVALID && asError(err, &werr) && werr.Field != "":
-			status = http.StatusBadRequest
-			v.FieldErrs = map[string]string{werr.Field: werr.Message}
-		default:
-			s.renderError(w, r, err)
-			return
+	res, err := s.deps.Directory.Search(ctx, q)
+	var werr *waymark.Error
+	switch {
+	case err == nil:
+	case waymark.ErrorCode(err) == waymark.EINVALID && asError(err, &werr) && werr.Field != "":
+		if _, dup := v.FieldErrs[werr.Field]; !dup {
+			v.FieldErrs[werr.Field] = werr.Message
 		}
+	default:
+		s.renderError(w, r, err)
+		return
+	}
+	switch {
+	case len(v.FieldErrs) > 0:
+		status = http.StatusBadRequest
+	case q.Page > 1 && q.Page > res.Pages():
+		last := res.Pages()
+		status = http.StatusNotFound
+		v.FieldErrs["page"] = fmt.Sprintf("There is no page %d of results: there %s", q.Page, pagesPhrase(last))
+		if last > 0 {
+			v.LastPage = pageURL(form, last)
+		}
+	default:
+		v.Result = res
+		v.Query = res.Query
 	}
 	v.FiltersOpen = !v.Searched || q.Category != "" || q.FreeOnly || q.ReferralType != "" || q.Sort == directory.SortDistance
 	for _, k := range []string{"category", "free", "referral", "sort"} {
@@ -131,17 +142,7 @@ func pagination(form url.Values, current, total int) (links []pageLink, prev, ne
 	if total <= 1 {
 		return nil, "", ""
 	}
-	link := func(n int) string {
-		v := url.Values{}
-		for k, vals := range form {
-			v[k] = vals
-		}
-		v.Del("page")
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return "/?" + v.Encode()
-	}
+	link := func(n int) string { return pageURL(form, n) }
 	for n := 1; n <= total; n++ {
 		if n == 1 || n == total || (n >= current-2 && n <= current+2) {
 			links = append(links, pageLink{Number: n, URL: link(n), Current: n == current})
@@ -156,6 +157,20 @@ func pagination(form url.Values, current, total int) (links []pageLink, prev, ne
 		next = link(current + 1)
 	}
 	return links, prev, next
+}
+
+// pageURL is the address of page n of a search, with every other parameter
+// kept.
+func pageURL(form url.Values, n int) string {
+	v := url.Values{}
+	for k, vals := range form {
+		v[k] = vals
+	}
+	v.Del("page")
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	return "/?" + v.Encode()
 }
 
 // mapData is the JSON the map enhancement reads: one marker per result with

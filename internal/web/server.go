@@ -149,10 +149,24 @@ func crumbs(more ...link) []link {
 	return append([]link{{Href: "/", Text: "Home"}}, more...)
 }
 
-// fieldError is one message in an error summary, linked to its field.
+// fieldError is one message about a form field: in the error summary,
+// linked to the field, and above the field, with the id "<field>-error" its
+// aria-describedby names.
 type fieldError struct {
 	Field   string
 	Message string
+}
+
+// ID is the field's id, for the message's id.
+func (e fieldError) ID() string { return e.Field }
+
+// Anchor is the id the error summary links to: the field's, or for a group
+// of radios the first radio's.
+func (e fieldError) Anchor() string {
+	if e.Field == "referral" {
+		return "referral-0"
+	}
+	return e.Field
 }
 
 func (s *Server) page(r *http.Request, title string) page {

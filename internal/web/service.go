@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"waymark"
 	"waymark/internal/directory"
@@ -16,7 +17,14 @@ type serviceView struct {
 	From     string // the postcode the distance is from
 	HasMiles bool
 	Back     string // link back to the search results
+	// Unconfirmed is true when nobody has confirmed the entry is still
+	// running within staleAfter.
+	Unconfirmed bool
 }
+
+// staleAfter is how long after its last confirmation an entry's page warns
+// that it may be out of date.
+const staleAfter = 365 * 24 * time.Hour
 
 // handleService shows a service entry: published, frozen or unlisted ones by
 // direct link; anything else is not found.
@@ -27,6 +35,7 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc}
+	v.Unconfirmed = svc.AssuredAt == nil || s.deps.Now().Sub(*svc.AssuredAt) > staleAfter
 	if pc := r.URL.Query().Get("postcode"); pc != "" {
 		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)
 	}

@@ -45,7 +45,12 @@ type site struct {
 	services []*directory.Service
 }
 
-func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *site {
+// testNow is the tests' clock: a month after the demo entries were confirmed.
+var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// newSite loads the demo data into db and serves it; opts may change the
+// web server's dependencies, such as its clock.
+func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config, opts ...func(*web.Deps)) *site {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlstore.NewDirectoryStore(db)
@@ -63,7 +68,11 @@ func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *site {
 		t.Fatal(err)
 	}
 	cfg.Attribution = postcode.Attribution
-	srv, err := web.New(cfg, web.Deps{Directory: dir, Ready: db.Ping, Logger: logger, Registry: prometheus.NewRegistry(), Now: time.Now})
+	deps := web.Deps{Directory: dir, Ready: db.Ping, Logger: logger, Registry: prometheus.NewRegistry(), Now: func() time.Time { return testNow }}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := web.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
