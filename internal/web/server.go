@@ -141,6 +141,7 @@ type page struct {
 	TileURL     string
 	Path        string       // of the request, to mark the current navigation item
 	Breadcrumbs []link       // above the main content, none on the home page
+	NoIndex     bool         // asks search engines not to index the page
 	Errors      []fieldError // for the error summary
 }
 

@@ -35,6 +35,8 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc}
+	// Unlisted entries are for people given the link, not for search engines.
+	v.NoIndex = svc.Visibility == directory.VisibilityUnlisted
 	v.Unconfirmed = svc.AssuredAt == nil || s.deps.Now().Sub(*svc.AssuredAt) > staleAfter
 	if pc := r.URL.Query().Get("postcode"); pc != "" {
 		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)

@@ -153,8 +153,11 @@ func TestFrozenUnlistedAndHiddenEntries(t *testing.T) {
 			t.Error("frozen entry is not tagged in search")
 		}
 		unlisted := s.service(t, "Perinatal peer support group")
-		if status, _, _ := s.get(t, "/services/"+unlisted.ID); status != 200 {
-			t.Errorf("unlisted entry by direct link = %d, want 200", status)
+		if status, body, _ := s.get(t, "/services/"+unlisted.ID); status != 200 || !strings.Contains(body, `<meta name="robots" content="noindex">`) {
+			t.Errorf("unlisted entry by direct link = %d, want 200 and noindex", status)
+		}
+		if _, body, _ := s.get(t, "/services/"+frozen.ID); strings.Contains(body, "noindex") {
+			t.Error("a listed entry asks not to be indexed")
 		}
 		if _, body, _ := s.get(t, "/?q=perinatal"); strings.Contains(body, "Perinatal peer support group") {
 			t.Error("unlisted entry appears in search")
