@@ -168,6 +168,15 @@ func TestEmbeddedTableGeocodesDerbyshire(t *testing.T) {
 	if pt, ok := table.Lookup(out); !ok || postcode.Miles(pt, postcode.Point{Lat: 53.2135, Lon: -1.6744}) > 5 {
 		t.Errorf("DE45 at %v (found %v), want near Bakewell", pt, ok)
 	}
+	// Shorter outward codes too (they are padded inside the table's keys).
+	for _, code := range []string{"DE4", "S40", "DE1"} {
+		out, _ := postcode.Parse(code)
+		full, _ := postcode.Parse(map[string]string{"DE4": "DE4 3AG", "S40": "S40 1PA", "DE1": "DE1 2AW"}[code])
+		at, _ := table.Lookup(full)
+		if pt, ok := table.Lookup(out); !ok || postcode.Miles(pt, at) > 5 {
+			t.Errorf("%s at %v (found %v), want near %s", code, pt, ok, full)
+		}
+	}
 	// Rows without a location in the source are absent.
 	if _, ok := table.Lookup(postcode.Postcode{Outward: "AB11", Inward: "3AG"}); ok {
 		t.Error("AB11 3AG has no location in the source but was found")

@@ -83,7 +83,8 @@ func encodeKey(code string) (uint64, bool) {
 	return k, true
 }
 
-// decodeOutward returns the outward code of a key.
+// decodeOutward returns the outward code of a key. Outward codes shorter
+// than 4 characters are padded at the end, so the characters are b[:n].
 func decodeOutward(k uint64) string {
 	k /= 37 * 37 * 37
 	var b [4]byte
@@ -96,7 +97,7 @@ func decodeOutward(k uint64) string {
 			n++
 		}
 	}
-	return string(b[4-n:])
+	return string(b[:n])
 }
 
 func charValue(c byte) (uint64, bool) {
