@@ -115,6 +115,7 @@ func TestPublicPages(t *testing.T) {
 			{"keyword search is stemmed", "/?q=walk", 200, []string{"Matlock health walks", "Nordic walking for beginners"}},
 			{"postcode search shows distances", "/?q=walking&postcode=de43ag&radius=10", 200, []string{"within 10 miles of DE4 3AG", "miles away", "Matlock health walks"}},
 			{"outward code search", "/?postcode=DE45&radius=3", 200, []string{"within 3 miles of DE45", "Debt and benefits advice"}},
+			{"short outward code search", "/?postcode=de4&radius=5&q=walk", 200, []string{"within 5 miles of DE4", "Matlock health walks", "miles away"}},
 			{"free only", "/?q=nordic&free=1", 200, []string{"No services found", "remove some filters"}},
 			{"category", "/?category=money-advice", 200, []string{"Debt and benefits advice"}},
 			{"referral type", "/?referral=professional&q=exercise", 200, []string{"Exercise referral programme"}},
