@@ -46,6 +46,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/postcode/
 	$(GO) test -run '^$$' -fuzz FuzzParseSearch -fuzztime $(FUZZTIME) ./internal/directory/
+	$(GO) test -run '^$$' -fuzz FuzzSearchPage -fuzztime $(FUZZTIME) ./internal/web/
 
 ## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
 postcodes:
