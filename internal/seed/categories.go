@@ -1,7 +1,10 @@
 // Package seed makes data for Waymark: its category taxonomy, the Derbyshire
 // demo directory (fictional organisations in real towns at real postcodes),
 // the offline help list from the reference page, and synthetic directories of
-// any size spread over England for benchmarks.
+// any size spread over England for benchmarks. Load stores a directory through
+// the directory service, so seeded entries pass the same rules as any other.
+//
+// Everything is deterministic: the same call gives the same data, ids included.
 package seed
 
 import (

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,8 +12,12 @@ import (
 // assuredBase is when the demo entries were last confirmed, give or take.
 var assuredBase = time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 
-// Derbyshire returns the demo directory: fictional organisations and their
-// services in real Derbyshire towns at real postcodes. Locations carry only
+// Derbyshire returns the demo directory: 46 fictional organisations and their
+// 93 services in real Derbyshire towns at real postcodes, across every
+// category, with a mix of costs, pathways, schedules and ages. Nearly all are
+// published and listed; two are unlisted, one is frozen with a note about its
+// waiting list and one is pending review. Most were last confirmed (AssuredAt)
+// on fixed dates between March and October 2026. Locations carry only
 // postcodes; the directory geocodes them when they are created.
 func Derbyshire() ([]directory.Organization, []*directory.Service) {
 	_, terms := Categories()
@@ -32,9 +37,16 @@ func Derbyshire() ([]directory.Organization, []*directory.Service) {
 			services = append(services, expand(o, d, org, email, catID, i*7+j))
 		}
 	}
+	for name := range moreServices {
+		if !slices.ContainsFunc(derbyshireOrgs, func(o orgDef) bool { return o.name == name }) {
+			panic("seed: moreServices names an unknown organisation: " + name)
+		}
+	}
 	return orgs, services
 }
 
+// expand turns the compact definition of one service into a Service. n varies
+// the contact name and the date the entry was last confirmed.
 func expand(o orgDef, d svcDef, org directory.Organization, email string, catID map[string]string, n int) *directory.Service {
 	svc := &directory.Service{
 		ID:             id("service", o.name+"/"+d.title),
@@ -96,17 +108,17 @@ func expand(o orgDef, d svcDef, org directory.Organization, email string, catID 
 		}
 		svc.Categories = append(svc.Categories, directory.TaxonomyTerm{ID: cid})
 	}
-	pc, street := o.postcode, o.street
+	first := place{street: o.street, town: o.town, postcode: o.postcode}
 	if d.postcode != "" {
-		pc, street = d.postcode, d.street
+		first.street, first.postcode = d.street, d.postcode
 	}
-	svc.Locations = []directory.Location{{
-		ID:                  id("location", svc.ID),
-		ServiceAtLocationID: id("service_at_location", svc.ID),
-		Name:                street + ", " + o.town,
-		Address: directory.Address{ID: id("address", svc.ID), Address1: street, City: o.town,
-			StateProvince: "Derbyshire", PostalCode: pc, Country: "GB"},
-	}}
+	if d.town != "" {
+		first.town = d.town
+	}
+	svc.Locations = []directory.Location{location(svc.ID, "", first)}
+	if d.also != nil {
+		svc.Locations = append(svc.Locations, location(svc.ID, "2", *d.also))
+	}
 	contact := directory.Contact{ID: id("contact", svc.ID), Name: contactNames[n%len(contactNames)], Title: "Coordinator", Email: email}
 	if o.phone != "" {
 		contact.Phones = []directory.Phone{{ID: id("phone", svc.ID), Number: o.phone}}
@@ -134,6 +146,19 @@ func expand(o orgDef, d svcDef, org directory.Organization, email string, catID 
 	return svc
 }
 
+// location makes a location at a place, with ids stable for the service and
+// the location's number (n).
+func location(serviceID, n string, p place) directory.Location {
+	key := serviceID + n
+	return directory.Location{
+		ID:                  id("location", key),
+		ServiceAtLocationID: id("service_at_location", key),
+		Name:                p.street + ", " + p.town,
+		Address: directory.Address{ID: id("address", key), Address1: p.street, City: p.town,
+			StateProvince: "Derbyshire", PostalCode: p.postcode, Country: "GB"},
+	}
+}
+
 // parseWhen reads "TU,FR 10:00-11:30" (weekly) or "1WE 14:00-16:00" (monthly).
 func parseWhen(serviceID, when string) []directory.Schedule {
 	days, times, _ := strings.Cut(when, " ")
@@ -152,6 +177,12 @@ func slugify(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
+		switch r {
+		case '\'', '’':
+			continue // "people's" becomes "peoples"
+		case 'é', 'è', 'ê':
+			r = 'e'
+		}
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 			b.WriteRune(r)

@@ -1,11 +1,13 @@
 package seed
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"waymark/internal/directory"
 )
@@ -46,114 +48,365 @@ var englishTowns = []town{
 	{"Kendal", "LA9", 54.3280, -2.7463, 1}, {"Barrow-in-Furness", "LA14", 54.1108, -3.2261, 1}, {"Matlock", "DE4", 53.1378, -1.5524, 1},
 }
 
+// activity is a kind of service synthetic entries are made from.
+type activity struct {
+	name     string // lower case, as in "a walking group in Leeds"
+	cats     string // category codes, the main one first
+	keywords string
+	price    float64 // typical price per session when the service is paid
+}
+
+// activities are what synthetic services offer. Exactly three of the 45
+// mention walking, so a keyword search for it matches about 1 in 15 services,
+// as in a real directory; nothing else in the generated text does.
+var activities = []activity{
+	{"walking group", "physical-activity,nature", "walking, walks, fresh air", 2},
+	{"walking football session", "physical-activity,older-people", "walking football, football, sport", 3},
+	{"Nordic walking course", "physical-activity", "nordic walking, poles, fitness", 4},
+	{"art class", "arts,wellbeing", "art, painting, drawing", 4},
+	{"craft club", "arts,loneliness", "crafts, knitting, sewing", 2},
+	{"community choir", "arts,wellbeing", "singing, choir, music", 3},
+	{"debt advice service", "money-advice", "debt, bills, budgeting", 0},
+	{"benefits advice drop-in", "money-advice", "benefits, universal credit, forms", 0},
+	{"food bank", "food,money-advice", "food bank, food parcel, emergency", 0},
+	{"community pantry", "food", "pantry, groceries, low cost food", 4},
+	{"lunch club", "older-people,food,loneliness", "lunch, meals, company", 5},
+	{"befriending scheme", "loneliness,older-people", "befriending, visits, phone calls", 0},
+	{"carers' group", "carers,wellbeing", "carers, respite, support", 0},
+	{"gardening club", "nature,wellbeing", "gardening, allotment, growing", 2},
+	{"conservation volunteering group", "nature,employment", "conservation, volunteering, wildlife", 0},
+	{"youth club", "young-people", "youth club, teenagers, games", 1},
+	{"parent and toddler group", "family,young-people", "toddlers, parents, play", 1.5},
+	{"job club", "employment,learning", "jobs, CV, interviews", 0},
+	{"digital skills course", "learning,older-people", "computers, tablets, online", 0},
+	{"reading group", "learning,loneliness", "books, reading, discussion", 0},
+	{"community workshop", "loneliness,learning", "woodwork, repairs, making", 2},
+	{"tea dance", "older-people,physical-activity", "dancing, music, tea", 3.5},
+	{"yoga class", "physical-activity,wellbeing", "yoga, stretching, relaxation", 5},
+	{"tai chi class", "physical-activity,older-people", "tai chi, balance, falls prevention", 4},
+	{"swimming session", "physical-activity", "swimming, pool, exercise", 3.5},
+	{"peer support group", "mental-health,loneliness", "peer support, talking, anxiety", 0},
+	{"bereavement support group", "mental-health", "bereavement, grief, loss", 0},
+	{"memory café", "older-people,carers,long-term-conditions", "dementia, memory, carers", 0},
+	{"cooking course", "food,learning", "cooking, recipes, healthy eating", 3},
+	{"repair café", "learning,loneliness", "repairs, fixing, sustainability", 0},
+	{"stroke club", "long-term-conditions,loneliness", "stroke, rehabilitation, exercise", 0},
+	{"singing for lung health group", "long-term-conditions,arts", "singing, COPD, breathing", 3},
+	{"low-cost counselling service", "mental-health", "counselling, therapy, depression", 10},
+	{"mindfulness course", "mental-health,wellbeing", "mindfulness, meditation, stress", 6},
+	{"warm space", "housing,loneliness,food", "warm space, soup, heating", 0},
+	{"language café", "learning,loneliness", "English, ESOL, conversation", 0},
+	{"cycling group", "physical-activity,nature", "cycling, bikes, rides", 0},
+	{"dance class", "physical-activity,arts", "dance, music, fitness", 4},
+	{"allotment project", "nature,food", "allotment, vegetables, growing", 0},
+	{"photography club", "arts,learning", "photography, cameras, outings", 2},
+	{"housing advice service", "housing,money-advice", "housing, renting, eviction, homelessness", 0},
+	{"tenancy support service", "housing", "tenancy, rent arrears, support worker", 0},
+	{"young carers' club", "carers,young-people", "young carers, children, break", 0},
+	{"exercise referral programme", "physical-activity,long-term-conditions", "exercise referral, gym, health", 2.5},
+	{"men's mental health group", "mental-health,loneliness", "men, mental health, talking", 0},
+}
+
 var (
-	synthWhat = []string{"walking group", "walking football", "health walks", "art class", "craft club", "community choir", "debt advice",
-		"benefits advice", "food bank", "community pantry", "lunch club", "befriending", "carers group", "gardening club", "conservation volunteers",
-		"youth club", "parent and toddler group", "job club", "digital skills", "reading group", "men's shed", "tea dance", "yoga class",
-		"tai chi", "swimming sessions", "peer support group", "bereavement support", "memory café", "cooking course", "repair café",
-		"stroke club", "singing for lung health", "counselling", "mindfulness course", "warm space", "language café", "cycling group",
-		"dance class", "allotment project", "photography club"}
-	synthAdj  = []string{"Community", "Friendly", "Local", "Neighbourhood", "Riverside", "Park", "Village", "Town", "Green", "Open"}
-	synthOrgs = []string{"Trust", "CIC", "Association", "Network", "Project", "Foundation", "Partnership", "Society", "Collective", "Group"}
-	synthText = []string{"Everyone is welcome.", "No experience needed.", "Tea and biscuits provided.", "Accessible venue with parking.",
+	synthAdj      = []string{"Community", "Friendly", "Local", "Neighbourhood", "Riverside", "Parkside", "Village", "Town", "Green", "Open"}
+	synthOrgNouns = []string{"Heron", "Willow", "Lantern", "Oak", "Harbour", "Meadow", "Beacon", "Kestrel", "Bridge", "Orchard",
+		"Compass", "Hearth", "Rowan", "Skylark", "Millstone", "Brook", "Hazel", "Lighthouse", "Juniper", "Foxglove"}
+	synthOrgTypes = []string{"Trust", "CIC", "Association", "Network", "Project", "Foundation", "Partnership", "Society", "Collective", "Group"}
+	synthFor      = []string{"everyone", "adults", "older people", "families", "people living with a health condition", "carers", "people new to the area"}
+	synthPart     = []string{"the town centre", "the north of", "the south of", "the east of", "the west of"}
+	synthText     = []string{"Everyone is welcome.", "No experience needed.", "Tea and biscuits provided.", "Accessible venue with parking.",
 		"Run by trained volunteers.", "Bring a friend if you like.", "Help with transport may be available.", "Sessions last about two hours.",
-		"A relaxed and friendly atmosphere.", "Carers are welcome too.", "Supports people to feel more confident.", "Free refreshments."}
-	synthDays = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
+		"A relaxed and friendly atmosphere.", "Carers are welcome too.", "Helps people feel more confident.", "Free refreshments.",
+		"Interpreters can be arranged.", "Close to bus stops.", "Hearing loop in the main room.", "Quiet space available if you need a break."}
+	synthVenues  = []string{"Community Centre", "Library", "Church Hall", "Leisure Centre", "Village Hall", "Park Pavilion", "Methodist Hall", "Health Centre"}
+	synthStreets = []string{"High Street", "Church Lane", "Station Road", "Park Road", "Victoria Road", "Mill Lane", "Queen Street", "King Street", "London Road", "Market Place"}
+	synthDays    = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
+	synthTimes   = [][2]string{{"09:30", "11:30"}, {"10:00", "12:00"}, {"13:30", "15:30"}, {"14:00", "16:00"}, {"18:00", "20:00"}, {"19:00", "21:00"}}
+	synthNames   = []string{"Sam Taylor", "Priya Shah", "Jo Walker", "Chris Green", "Amira Khan", "Pat Morgan", "Lee Hughes", "Ruth Bennett", "Tom Okafor", "Mei Chen"}
 )
 
-// Synthetic generates n services from about n/3 organisations, spread over
-// English towns in proportion to their size, for benchmarks. The same seed
-// gives the same data. Locations carry coordinates, so nothing is geocoded.
+// Synthetic returns n services from about n/3 organisations for benchmarks,
+// spread over 78 English towns in proportion to their size and up to about
+// 10 km from each centre. Names, descriptions and keywords are composed from
+// word lists (about 1 in 15 services mention walking); categories, costs,
+// pathways, ages, waiting times and schedules vary; about 95% are published
+// and listed. Locations carry coordinates and the town's outward code, so
+// nothing is geocoded. The same n and seed give the same data, ids included.
 func Synthetic(n int, seed int64) ([]directory.Organization, []*directory.Service) {
+	if n <= 0 {
+		return nil, nil
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+	ids := newIDSource(seed)
 	_, terms := Categories()
+	termByCode := make(map[string]int, len(terms))
+	for i, t := range terms {
+		termByCode[t.Code] = i
+	}
+	actCats := make([][]int, len(activities))
+	actKeywords := make([][]string, len(activities))
+	for i, a := range activities {
+		for _, c := range strings.Split(a.cats, ",") {
+			k, ok := termByCode[c]
+			if !ok {
+				panic("seed: unknown category " + c)
+			}
+			actCats[i] = append(actCats[i], k)
+		}
+		actKeywords[i] = strings.Split(a.keywords, ", ")
+	}
 	total := 0
 	for _, t := range englishTowns {
 		total += t.weight
 	}
-	pickTown := func() town {
+	pickTown := func() *town {
 		w := rng.IntN(total)
-		for _, t := range englishTowns {
-			if w < t.weight {
-				return t
+		for i := range englishTowns {
+			if w < englishTowns[i].weight {
+				return &englishTowns[i]
 			}
-			w -= t.weight
+			w -= englishTowns[i].weight
 		}
-		return englishTowns[0]
+		return &englishTowns[0]
 	}
+	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+
 	nOrgs := max(1, n/3)
 	orgs := make([]directory.Organization, nOrgs)
-	orgTown := make([]town, nOrgs)
+	orgTown := make([]*town, nOrgs)
 	for i := range orgs {
 		t := pickTown()
-		name := fmt.Sprintf("%s %s %s %d", t.name, synthAdj[rng.IntN(len(synthAdj))], synthOrgs[rng.IntN(len(synthOrgs))], i)
-		orgs[i] = directory.Organization{ID: id("synthetic-org", fmt.Sprint(seed, i)), Name: name,
-			Description: "A community organisation in " + t.name + ".", Email: fmt.Sprintf("org%d@synthetic.example", i)}
+		num := strconv.Itoa(i + 1)
+		o := &orgs[i]
+		o.ID = ids.next()
+		o.Name = t.name + " " + pick(synthOrgNouns) + " " + pick(synthOrgTypes)
+		o.Description = "A voluntary and community organisation running activities and support in " + t.name + "."
+		o.Email = "hello@org" + num + ".synthetic.example"
+		o.Phone = "01632 960" + threeDigits(rng.IntN(1000))
+		if rng.IntN(10) < 6 {
+			o.Website = "https://org" + num + ".synthetic.example"
+		}
 		orgTown[i] = t
 	}
+
+	// One backing array per part keeps allocations few: 100,000 services take
+	// a fraction of a second.
+	svcs := make([]directory.Service, n)
 	services := make([]*directory.Service, n)
-	for i := range services {
-		oi := rng.IntN(nOrgs)
-		t := orgTown[oi]
-		what := synthWhat[rng.IntN(len(synthWhat))]
-		var desc strings.Builder
-		desc.WriteString(fmt.Sprintf("A %s in %s. ", what, t.name))
-		for range 3 {
-			desc.WriteString(synthText[rng.IntN(len(synthText))])
-			desc.WriteByte(' ')
+	locs := make([]directory.Location, n)
+	contacts := make([]directory.Contact, n)
+	phones := make([]directory.Phone, n)
+	schedules := make([]directory.Schedule, n)
+	cats := make([]directory.TaxonomyTerm, 3*n)
+	ints := make([]int, 0, 3*n)
+	assured := make([]time.Time, n)
+	base := assuredBase
+	var desc strings.Builder
+	for i := range svcs {
+		s := &svcs[i]
+		services[i] = s
+		oi := i
+		if i >= nOrgs {
+			oi = rng.IntN(nOrgs)
 		}
-		// Jitter up to about 10 km around the town centre.
+		org, t := &orgs[oi], orgTown[oi]
+		ai := rng.IntN(len(activities))
+		a := &activities[ai]
+		num := strconv.Itoa(i + 1)
+
+		l, p, ct, sc := &locs[i], &phones[i], &contacts[i], &schedules[i]
+		ids.fill(&s.ID, &l.ID, &l.ServiceAtLocationID, &l.Address.ID, &p.ID, &ct.ID, &sc.ID)
+		s.OrganizationID = org.ID
+		s.Name = pick(synthAdj) + " " + a.name + ", " + t.name
+		desc.Reset()
+		desc.Grow(256)
+		if strings.ContainsRune("aeiouAEIOU", rune(a.name[0])) {
+			desc.WriteString("An ")
+		} else {
+			desc.WriteString("A ")
+		}
+		desc.WriteString(a.name)
+		desc.WriteString(" for ")
+		desc.WriteString(pick(synthFor))
+		if part := pick(synthPart); part == "the town centre" {
+			desc.WriteString(" in ")
+			desc.WriteString(t.name)
+			desc.WriteString(" town centre.")
+		} else {
+			desc.WriteString(" in ")
+			desc.WriteString(part)
+			desc.WriteByte(' ')
+			desc.WriteString(t.name)
+			desc.WriteByte('.')
+		}
+		for range 1 + rng.IntN(3) {
+			desc.WriteByte(' ')
+			desc.WriteString(pick(synthText))
+		}
+		s.Description = desc.String()
+		s.Email = "service" + num + "@synthetic.example"
+		if org.Website != "" && rng.IntN(4) > 0 {
+			s.Website = org.Website + "/services/" + num
+		}
+		s.Keywords = actKeywords[ai][:len(actKeywords[ai]):len(actKeywords[ai])]
+
+		// Categories: one to three, the activity's own first.
+		k := 1 + rng.IntN(3)
+		c := cats[3*i : 3*i : 3*i+3]
+		for _, ti := range actCats[ai] {
+			if len(c) == k {
+				break
+			}
+			c = append(c, directory.TaxonomyTerm{ID: terms[ti].ID})
+		}
+		for len(c) < k {
+			id := terms[rng.IntN(len(terms))].ID
+			if !containsTerm(c, id) {
+				c = append(c, directory.TaxonomyTerm{ID: id})
+			}
+		}
+		s.Categories = c
+
+		s.Free = a.price == 0 || rng.IntN(3) == 0
+		if !s.Free {
+			amount := a.price
+			s.CostOptions = []directory.CostOption{{ID: ids.next(), Option: "Per session", Amount: &amount,
+				AmountDescription: "£" + strconv.FormatFloat(amount, 'f', -1, 64) + " per session"}}
+			if amount != math.Trunc(amount) {
+				s.CostOptions[0].AmountDescription = "£" + strconv.FormatFloat(amount, 'f', 2, 64) + " per session"
+			}
+		}
+
+		switch r := rng.IntN(100); {
+		case r < 50:
+			s.Kind, s.Pathway = directory.KindSignposting, directory.PathwayNone
+		case r < 70:
+			s.Kind, s.Pathway = directory.KindReferral, directory.PathwayWaymarkForm
+		case r < 82:
+			s.Kind, s.Pathway = directory.KindReferral, directory.PathwayExternalForm
+			s.ExternalFormURL = "https://org" + strconv.Itoa(oi+1) + ".synthetic.example/refer"
+		default:
+			s.Kind, s.Pathway = directory.KindReferral, directory.PathwayProfessionalOnly
+		}
+		if s.Kind == directory.KindReferral && rng.IntN(5) < 2 {
+			ints = append(ints, 1+rng.IntN(12))
+			s.WaitingWeeks = &ints[len(ints)-1]
+		}
+		s.Status, s.Visibility = directory.StatusPublished, directory.VisibilityListed
+		switch r := rng.IntN(100); {
+		case r == 0:
+			s.Status, s.StatusNote = directory.StatusFrozen, "We are full at the moment: the waiting list is about six weeks."
+		case r == 1:
+			s.Status = directory.StatusPendingReview
+		case r == 2:
+			s.Status = directory.StatusSuspended
+		case r <= 4:
+			s.Visibility = directory.VisibilityUnlisted
+		}
+		switch {
+		case strings.Contains(a.cats, "young-people"):
+			ints = append(ints, 5+rng.IntN(7), 16+rng.IntN(9))
+			s.MinimumAge, s.MaximumAge = &ints[len(ints)-2], &ints[len(ints)-1]
+		case strings.HasPrefix(a.cats, "older-people"):
+			ints = append(ints, 50+10*rng.IntN(2))
+			s.MinimumAge = &ints[len(ints)-1]
+			s.AccessCriteria = "People aged " + strconv.Itoa(*s.MinimumAge) + " and over"
+		case rng.IntN(10) == 0:
+			ints = append(ints, 18)
+			s.MinimumAge = &ints[len(ints)-1]
+			s.AccessCriteria = "Adults aged 18 and over"
+		}
+
+		// Up to about 10 km from the town centre, uniformly over the disc.
 		dist := math.Sqrt(rng.Float64()) * 0.09
 		ang := rng.Float64() * 2 * math.Pi
-		lat := t.lat + dist*math.Cos(ang)
-		lon := t.lon + dist*math.Sin(ang)/math.Cos(t.lat*math.Pi/180)
-		svc := &directory.Service{
-			ID:             id("synthetic-service", fmt.Sprint(seed, i)),
-			OrganizationID: orgs[oi].ID,
-			Name:           strings.ToUpper(what[:1]) + what[1:] + " " + t.name + " " + fmt.Sprint(i),
-			Description:    desc.String(),
-			Email:          fmt.Sprintf("service%d@synthetic.example", i),
-			Status:         directory.StatusPublished,
-			Visibility:     directory.VisibilityListed,
-			Free:           rng.IntN(3) > 0,
-			Keywords:       strings.Fields(what),
+		l.Name = pick(synthVenues) + ", " + t.name
+		l.Latitude = t.lat + dist*math.Cos(ang)
+		l.Longitude = t.lon + dist*math.Sin(ang)/math.Cos(t.lat*math.Pi/180)
+		l.Address.Address1 = strconv.Itoa(1+rng.IntN(200)) + " " + pick(synthStreets)
+		l.Address.City, l.Address.PostalCode, l.Address.Country = t.name, t.outward, "GB"
+		s.Locations = locs[i : i+1 : i+1]
+
+		if rng.IntN(4) == 0 {
+			p.Number = "07700 900" + threeDigits(rng.IntN(1000))
+		} else {
+			p.Number = org.Phone
 		}
-		if rng.IntN(20) == 0 {
-			svc.Status = directory.StatusSuspended
+		ct.Name, ct.Title, ct.Email, ct.Phones = pick(synthNames), "Coordinator", s.Email, phones[i:i+1:i+1]
+		s.Contacts = contacts[i : i+1 : i+1]
+
+		times := synthTimes[rng.IntN(len(synthTimes))]
+		sc.OpensAt, sc.ClosesAt = times[0], times[1]
+		if rng.IntN(7) == 0 {
+			sc.Freq, sc.ByDay = "MONTHLY", strconv.Itoa(1+rng.IntN(4))+pick(synthDays)
+		} else if d := rng.IntN(7); rng.IntN(5) == 0 && d < 5 {
+			sc.Freq, sc.ByDay = "WEEKLY", synthDays[d]+","+synthDays[d+2]
+		} else {
+			sc.Freq, sc.ByDay = "WEEKLY", synthDays[d]
 		}
-		switch rng.IntN(4) {
-		case 0, 1:
-			svc.Kind, svc.Pathway = directory.KindSignposting, directory.PathwayNone
-		case 2:
-			svc.Kind, svc.Pathway = directory.KindReferral, directory.PathwayWaymarkForm
-		default:
-			svc.Kind, svc.Pathway = directory.KindReferral, directory.PathwayProfessionalOnly
+		s.Schedules = schedules[i : i+1 : i+1]
+
+		if rng.IntN(5) > 0 {
+			assured[i] = base.AddDate(0, 0, -rng.IntN(330))
+			s.AssuredAt = &assured[i]
 		}
-		for _, k := range rng.Perm(len(terms))[:1+rng.IntN(3)] {
-			svc.Categories = append(svc.Categories, directory.TaxonomyTerm{ID: terms[k].ID})
-		}
-		svc.Locations = []directory.Location{{Latitude: lat, Longitude: lon,
-			Address: directory.Address{Address1: fmt.Sprintf("%d High Street", 1+rng.IntN(200)), City: t.name, PostalCode: t.outward, Country: "GB"}}}
-		day := synthDays[rng.IntN(len(synthDays))]
-		svc.Schedules = []directory.Schedule{{Freq: "WEEKLY", ByDay: day, OpensAt: "10:00", ClosesAt: "12:00"}}
-		services[i] = svc
 	}
 	return orgs, services
 }
 
-// Load creates the organisations, then the services in batches of batch.
-func Load(ctx context.Context, dir *directory.Directory, orgs []directory.Organization, services []*directory.Service, batch int) error {
-	if batch < 1 {
-		batch = 100
+// idSource makes UUIDs (version 4 layout) from its own random stream, so they
+// are fast to make, stable for a seed and independent of the data drawn.
+type idSource struct{ rng *rand.Rand }
+
+func newIDSource(seed int64) idSource {
+	return idSource{rand.New(rand.NewPCG(uint64(seed), 0x5851f42d4c957f2d))}
+}
+
+func (s idSource) uuid() uuid.UUID {
+	var u uuid.UUID
+	hi, lo := s.rng.Uint64(), s.rng.Uint64()
+	for i := range 8 {
+		u[i], u[8+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i))
 	}
-	if err := dir.CreateOrganizations(ctx, orgs); err != nil {
-		return fmt.Errorf("create organisations: %w", err)
-	}
-	for start := 0; start < len(services); start += batch {
-		end := min(start+batch, len(services))
-		if err := dir.CreateServices(ctx, services[start:end]); err != nil {
-			return fmt.Errorf("create services %d-%d: %w", start+1, end, err)
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u
+}
+
+func (s idSource) next() string { return s.uuid().String() }
+
+// fill sets each of ids to a new id. The ids share one allocation, which
+// matters when making millions of them.
+func (s idSource) fill(ids ...*string) {
+	const size = 36
+	buf := make([]byte, 0, size*len(ids))
+	for range ids {
+		u := s.uuid()
+		for i, b := range u {
+			if i == 4 || i == 6 || i == 8 || i == 10 {
+				buf = append(buf, '-')
+			}
+			buf = append(buf, hexDigits[b>>4], hexDigits[b&0xf])
 		}
 	}
-	return nil
+	all := string(buf)
+	for i, id := range ids {
+		*id = all[i*size : (i+1)*size]
+	}
+}
+
+func containsTerm(list []directory.TaxonomyTerm, id string) bool {
+	for _, t := range list {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// threeDigits formats 0-999 with leading zeros.
+func threeDigits(n int) string {
+	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
 }
