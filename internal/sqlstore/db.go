@@ -252,3 +252,23 @@ func (db *DB) Queries() int64 { return db.queries.Load() }
 
 // SQL returns the underlying *sql.DB, for metrics collectors.
 func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Optimize refreshes planner statistics and compacts the full-text indexes,
+// as after a bulk load: ANALYZE and an FTS5 merge in SQLite, VACUUM ANALYZE
+// (which also flushes GIN pending lists) in PostgreSQL.
+func (db *DB) Optimize(ctx context.Context) error {
+	var stmts []string
+	if db.dialect == Postgres {
+		for _, t := range []string{"service", "service_search", "service_point", "location", "service_at_location", "service_taxonomy"} {
+			stmts = append(stmts, "VACUUM ANALYZE "+t)
+		}
+	} else {
+		stmts = []string{"INSERT INTO service_fts (service_fts) VALUES ('optimize')", "ANALYZE"}
+	}
+	for _, s := range stmts {
+		if _, err := db.sql.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("optimize %s: %s: %w", db.dialect, s, err)
+		}
+	}
+	return nil
+}

@@ -86,6 +86,9 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 	if err := seed.Load(ctx, dir, orgs, services, 2000); err != nil {
 		b.Fatal(err)
 	}
+	if err := db.Optimize(ctx); err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("built %s benchmark data (%d services) in %s", d, BenchServices, time.Since(start).Round(time.Second))
 	return db
 }
