@@ -7,6 +7,7 @@
 //	waymark seed --synthetic N           generate N services over England
 //	waymark postcodes import FILE        load a newer ONSPD/NSPL postcode CSV
 //	waymark import oruk BASE_URL         import a remote Open Referral UK feed
+//	waymark user create --role admin EMAIL   make the first administrator
 package main
 
 import (
@@ -24,7 +25,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
@@ -36,6 +37,7 @@ func main() {
 
 // Main is the program, with its environment passed in so tests can run it.
 type Main struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// Ready, when set, receives the server's address once it listens.
@@ -70,6 +72,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.postcodes(ctx, cfg, args)
 	case "import":
 		return m.importFeed(ctx, cfg, logger, args)
+	case "user":
+		return m.user(ctx, cfg, logger, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -87,6 +91,8 @@ const usage = `Usage:
   waymark postcodes import FILE    load a newer ONSPD/NSPL postcode CSV
   waymark import oruk [--trusted] [--max-pages N] BASE_URL
                                    import a remote Open Referral UK 3.0 feed
+  waymark user create [--role admin|moderator|commissioner] [--name NAME] [--password-stdin] EMAIL
+                                   make an account (the first administrator)
 
 Environment:
   DATABASE_URL     SQLite file path (default waymark.db) or postgres://… URL

@@ -192,3 +192,28 @@ func TestImportOrukCommandImportsAFeedAndServesIt(t *testing.T) {
 		t.Error("unknown import kind accepted")
 	}
 }
+
+func TestUserCreateMakesAVerifiedAdministrator(t *testing.T) {
+	vars := map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db")}
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader("a strong password\n"), Stdout: &out, Stderr: io.Discard, Getenv: env(vars)}
+	if err := m.Run(context.Background(), []string{"user", "create", "--role", "admin", "--password-stdin", "Admin@Example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Created admin@example.org (admin)") {
+		t.Errorf("output %q", out.String())
+	}
+	out.Reset()
+	if err := m.Run(context.Background(), []string{"user", "create", "mod@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "with the password") {
+		t.Errorf("a generated password was not shown: %q", out.String())
+	}
+	if err := m.Run(context.Background(), []string{"user", "create", "--role", "king", "k@example.org"}); err == nil {
+		t.Error("unknown role accepted")
+	}
+	if err := m.Run(context.Background(), []string{"user", "create", "mod@example.org"}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("duplicate account: %v", err)
+	}
+}

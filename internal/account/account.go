@@ -1,0 +1,312 @@
+// Package account is Waymark's users, their organisations and roles, and the
+// rules for registering, verifying an email address, signing in and
+// resetting a password. Passwords are hashed with argon2id; one-time links
+// are stored only as hashes and expire.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"waymark"
+)
+
+// User is a person who signs in.
+type User struct {
+	ID              string
+	Email           string // lower case
+	Name            string
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
+	// PlatformRole is moderator, admin or commissioner for the platform team
+	// and commissioners; "" for everyone else.
+	PlatformRole waymark.Role
+	CreatedAt    time.Time
+	Memberships  []Membership
+}
+
+// Membership is a user's role in one organisation.
+type Membership struct {
+	OrganizationID string
+	Role           waymark.Role // provider, link_worker or gp
+}
+
+// Actor returns the user as the acting user of a request.
+func (u *User) Actor() waymark.Actor {
+	a := waymark.Actor{UserID: u.ID}
+	if u.PlatformRole != "" {
+		a.Roles = append(a.Roles, u.PlatformRole)
+	}
+	for _, m := range u.Memberships {
+		if !a.Has(m.Role) {
+			a.Roles = append(a.Roles, m.Role)
+		}
+	}
+	return a
+}
+
+// Token purposes.
+const (
+	PurposeVerifyEmail   = "verify_email"
+	PurposeResetPassword = "reset_password"
+)
+
+// Store keeps users and one-time tokens.
+type Store interface {
+	// CreateUser stores a new user. Errors: ECONFLICT when the email is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUserByEmail returns a user with memberships. Errors: ENOTFOUND.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	// FindUserByID returns a user with memberships. Errors: ENOTFOUND.
+	FindUserByID(ctx context.Context, id string) (*User, error)
+	// SetPassword replaces a user's password hash.
+	SetPassword(ctx context.Context, userID, hash string) error
+	// MarkEmailVerified records that the user proved the address.
+	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
+	// SaveToken stores the hash of a one-time token.
+	SaveToken(ctx context.Context, hash, userID, purpose string, expires time.Time) error
+	// UseToken consumes a token: it returns its user if the token exists, has
+	// this purpose, is unused and unexpired at now, and marks it used, in one
+	// step. Errors: ENOTFOUND otherwise.
+	UseToken(ctx context.Context, hash, purpose string, now time.Time) (string, error)
+}
+
+// Limits.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 256
+	VerifyTTL         = 72 * time.Hour
+	ResetTTL          = time.Hour
+)
+
+// Service provides account operations with their rules.
+type Service struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// NewService returns an account Service.
+func NewService(store Store, now func() time.Time, logger *slog.Logger) *Service {
+	return &Service{store: store, now: now, log: logger}
+}
+
+// NormaliseEmail trims and lower-cases an address and checks its form.
+// Errors: EINVALID with Field "email".
+func NormaliseEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || len(s) > 254 {
+		return "", waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.org")
+	}
+	return s, nil
+}
+
+// checkPasswordRules enforces length only (NCSC guidance: no composition
+// rules). Errors: EINVALID with Field "password".
+func checkPasswordRules(pw, email string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinPasswordLength:
+		return waymark.FieldErrorf(waymark.EINVALID, "password", "Password must be %d characters or more", MinPasswordLength)
+	case n > MaxPasswordLength:
+		return waymark.FieldErrorf(waymark.EINVALID, "password", "Password must be %d characters or fewer", MaxPasswordLength)
+	case strings.EqualFold(pw, email):
+		return waymark.FieldErrorf(waymark.EINVALID, "password", "Password must not be your email address")
+	}
+	return nil
+}
+
+// Register creates an unverified account and returns the raw email
+// verification token to send in a link. Errors: EINVALID, ECONFLICT.
+func (s *Service) Register(ctx context.Context, email, name, password string) (*User, string, error) {
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "Enter your name, in 100 characters or fewer")
+	}
+	if err := checkPasswordRules(password, email); err != nil {
+		return nil, "", err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", err
+	}
+	u := &User{ID: uuid.NewString(), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.now().UTC()}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, "", err
+	}
+	token, err := s.issueToken(ctx, u.ID, PurposeVerifyEmail, VerifyTTL)
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// CreateUser makes an account directly, already verified, with a platform
+// role (for 'waymark user create'). Errors: EINVALID, ECONFLICT.
+func (s *Service) CreateUser(ctx context.Context, email, name, password string, role waymark.Role) (*User, error) {
+	switch role {
+	case "", waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner:
+	default:
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "role", "A platform role is admin, moderator or commissioner")
+	}
+	u, _, err := s.Register(ctx, email, name, password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if err := s.store.MarkEmailVerified(ctx, u.ID, now); err != nil {
+		return nil, err
+	}
+	if role != "" {
+		if err := s.setPlatformRole(ctx, u.ID, role); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.FindUserByID(ctx, u.ID)
+}
+
+// RoleSetter is implemented by stores that can change a platform role.
+type RoleSetter interface {
+	SetPlatformRole(ctx context.Context, userID string, role waymark.Role) error
+}
+
+func (s *Service) setPlatformRole(ctx context.Context, userID string, role waymark.Role) error {
+	rs, ok := s.store.(RoleSetter)
+	if !ok {
+		return fmt.Errorf("store cannot set roles")
+	}
+	return rs.SetPlatformRole(ctx, userID, role)
+}
+
+// VerifyEmail consumes a verification token. Errors: ENOTFOUND when the link
+// is unknown, used or expired.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
+	id, err := s.store.UseToken(ctx, hashToken(token), PurposeVerifyEmail, s.now().UTC())
+	if err != nil {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used. Sign in to get a new one.")
+	}
+	if err := s.store.MarkEmailVerified(ctx, id, s.now().UTC()); err != nil {
+		return nil, err
+	}
+	return s.store.FindUserByID(ctx, id)
+}
+
+// Authenticate checks an email and password. It takes as long for unknown
+// addresses as for known ones and says the same thing for both. Errors:
+// EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	bad := waymark.Errorf(waymark.EUNAUTHORIZED, "Enter a correct email address and password")
+	email, err := NormaliseEmail(email)
+	if err != nil || len(password) > 4*MaxPasswordLength {
+		CheckPassword(dummyHash, password)
+		return nil, bad
+	}
+	u, err := s.store.FindUserByEmail(ctx, email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		CheckPassword(dummyHash, password)
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil || !ok {
+		return nil, bad
+	}
+	return u, nil
+}
+
+// RequestPasswordReset returns a reset token for a registered address, or ""
+// for an unknown one; callers must respond the same way in both cases.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) (*User, string, error) {
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := s.store.FindUserByEmail(ctx, email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return nil, "", nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	token, err := s.issueToken(ctx, u.ID, PurposeResetPassword, ResetTTL)
+	return u, token, err
+}
+
+// ResetPassword sets a new password with a single-use reset token. Errors:
+// ENOTFOUND for an unknown, used or expired link; EINVALID for a weak password
+// (the token is then not used up).
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (*User, error) {
+	if err := checkPasswordRules(password, ""); err != nil {
+		return nil, err
+	}
+	id, err := s.store.UseToken(ctx, hashToken(token), PurposeResetPassword, s.now().UTC())
+	if err != nil {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used. Ask for a new one.")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetPassword(ctx, id, hash); err != nil {
+		return nil, err
+	}
+	// Following the link proves the address too.
+	if err := s.store.MarkEmailVerified(ctx, id, s.now().UTC()); err != nil {
+		return nil, err
+	}
+	return s.store.FindUserByID(ctx, id)
+}
+
+// ChangePassword replaces a signed-in user's password after checking the
+// current one. Errors: EINVALID with Field "current_password" or "password".
+func (s *Service) ChangePassword(ctx context.Context, userID, current, password string) error {
+	u, err := s.store.FindUserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := CheckPassword(u.PasswordHash, current); !ok {
+		return waymark.FieldErrorf(waymark.EINVALID, "current_password", "Your current password is not correct")
+	}
+	if err := checkPasswordRules(password, u.Email); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.store.SetPassword(ctx, userID, hash)
+}
+
+func (s *Service) issueToken(ctx context.Context, userID, purpose string, ttl time.Duration) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if err := s.store.SaveToken(ctx, hashToken(token), userID, purpose, s.now().UTC().Add(ttl)); err != nil {
+		return "", fmt.Errorf("save %s token: %w", purpose, err)
+	}
+	return token, nil
+}
+
+// hashToken is what is stored for a token: a leaked database gives no
+// working links.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

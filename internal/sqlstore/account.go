@@ -1,0 +1,154 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"waymark"
+	"waymark/internal/account"
+)
+
+// AccountStore keeps users, memberships and one-time tokens. It implements
+// account.Store.
+type AccountStore struct {
+	db *DB
+}
+
+// NewAccountStore returns an AccountStore on db.
+func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
+
+var _ account.Store = (*AccountStore)(nil)
+
+// CreateUser stores a new user. Errors: ECONFLICT when the email is taken.
+func (s *AccountStore) CreateUser(ctx context.Context, u *account.User) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		err := c.exec(ctx, `INSERT INTO app_user (id, email, name, password_hash, email_verified_at, platform_role, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, u.EmailVerifiedAt, string(u.PlatformRole), u.CreatedAt)
+		if waymark.ErrorCode(err) == waymark.ECONFLICT {
+			return waymark.FieldErrorf(waymark.ECONFLICT, "email", "An account with this email address already exists: sign in or reset your password")
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		for _, m := range u.Memberships {
+			if err := c.exec(ctx, `INSERT INTO membership (user_id, organization_id, role) VALUES (?, ?, ?)`,
+				u.ID, m.OrganizationID, string(m.Role)); err != nil {
+				return fmt.Errorf("insert membership: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *AccountStore) findUser(ctx context.Context, where string, arg any) (*account.User, error) {
+	c := s.db.reader()
+	var u account.User
+	var verified sql.NullTime
+	var role string
+	err := c.queryRow(ctx, `SELECT id, email, name, password_hash, email_verified_at, platform_role, created_at
+		FROM app_user WHERE `+where, arg).Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &verified, &role, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no such account")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find user: %w", mapError(err))
+	}
+	u.PlatformRole = waymark.Role(role)
+	if verified.Valid {
+		u.EmailVerifiedAt = &verified.Time
+	}
+	err = eachRow(ctx, c, `SELECT organization_id, role FROM membership WHERE user_id = ? ORDER BY organization_id, role`,
+		[]any{u.ID}, func(r rowScanner) error {
+			var m account.Membership
+			var role string
+			err := r.Scan(&m.OrganizationID, &role)
+			m.Role = waymark.Role(role)
+			u.Memberships = append(u.Memberships, m)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find memberships: %w", err)
+	}
+	return &u, nil
+}
+
+// FindUserByEmail returns a user by (lower-case) email. Errors: ENOTFOUND.
+func (s *AccountStore) FindUserByEmail(ctx context.Context, email string) (*account.User, error) {
+	return s.findUser(ctx, "email = ?", email)
+}
+
+// FindUserByID returns a user. Errors: ENOTFOUND.
+func (s *AccountStore) FindUserByID(ctx context.Context, id string) (*account.User, error) {
+	if !validUUID(id) {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no such account")
+	}
+	return s.findUser(ctx, "id = ?", id)
+}
+
+// SetPassword replaces a user's password hash.
+func (s *AccountStore) SetPassword(ctx context.Context, userID, hash string) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE app_user SET password_hash = ? WHERE id = ?`, hash, userID)
+	})
+}
+
+// MarkEmailVerified records the first time the user proved the address.
+func (s *AccountStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE app_user SET email_verified_at = ? WHERE id = ? AND email_verified_at IS NULL`, at, userID)
+	})
+}
+
+// SetPlatformRole sets or clears a user's platform role.
+func (s *AccountStore) SetPlatformRole(ctx context.Context, userID string, role waymark.Role) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE app_user SET platform_role = ? WHERE id = ?`, string(role), userID)
+	})
+}
+
+// SaveToken stores a token hash.
+func (s *AccountStore) SaveToken(ctx context.Context, hash, userID, purpose string, expires time.Time) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `INSERT INTO account_token (hash, user_id, purpose, expires_at) VALUES (?, ?, ?, ?)`, hash, userID, purpose, expires)
+	})
+}
+
+// UseToken consumes an unused, unexpired token of the purpose in one
+// statement, so a link works once even when clicked twice at the same time.
+// Errors: ENOTFOUND.
+func (s *AccountStore) UseToken(ctx context.Context, hash, purpose string, now time.Time) (string, error) {
+	var userID string
+	err := s.db.inTx(ctx, func(c conn) error {
+		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE account_token SET used_at = ?
+			WHERE hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`), now, hash, purpose, now)
+		if err != nil {
+			return fmt.Errorf("use token: %w", mapError(err))
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used")
+		}
+		return c.queryRow(ctx, `SELECT user_id FROM account_token WHERE hash = ?`, hash).Scan(&userID)
+	})
+	return userID, err
+}
+
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
