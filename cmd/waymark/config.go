@@ -14,6 +14,9 @@ type Config struct {
 	PostcodesFile string
 	TileURL       string
 	PublicURL     string // scheme://host the site is reached at, for absolute links
+	SMTPURL       string // smtp://user:password@host:port; "" keeps email in the dev outbox
+	EmailFrom     string
+	Dev           bool // WAYMARK_ENV is not "production"
 	TLSCert       string
 	TLSKey        string
 	LogLevel      slog.Level
@@ -26,11 +29,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Addr:        getenv("ADDR"),
 		TileURL:     getenv("TILE_URL"),
 		PublicURL:   getenv("PUBLIC_URL"),
+		SMTPURL:     getenv("SMTP_URL"),
+		EmailFrom:   getenv("EMAIL_FROM"),
+		Dev:         getenv("WAYMARK_ENV") != "production",
 		TLSCert:     getenv("TLS_CERT"),
 		TLSKey:      getenv("TLS_KEY"),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "waymark.db"
+	}
+	if c.EmailFrom == "" {
+		c.EmailFrom = "Waymark <no-reply@waymark.example>"
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

@@ -11,10 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"waymark/internal/account"
 	"waymark/internal/directory"
+	"waymark/internal/email"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
 	"waymark/internal/seed"
@@ -94,10 +97,27 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
+	var transport email.Transport = email.DevTransport{}
+	if cfg.SMTPURL != "" {
+		if transport, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			return err
+		}
+	}
+	outbox := email.NewOutbox(sqlstore.NewEmailStore(a.db), transport, time.Now, logger)
+	sessions := scs.New()
+	sessions.Store = sqlstore.NewSessionStore(a.db, time.Now)
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = "waymark_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.TLSCert != ""
 	srv, err := web.New(web.Config{
 		TileURL:     cfg.TileURL,
 		Secure:      cfg.TLSCert != "",
 		Attribution: postcode.Attribution,
+		Dev:         cfg.Dev,
+		PublicURL:   cfg.PublicURL,
 	}, web.Deps{
 		Directory: a.directory,
 		Ready:     a.db.Ping,
@@ -105,6 +125,9 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Registry:  reg,
 		Now:       time.Now,
 		API:       oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
+		Accounts:  account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
+		Sessions:  sessions,
+		Outbox:    outbox,
 	})
 	if err != nil {
 		return err
@@ -135,6 +158,8 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		m.Ready <- ln.Addr().String()
 	}
 
+	go deliverEmail(ctx, outbox, logger)
+
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
@@ -159,4 +184,21 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// deliverEmail sends queued email every few seconds until ctx ends. Several
+// instances may run it at once: the outbox leases each message to one.
+func deliverEmail(ctx context.Context, outbox *email.Outbox, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if _, _, err := outbox.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("deliver email", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -310,3 +310,8 @@ func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// User returns a user by id. Errors: ENOTFOUND.
+func (s *Service) User(ctx context.Context, id string) (*User, error) {
+	return s.store.FindUserByID(ctx, id)
+}

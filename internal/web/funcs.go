@@ -18,7 +18,7 @@ import (
 // parseTemplates parses each page with the shared layout, once at start-up.
 // A page "page-x.html" is rendered by name "x".
 func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, error) {
-	layout, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/accountforms.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}

@@ -2,9 +2,12 @@ package web
 
 import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"waymark"
 )
 
-// routes registers every route. Each is public: these pages need no login.
+// routes registers every route. The public marketplace needs no login;
+// routes registered with route declare who may use them.
 func (s *Server) routes() {
 	s.handle("GET /{$}", s.handleSearch)
 	s.handle("GET /services/{id}", s.handleService)
@@ -13,6 +16,21 @@ func (s *Server) routes() {
 	s.handle("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", s.observe("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{})))
 	s.handle("GET /static/{path...}", s.handleStatic)
+	if s.deps.Accounts != nil {
+		s.route("GET /register", anyone, s.handleRegisterForm)
+		s.route("POST /register", anyone, s.handleRegister)
+		s.route("GET /verify-email", anyone, s.handleVerifyEmail)
+		s.route("GET /sign-in", anyone, s.handleSignInForm)
+		s.route("POST /sign-in", anyone, s.handleSignIn)
+		s.route("POST /sign-out", anyone, s.handleSignOut)
+		s.route("GET /forgot-password", anyone, s.handleForgotForm)
+		s.route("POST /forgot-password", anyone, s.handleForgot)
+		s.route("GET /reset-password", anyone, s.handleResetForm)
+		s.route("POST /reset-password", anyone, s.handleReset)
+		s.route("GET /account", signedIn, s.handleAccount)
+		s.route("POST /account/password", signedIn, s.handleChangePassword)
+		s.route("GET /dev/mail", roles(waymark.RoleAdmin), s.handleDevMail)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

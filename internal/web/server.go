@@ -16,10 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"waymark"
+	"waymark/internal/account"
 	"waymark/internal/directory"
+	"waymark/internal/email"
 )
 
 //go:embed templates
@@ -36,6 +39,11 @@ type Config struct {
 	Secure bool
 	// Attribution lines shown in the footer for the postcode data.
 	Attribution []string
+	// Dev turns on development pages (the email outbox at /dev/mail).
+	Dev bool
+	// PublicURL is the site's address for links in emails; "" to use the
+	// request's host.
+	PublicURL string
 }
 
 // Deps are the services the web server uses.
@@ -49,6 +57,11 @@ type Deps struct {
 	// API holds other handlers to serve by route pattern, such as the Open
 	// Referral UK API, so they share the middleware and metrics.
 	API map[string]http.HandlerFunc
+	// Accounts, Sessions and Outbox turn on accounts: registering, signing
+	// in and out, and resetting passwords. All three or none.
+	Accounts *account.Service
+	Sessions *scs.SessionManager
+	Outbox   *email.Outbox
 }
 
 // Server serves the pages. Build it with New.
@@ -62,6 +75,8 @@ type Server struct {
 	tileSource  string // the CSP source of the map tiles, "" for none
 	staticFS    fs.FS
 	fingerprint string // of the static files, in their addresses
+	limits      signInLimits
+	routeAccess []routeRule // who may use each route registered with route
 }
 
 // New checks the configuration, parses the templates and registers the
@@ -73,6 +88,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if (deps.Accounts == nil) != (deps.Sessions == nil) || (deps.Accounts == nil) != (deps.Outbox == nil) {
+		return nil, errors.New("web: Accounts, Sessions and Outbox go together")
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, mux: http.NewServeMux()}
 	var err error
@@ -121,6 +139,10 @@ func tileSource(tileURL string) (string, error) {
 // Handler returns the server's handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
+	if s.deps.Sessions != nil {
+		h = s.withActor(h)
+		h = s.deps.Sessions.LoadAndSave(h)
+	}
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.limitBody(h)
 	h = s.recover(h)
@@ -143,6 +165,8 @@ type page struct {
 	Breadcrumbs []link       // above the main content, none on the home page
 	NoIndex     bool         // asks search engines not to index the page
 	Errors      []fieldError // for the error summary
+	UserName    string       // of the signed-in user, "" when signed out
+	Accounts    bool         // accounts are on: show sign-in links
 }
 
 // crumbs returns breadcrumbs starting from the home page.
@@ -171,7 +195,8 @@ func (e fieldError) Anchor() string {
 }
 
 func (s *Server) page(r *http.Request, title string) page {
-	return page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path}
+	return page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path,
+		UserName: userName(r.Context()), Accounts: s.deps.Accounts != nil}
 }
 
 // render writes a page with a status.

@@ -1,0 +1,334 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/account"
+	"waymark/internal/email"
+	"waymark/internal/sqlstore"
+	"waymark/internal/sqlstore/sqlstoretest"
+	"waymark/internal/web"
+)
+
+// accountSite is a site with accounts switched on and email kept in the
+// development outbox.
+type accountSite struct {
+	*site
+	accounts *account.Service
+	outbox   *email.Outbox
+	store    *sqlstore.AccountStore
+}
+
+func newAccountSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *accountSite {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	as := &accountSite{store: sqlstore.NewAccountStore(db)}
+	as.accounts = account.NewService(as.store, func() time.Time { return testNow }, logger)
+	as.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, func() time.Time { return testNow }, logger)
+	sessions := scs.New()
+	sessions.Store = sqlstore.NewSessionStore(db, time.Now)
+	sessions.Cookie.Name = "waymark_session"
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	as.site = newSite(t, db, cfg, func(d *web.Deps) {
+		d.Accounts, d.Sessions, d.Outbox = as.accounts, sessions, as.outbox
+	})
+	return as
+}
+
+// browser is a client that keeps cookies and does not follow redirects.
+type browser struct {
+	t *testing.T
+	c *http.Client
+	u string
+}
+
+func (s *accountSite) browser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, u: s.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (b *browser) do(req *http.Request) (int, string, http.Header) {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func (b *browser) get(path string) (int, string, http.Header) {
+	req, _ := http.NewRequest("GET", b.u+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, http.Header) {
+	req, _ := http.NewRequest("POST", b.u+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+func (b *browser) cookie(name string) *http.Cookie {
+	u, _ := url.Parse(b.u)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// lastLink returns the path and query of the newest email's link to path.
+func (s *accountSite) lastLink(t *testing.T, path string) string {
+	t.Helper()
+	list, err := s.outbox.Recent(context.Background(), 1)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no email in the outbox: %v", err)
+	}
+	m := regexp.MustCompile(`https?://[^/\s]+(` + regexp.QuoteMeta(path) + `\?token=[A-Za-z0-9_%-]+)`).FindStringSubmatch(list[0].Text)
+	if m == nil {
+		t.Fatalf("no %s link in %q", path, list[0].Text)
+	}
+	return m[1]
+}
+
+func TestRegisterVerifySignInChangePasswordAndSignOut(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newAccountSite(t, db, web.Config{})
+		b := s.browser(t)
+		if status, _, h := b.get("/account"); status != http.StatusSeeOther || h.Get("Location") != "/sign-in?next=%2Faccount" {
+			t.Fatalf("signed-out /account = %d to %q", status, h.Get("Location"))
+		}
+		form := url.Values{"name": {"Sam Taylor"}, "email": {"sam@example.org"}, "password": {"walking in the peak"}, "confirm_password": {"walking in the peek"}}
+		status, body, _ := b.post("/register", form)
+		if status != 400 || !strings.Contains(body, "The passwords do not match") || !strings.Contains(body, `value="sam@example.org"`) || strings.Contains(body, "walking in the") {
+			t.Errorf("mismatched passwords: %d (email kept, passwords not echoed)", status)
+		}
+		form.Set("confirm_password", "walking in the peak")
+		if status, body, _ := b.post("/register", form); status != 200 || !strings.Contains(body, "Check your email") {
+			t.Fatalf("register: %d", status)
+		}
+		if status, body, _ := b.post("/register", form); status != http.StatusConflict || !strings.Contains(body, "already exists") {
+			t.Errorf("second registration: %d", status)
+		}
+		verify := s.lastLink(t, "/verify-email")
+		signIn := url.Values{"email": {"Sam@Example.org"}, "password": {"walking in the peak"}, "next": {"/account"}}
+		if status, body, _ := b.post("/sign-in", signIn); status != 401 || !strings.Contains(body, "Confirm your email address first") {
+			t.Errorf("sign in before verifying: %d", status)
+		}
+		if status, body, _ := b.get(verify); status != 200 || !strings.Contains(body, "Email address confirmed") {
+			t.Fatalf("verify: %d", status)
+		}
+		if status, _, _ := b.get(verify); status != 404 {
+			t.Errorf("verification link reused: %d", status)
+		}
+		wrong := url.Values{"email": {"sam@example.org"}, "password": {"wrong password"}}
+		if status, body, _ := b.post("/sign-in", wrong); status != 401 || !strings.Contains(body, "Enter a correct email address and password") {
+			t.Errorf("wrong password: %d", status)
+		}
+		b.get("/") // a session may exist before signing in
+		before := b.cookie("waymark_session")
+		status, _, h := b.post("/sign-in", signIn)
+		if status != http.StatusSeeOther || h.Get("Location") != "/account" {
+			t.Fatalf("sign in: %d to %q", status, h.Get("Location"))
+		}
+		after := b.cookie("waymark_session")
+		if after == nil || (before != nil && before.Value == after.Value) {
+			t.Error("the session token was not renewed on sign-in")
+		}
+		if sc := h.Get("Set-Cookie"); !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
+			t.Errorf("session cookie flags: %s", sc)
+		}
+		if status, body, _ := b.get("/account"); status != 200 || !strings.Contains(body, "Sam Taylor") {
+			t.Errorf("account page: %d", status)
+		}
+		change := url.Values{"current_password": {"nope nope nope"}, "password": {"a brand new password"}, "confirm_password": {"a brand new password"}}
+		if status, body, _ := b.post("/account/password", change); status != 400 || !strings.Contains(body, "current password is not correct") {
+			t.Errorf("change with a wrong current password: %d", status)
+		}
+		change.Set("current_password", "walking in the peak")
+		if status, body, _ := b.post("/account/password", change); status != 200 || !strings.Contains(body, "Password changed") {
+			t.Errorf("change password: %d", status)
+		}
+		if status, _, _ := b.post("/sign-out", nil); status != http.StatusSeeOther {
+			t.Errorf("sign out: %d", status)
+		}
+		if status, _, _ := b.get("/account"); status != http.StatusSeeOther {
+			t.Errorf("/account after signing out = %d", status)
+		}
+		signIn.Set("password", "a brand new password")
+		if status, _, _ := b.post("/sign-in", signIn); status != http.StatusSeeOther {
+			t.Errorf("sign in with the changed password: %d", status)
+		}
+	})
+}
+
+func TestPasswordResetByEmailLink(t *testing.T) {
+	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	ctx := context.Background()
+	if _, err := s.accounts.CreateUser(ctx, "jo@example.org", "Jo", "the old password", ""); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	_, unknown, _ := b.post("/forgot-password", url.Values{"email": {"nobody@example.org"}})
+	_, known, _ := b.post("/forgot-password", url.Values{"email": {"jo@example.org"}})
+	if !strings.Contains(known, "If there is a Waymark account") || stripTitle(unknown) != stripTitle(known) {
+		t.Error("the reset page tells whether an address has an account")
+	}
+	link := s.lastLink(t, "/reset-password")
+	if status, body, _ := b.get(link); status != 200 || !strings.Contains(body, `name="token"`) {
+		t.Fatalf("reset form: %d", status)
+	}
+	token := strings.TrimPrefix(link, "/reset-password?token=")
+	token, _ = url.QueryUnescape(token)
+	if status, _, _ := b.post("/reset-password", url.Values{"token": {token}, "password": {"short"}, "confirm_password": {"short"}}); status != 400 {
+		t.Errorf("weak new password: %d", status)
+	}
+	if status, body, _ := b.post("/reset-password", url.Values{"token": {token}, "password": {"the new password"}, "confirm_password": {"the new password"}}); status != 200 || !strings.Contains(body, "Password changed") {
+		t.Fatalf("reset: %d", status)
+	}
+	if status, _, _ := b.post("/reset-password", url.Values{"token": {token}, "password": {"another new password"}, "confirm_password": {"another new password"}}); status != 404 {
+		t.Errorf("reset link reused: %d", status)
+	}
+	if status, _, _ := b.post("/sign-in", url.Values{"email": {"jo@example.org"}, "password": {"the new password"}}); status != http.StatusSeeOther {
+		t.Errorf("sign in after reset: %d", status)
+	}
+}
+
+func stripTitle(page string) string {
+	i := strings.Index(page, "<main")
+	if i < 0 {
+		return page
+	}
+	return page[i:]
+}
+
+func TestSignInIsRateLimitedPerAddress(t *testing.T) {
+	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	if _, err := s.accounts.CreateUser(context.Background(), "lee@example.org", "Lee", "the right password", ""); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	var last int
+	var body string
+	for range 6 {
+		last, body, _ = b.post("/sign-in", url.Values{"email": {"lee@example.org"}, "password": {"a wrong guess"}})
+	}
+	if last != http.StatusTooManyRequests || !strings.Contains(body, "Too many attempts") {
+		t.Errorf("sixth wrong attempt: %d", last)
+	}
+	// Another address from the same client is not locked out by it.
+	if status, _, _ := b.post("/sign-in", url.Values{"email": {"other@example.org"}, "password": {"x"}}); status == http.StatusTooManyRequests {
+		t.Error("another address was locked out too")
+	}
+}
+
+// TestEveryAccountRouteChecksWhoMayUseIt walks the account routes with every
+// role, signed out too: allowed, 403, or sent to sign in.
+func TestEveryAccountRouteChecksWhoMayUseIt(t *testing.T) {
+	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{Dev: true})
+	ctx := context.Background()
+	orgID := s.services[0].OrganizationID
+	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner}
+	browsers := map[waymark.Role]*browser{}
+	for _, r := range roles {
+		b := s.browser(t)
+		browsers[r] = b
+		if r == "" {
+			continue
+		}
+		addr := string(r) + "@example.org"
+		u := &account.User{ID: uuid.NewString(), Email: addr, Name: string(r), CreatedAt: testNow}
+		u.PasswordHash, _ = account.HashPassword("a role password")
+		switch r {
+		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
+			u.Memberships = []account.Membership{{OrganizationID: orgID, Role: r}}
+		default:
+			u.PlatformRole = r
+		}
+		if err := s.store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		s.store.MarkEmailVerified(ctx, u.ID, testNow)
+		if status, _, _ := b.post("/sign-in", url.Values{"email": {addr}, "password": {"a role password"}}); status != http.StatusSeeOther {
+			t.Fatalf("sign in as %s: %d", r, status)
+		}
+	}
+	const ok, forbidden, toSignIn = 200, 403, 303
+	routes := []struct {
+		path string
+		want func(waymark.Role) int
+	}{
+		{"/register", func(waymark.Role) int { return ok }},
+		{"/sign-in", func(waymark.Role) int { return ok }},
+		{"/forgot-password", func(waymark.Role) int { return ok }},
+		{"/reset-password?token=x", func(waymark.Role) int { return ok }},
+		{"/account", func(r waymark.Role) int {
+			if r == "" {
+				return toSignIn
+			}
+			return ok
+		}},
+		{"/dev/mail", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
+		}},
+	}
+	for _, rt := range routes {
+		for _, r := range roles {
+			name := string(r)
+			if name == "" {
+				name = "anonymous"
+			}
+			if status, _, _ := browsers[r].get(rt.path); status != rt.want(r) {
+				t.Errorf("GET %s as %s = %d, want %d", rt.path, name, status, rt.want(r))
+			}
+		}
+	}
+	// Outside development the outbox page does not exist, even for admins.
+	prod := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{Dev: false})
+	if _, err := prod.accounts.CreateUser(ctx, "admin@example.org", "Admin", "an admin password", waymark.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	b := prod.browser(t)
+	b.post("/sign-in", url.Values{"email": {"admin@example.org"}, "password": {"an admin password"}})
+	if status, _, _ := b.get("/dev/mail"); status != 404 {
+		t.Errorf("/dev/mail outside development = %d, want 404", status)
+	}
+}
+
+func TestCrossOriginFormPostsAreRefused(t *testing.T) {
+	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	req, _ := http.NewRequest("POST", s.URL+"/sign-in", strings.NewReader("email=a%40b.example&password=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://attacker.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin POST /sign-in = %d, want 403", resp.StatusCode)
+	}
+}
