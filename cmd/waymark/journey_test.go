@@ -177,3 +177,29 @@ func TestJourneyBadPostcodeShowsTheErrorAccessibly(t *testing.T) {
 	browsertest.Do(t, ctx, "open a missing page", chromedp.Navigate(r.URL+"/services/nope"), chromedp.WaitVisible(`h1`))
 	browsertest.CheckAxe(t, ctx, "not found page")
 }
+
+// TestJourneyAccountPagesAreAccessible opens the account forms, with and
+// without errors, in the browser and checks them with axe-core.
+func TestJourneyAccountPagesAreAccessible(t *testing.T) {
+	r := startServer(t)
+	ctx := browsertest.New(t)
+	for _, path := range []string{"/register", "/sign-in", "/forgot-password"} {
+		browsertest.Do(t, ctx, "open "+path, chromedp.Navigate(r.URL+path), chromedp.WaitVisible(`h1`))
+		browsertest.CheckAxe(t, ctx, path)
+	}
+	browsertest.Do(t, ctx, "register with mismatched passwords",
+		chromedp.Navigate(r.URL+"/register"),
+		chromedp.WaitVisible(`input[name="name"]`),
+		chromedp.SendKeys(`input[name="name"]`, "Sam"),
+		chromedp.SendKeys(`input[name="email"]`, "sam@example.org"),
+		chromedp.SendKeys(`input[name="password"]`, "walking in the peak"),
+		chromedp.SendKeys(`input[name="confirm_password"]`, "walking in the park"),
+		chromedp.Submit(`input[name="name"]`),
+		chromedp.WaitVisible(`.nhsuk-error-summary`),
+	)
+	if v := browsertest.Get(t, ctx, "read the kept email", chromedp.Value(`input[name="email"]`)); v != "sam@example.org" {
+		t.Errorf("email after the error = %q", v)
+	}
+	browsertest.CheckAxe(t, ctx, "register with an error")
+	browsertest.Screenshot(t, ctx, "journey-register-error")
+}
