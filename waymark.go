@@ -20,7 +20,27 @@ const (
 // Actor is the user on whose behalf an operation runs. The zero Actor is anonymous.
 type Actor struct {
 	UserID string
-	Roles  []Role
+	// Roles are every role the user holds: platform roles and the roles of
+	// all their memberships.
+	Roles []Role
+	// Memberships are the user's roles in organisations.
+	Memberships []Membership
+}
+
+// Membership is a role in one organisation.
+type Membership struct {
+	OrganizationID string
+	Role           Role
+}
+
+// In reports whether the actor holds role r in the organisation.
+func (a Actor) In(organizationID string, r Role) bool {
+	for _, m := range a.Memberships {
+		if m.OrganizationID == organizationID && m.Role == r {
+			return true
+		}
+	}
+	return false
 }
 
 // Anonymous reports whether no user is signed in.

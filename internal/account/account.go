@@ -52,6 +52,7 @@ func (u *User) Actor() waymark.Actor {
 		if !a.Has(m.Role) {
 			a.Roles = append(a.Roles, m.Role)
 		}
+		a.Memberships = append(a.Memberships, waymark.Membership{OrganizationID: m.OrganizationID, Role: m.Role})
 	}
 	return a
 }

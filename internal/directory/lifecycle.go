@@ -1,0 +1,202 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark"
+)
+
+// Action is something done to a listing, recorded in its history.
+type Action string
+
+// Listing actions.
+const (
+	ActionSubmit  Action = "submit"  // draft or declined → pending review
+	ActionApprove Action = "approve" // pending review → published
+	ActionDecline Action = "decline" // pending review → declined (reason needed)
+	ActionFreeze  Action = "freeze"  // published → frozen (note about waiting times needed)
+	ActionSuspend Action = "suspend" // published or frozen → suspended (reason needed)
+	ActionReopen  Action = "reopen"  // frozen or suspended → published
+	ActionDelete  Action = "delete"  // anything → deleted (restorable for 30 days)
+	ActionRestore Action = "restore" // deleted → draft, within 30 days
+)
+
+// RestoreWindow is how long a deleted entry can be restored.
+const RestoreWindow = 30 * 24 * time.Hour
+
+// Event is one entry in a listing's history: who did what, when and why.
+type Event struct {
+	ID        string
+	ServiceID string
+	ActorID   string // "" for the system
+	Action    Action
+	From, To  Status
+	Note      string
+	At        time.Time
+}
+
+// transition is what an action does and who may do it.
+type transition struct {
+	from       []Status
+	to         Status
+	needsNote  bool
+	provider   bool // the entry's own provider may do it
+	moderator  bool // moderators (and admins) may do it
+	adminOnly  bool
+	noteToUser string // label of the note, for messages
+}
+
+var transitions = map[Action]transition{
+	ActionSubmit:  {from: []Status{StatusDraft, StatusDeclined}, to: StatusPendingReview, provider: true},
+	ActionApprove: {from: []Status{StatusPendingReview}, to: StatusPublished, moderator: true},
+	ActionDecline: {from: []Status{StatusPendingReview}, to: StatusDeclined, moderator: true, needsNote: true, noteToUser: "why it is declined"},
+	ActionFreeze:  {from: []Status{StatusPublished}, to: StatusFrozen, provider: true, moderator: true, needsNote: true, noteToUser: "a note about waiting times"},
+	ActionSuspend: {from: []Status{StatusPublished, StatusFrozen}, to: StatusSuspended, provider: true, moderator: true, needsNote: true, noteToUser: "why it is suspended"},
+	ActionReopen:  {from: []Status{StatusFrozen, StatusSuspended}, to: StatusPublished, provider: true, moderator: true},
+	ActionDelete:  {from: []Status{StatusDraft, StatusPendingReview, StatusPublished, StatusDeclined, StatusFrozen, StatusSuspended}, to: StatusDeleted, provider: true},
+	ActionRestore: {from: []Status{StatusDeleted}, to: StatusDraft, adminOnly: true},
+}
+
+// LifecycleStore keeps listing status changes and history.
+type LifecycleStore interface {
+	// FindServiceByID returns a service. Errors: ENOTFOUND.
+	FindServiceByID(ctx context.Context, id string) (*Service, error)
+	// ChangeStatus moves a service from one status to another, with a note,
+	// and records the event, in one transaction. It fails with ECONFLICT when
+	// the service is no longer in status from.
+	ChangeStatus(ctx context.Context, e Event) error
+	// History returns a service's events, oldest first.
+	History(ctx context.Context, serviceID string) ([]Event, error)
+}
+
+// Lifecycle applies listing actions with their rules.
+type Lifecycle struct {
+	store LifecycleStore
+	now   func() time.Time
+	newID func() string
+}
+
+// NewLifecycle returns a Lifecycle.
+func NewLifecycle(store LifecycleStore, now func() time.Time, newID func() string) *Lifecycle {
+	return &Lifecycle{store: store, now: now, newID: newID}
+}
+
+// may reports whether the actor may take the action on a service of the
+// organisation, and why not.
+func (t transition) may(a waymark.Actor, organizationID string) bool {
+	switch {
+	case a.Anonymous():
+		return false
+	case a.Has(waymark.RoleAdmin):
+		return true
+	case t.adminOnly:
+		return false
+	case t.moderator && a.Has(waymark.RoleModerator):
+		return true
+	case t.provider && a.In(organizationID, waymark.RoleProvider):
+		return true
+	}
+	return false
+}
+
+// Apply takes an action on a service for the actor in ctx, with a note where
+// the action needs one. It returns the event recorded. Errors: ENOTFOUND,
+// EUNAUTHORIZED (signed out), EFORBIDDEN (not this actor's to do), EINVALID
+// (no note, or not possible from the current status), ECONFLICT (changed
+// meanwhile).
+func (l *Lifecycle) Apply(ctx context.Context, serviceID string, action Action, note string) (*Event, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return nil, waymark.Errorf(waymark.EINVALID, "Unknown action %q", action)
+	}
+	a := waymark.ActorFrom(ctx)
+	if a.Anonymous() {
+		return nil, waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to change a listing")
+	}
+	svc, err := l.store.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	if !t.may(a, svc.OrganizationID) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "You cannot %s this listing", action)
+	}
+	allowed := false
+	for _, f := range t.from {
+		allowed = allowed || f == svc.Status
+	}
+	if !allowed {
+		return nil, waymark.Errorf(waymark.EINVALID, "A listing that is %s cannot be %s", strings.ReplaceAll(string(svc.Status), "_", " "), pastTense(action))
+	}
+	note = strings.TrimSpace(note)
+	if t.needsNote && note == "" {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "Enter %s", t.noteToUser)
+	}
+	if utf8.RuneCountInString(note) > 2000 {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "The note must be 2,000 characters or fewer")
+	}
+	now := l.now().UTC()
+	if action == ActionRestore {
+		deleted, err := l.lastEventAt(ctx, serviceID, ActionDelete)
+		if err != nil {
+			return nil, err
+		}
+		if !deleted.IsZero() && now.Sub(deleted) > RestoreWindow {
+			return nil, waymark.Errorf(waymark.EINVALID, "A listing can be restored for 30 days after it is deleted; this one was deleted on %s", deleted.Format("2 January 2006"))
+		}
+	}
+	e := &Event{ID: l.newID(), ServiceID: serviceID, ActorID: a.UserID, Action: action, From: svc.Status, To: t.to, Note: note, At: now}
+	if err := l.store.ChangeStatus(ctx, *e); err != nil {
+		return nil, fmt.Errorf("%s listing %s: %w", action, serviceID, err)
+	}
+	return e, nil
+}
+
+func (l *Lifecycle) lastEventAt(ctx context.Context, serviceID string, action Action) (time.Time, error) {
+	events, err := l.store.History(ctx, serviceID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var at time.Time
+	for _, e := range events {
+		if e.Action == action {
+			at = e.At
+		}
+	}
+	return at, nil
+}
+
+// History returns a listing's history for moderators and admins. Errors:
+// EFORBIDDEN.
+func (l *Lifecycle) History(ctx context.Context, serviceID string) ([]Event, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can see a listing's history")
+	}
+	return l.store.History(ctx, serviceID)
+}
+
+func pastTense(a Action) string {
+	switch a {
+	case ActionSubmit:
+		return "submitted"
+	case ActionApprove:
+		return "approved"
+	case ActionDecline:
+		return "declined"
+	case ActionFreeze:
+		return "frozen"
+	case ActionSuspend:
+		return "suspended"
+	case ActionReopen:
+		return "reopened"
+	case ActionDelete:
+		return "deleted"
+	case ActionRestore:
+		return "restored"
+	}
+	return string(a)
+}
