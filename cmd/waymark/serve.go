@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -128,6 +129,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Accounts:  account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
 		Sessions:  sessions,
 		Outbox:    outbox,
+		Lifecycle: directory.NewLifecycle(a.store, time.Now, uuid.NewString),
 	})
 	if err != nil {
 		return err

@@ -77,6 +77,8 @@ type Store interface {
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// SaveToken stores the hash of a one-time token.
 	SaveToken(ctx context.Context, hash, userID, purpose string, expires time.Time) error
+	// AddMembership gives a user a role in an organisation.
+	AddMembership(ctx context.Context, userID, organizationID string, role waymark.Role) error
 	// UseToken consumes a token: it returns its user if the token exists, has
 	// this purpose, is unused and unexpired at now, and marks it used, in one
 	// step. Errors: ENOTFOUND otherwise.
@@ -315,4 +317,9 @@ func hashToken(token string) string {
 // User returns a user by id. Errors: ENOTFOUND.
 func (s *Service) User(ctx context.Context, id string) (*User, error) {
 	return s.store.FindUserByID(ctx, id)
+}
+
+// JoinAsProvider makes a user a provider in an organisation they created.
+func (s *Service) JoinAsProvider(ctx context.Context, userID, organizationID string) error {
+	return s.store.AddMembership(ctx, userID, organizationID, waymark.RoleProvider)
 }

@@ -71,6 +71,11 @@ type LifecycleStore interface {
 	ChangeStatus(ctx context.Context, e Event) error
 	// History returns a service's events, oldest first.
 	History(ctx context.Context, serviceID string) ([]Event, error)
+	// ListServicesOfOrganizations returns the organisations' services but
+	// deleted ones, by name.
+	ListServicesOfOrganizations(ctx context.Context, orgIDs []string) ([]*Service, error)
+	// ListPendingReview returns entries waiting for moderation, oldest first.
+	ListPendingReview(ctx context.Context) ([]Pending, error)
 }
 
 // Lifecycle applies listing actions with their rules.
@@ -199,4 +204,54 @@ func pastTense(a Action) string {
 		return "restored"
 	}
 	return string(a)
+}
+
+// Pending is an entry waiting for moderation.
+type Pending struct {
+	Service     *Service
+	SubmittedAt time.Time
+}
+
+// ReviewTarget is how long moderators aim to take over an entry.
+const ReviewTarget = 48 * time.Hour
+
+// Waited is how long the entry has waited at now.
+func (p Pending) Waited(now time.Time) time.Duration { return now.Sub(p.SubmittedAt) }
+
+// Overdue reports whether it has waited longer than the review target.
+func (p Pending) Overdue(now time.Time) bool { return p.Waited(now) > ReviewTarget }
+
+// Mine returns the listings of the organisations the actor is a provider in.
+func (l *Lifecycle) Mine(ctx context.Context) ([]*Service, error) {
+	var orgs []string
+	for _, m := range waymark.ActorFrom(ctx).Memberships {
+		if m.Role == waymark.RoleProvider {
+			orgs = append(orgs, m.OrganizationID)
+		}
+	}
+	return l.store.ListServicesOfOrganizations(ctx, orgs)
+}
+
+// Queue returns the entries waiting for moderation, oldest first. Errors:
+// EFORBIDDEN for anyone but moderators and admins.
+func (l *Lifecycle) Queue(ctx context.Context) ([]Pending, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can see the review queue")
+	}
+	return l.store.ListPendingReview(ctx)
+}
+
+// Listing returns one service for someone who may manage it: its provider,
+// a moderator or an admin. Errors: ENOTFOUND, EFORBIDDEN.
+func (l *Lifecycle) Listing(ctx context.Context, id string) (*Service, error) {
+	svc, err := l.store.FindServiceByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a := waymark.ActorFrom(ctx)
+	if !a.In(svc.OrganizationID, waymark.RoleProvider) && !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "This is not one of your listings")
+	}
+	return svc, nil
 }

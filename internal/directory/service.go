@@ -377,3 +377,16 @@ func (svc *Service) DisplayName() string {
 	}
 	return svc.Name
 }
+
+// CreateListing stores a provider's new entry as a draft. The actor must be a
+// provider in the entry's organisation (or an admin). Errors: EFORBIDDEN,
+// EINVALID with the field at fault.
+func (s *Directory) CreateListing(ctx context.Context, svc *Service) error {
+	a := waymark.ActorFrom(ctx)
+	if !a.In(svc.OrganizationID, waymark.RoleProvider) && !a.Has(waymark.RoleAdmin) {
+		return waymark.Errorf(waymark.EFORBIDDEN, "You can add listings only for your own organisation")
+	}
+	svc.ID = ""
+	svc.Status = StatusDraft
+	return s.CreateService(ctx, svc)
+}

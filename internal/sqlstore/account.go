@@ -152,3 +152,11 @@ func validUUID(s string) bool {
 	}
 	return true
 }
+
+// AddMembership gives a user a role in an organisation (no-op if they have it).
+func (s *AccountStore) AddMembership(ctx context.Context, userID, organizationID string, role waymark.Role) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `INSERT INTO membership (user_id, organization_id, role) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, organization_id, role) DO NOTHING`, userID, organizationID, string(role))
+	})
+}

@@ -59,7 +59,7 @@ func (s *EmailStore) ClaimEmails(ctx context.Context, now time.Time, limit int, 
 		err := c.exec(ctx, `UPDATE email_outbox SET lease_token = ?, lease_until = ? WHERE id IN (
 				SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ?
 					AND (lease_until IS NULL OR lease_until <= ?)
-				ORDER BY next_attempt_at LIMIT ?`+lock+`)`, token, now.Add(lease), now, now, limit)
+				ORDER BY next_attempt_at, seq LIMIT ?`+lock+`)`, token, now.Add(lease), now, now, limit)
 		if err != nil {
 			return fmt.Errorf("lease emails: %w", err)
 		}
@@ -102,7 +102,7 @@ func (s *EmailStore) EmailFailed(ctx context.Context, id string, attempts int, n
 // RecentEmails lists the newest messages first.
 func (s *EmailStore) RecentEmails(ctx context.Context, limit int) ([]email.Queued, error) {
 	var out []email.Queued
-	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox ORDER BY created_at DESC, id LIMIT ?`,
+	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox ORDER BY created_at DESC, seq DESC LIMIT ?`,
 		[]any{limit}, func(r rowScanner) error {
 			q, err := scanEmail(r)
 			out = append(out, q)

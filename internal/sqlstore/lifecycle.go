@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"sort"
+	"time"
 
 	"waymark"
 	"waymark/internal/directory"
@@ -55,6 +57,94 @@ func (s *DirectoryStore) History(ctx context.Context, serviceID string) ([]direc
 	})
 	if err != nil {
 		return nil, fmt.Errorf("service history: %w", err)
+	}
+	return out, nil
+}
+
+// ListServicesOfOrganizations returns the services (any status but
+// deleted) of the organisations, by name, with their locations.
+func (s *DirectoryStore) ListServicesOfOrganizations(ctx context.Context, orgIDs []string) ([]*directory.Service, error) {
+	if len(orgIDs) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := eachRow(ctx, s.db.reader(), `SELECT id FROM service WHERE organization_id IN (`+placeholders(len(orgIDs))+`)
+		AND status <> 'deleted' ORDER BY name, id`, anys(orgIDs), func(r rowScanner) error {
+		var id string
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list organisation services: %w", err)
+	}
+	return s.inOrder(ctx, ids)
+}
+
+// ListPendingReview returns the entries waiting for moderation, oldest
+// submission first, with when each was submitted.
+func (s *DirectoryStore) ListPendingReview(ctx context.Context) ([]directory.Pending, error) {
+	c := s.db.reader()
+	submitted := map[string]time.Time{}
+	var ids []string
+	err := eachRow(ctx, c, `SELECT id, updated_at FROM service WHERE status = 'pending_review'`, nil, func(r rowScanner) error {
+		var id string
+		var at time.Time
+		err := r.Scan(&id, &at)
+		ids = append(ids, id)
+		submitted[id] = at
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending review: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err = eachRow(ctx, c, `SELECT service_id, at FROM service_event WHERE action = 'submit' AND service_id IN (`+placeholders(len(ids))+`)`,
+		anys(ids), func(r rowScanner) error {
+			var id string
+			var at time.Time
+			if err := r.Scan(&id, &at); err != nil {
+				return err
+			}
+			if first, ok := submitted[id]; !ok || at.After(first) || first.IsZero() {
+				submitted[id] = at
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list submissions: %w", err)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := submitted[ids[i]], submitted[ids[j]]
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return ids[i] < ids[j]
+	})
+	svcs, err := s.inOrder(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]directory.Pending, len(svcs))
+	for i, svc := range svcs {
+		out[i] = directory.Pending{Service: svc, SubmittedAt: submitted[svc.ID]}
+	}
+	return out, nil
+}
+
+// inOrder loads summaries of services, in the order of ids.
+func (s *DirectoryStore) inOrder(ctx context.Context, ids []string) ([]*directory.Service, error) {
+	m, err := loadServices(ctx, s.db.reader(), ids, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*directory.Service, 0, len(ids))
+	for _, id := range ids {
+		if svc, ok := m[id]; ok {
+			out = append(out, svc)
+		}
 	}
 	return out, nil
 }

@@ -33,6 +33,10 @@ type accountSite struct {
 }
 
 func newAccountSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *accountSite {
+	return newAccountSiteWith(t, db, cfg)
+}
+
+func newAccountSiteWith(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*web.Deps)) *accountSite {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	as := &accountSite{store: sqlstore.NewAccountStore(db)}
 	as.accounts = account.NewService(as.store, func() time.Time { return testNow }, logger)
@@ -41,9 +45,9 @@ func newAccountSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *accountSite 
 	sessions.Store = sqlstore.NewSessionStore(db, time.Now)
 	sessions.Cookie.Name = "waymark_session"
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
-	as.site = newSite(t, db, cfg, func(d *web.Deps) {
+	as.site = newSite(t, db, cfg, append([]func(*web.Deps){func(d *web.Deps) {
 		d.Accounts, d.Sessions, d.Outbox = as.accounts, sessions, as.outbox
-	})
+	}}, more...)...)
 	return as
 }
 

@@ -44,6 +44,33 @@ func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, erro
 // templateFuncs returns the functions the templates use.
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
+		"statusLabel": func(st directory.Status) string {
+			switch st {
+			case directory.StatusPendingReview:
+				return "Waiting for review"
+			case directory.StatusFrozen:
+				return "Frozen: waiting list"
+			}
+			return strings.ToUpper(string(st[:1])) + strings.ReplaceAll(string(st[1:]), "_", " ")
+		},
+		"waited": func(d time.Duration) string {
+			h := int(d.Hours())
+			if h < 1 {
+				return "under an hour"
+			}
+			if h < 48 {
+				return strconv.Itoa(h) + " hours"
+			}
+			return strconv.Itoa(h/24) + " days"
+		},
+		"has": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		},
 		"asset":    s.asset,
 		"fieldErr": func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
 		"navItem": func(path, href, text string) link {

@@ -31,6 +31,14 @@ func (s *Server) routes() {
 		s.route("POST /account/password", signedIn, s.handleChangePassword)
 		s.route("GET /dev/mail", roles(waymark.RoleAdmin), s.handleDevMail)
 	}
+	if s.deps.Lifecycle != nil && s.deps.Accounts != nil {
+		s.route("GET /provider", signedIn, s.handleProvider)
+		s.route("GET /provider/services/new", signedIn, s.handleNewListingForm)
+		s.route("POST /provider/services/new", signedIn, s.handleNewListing)
+		s.route("POST /provider/services/{id}/{action}", signedIn, s.handleListingAction)
+		s.route("GET /moderation", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleModeration)
+		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

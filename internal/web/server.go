@@ -62,6 +62,9 @@ type Deps struct {
 	Accounts *account.Service
 	Sessions *scs.SessionManager
 	Outbox   *email.Outbox
+	// Lifecycle manages listings (providers' and moderators' pages); it needs
+	// accounts.
+	Lifecycle *directory.Lifecycle
 }
 
 // Server serves the pages. Build it with New.
@@ -230,9 +233,18 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	switch waymark.ErrorCode(err) {
 	case waymark.ENOTFOUND:
 		s.notFound(w, r)
-	case waymark.EINVALID:
+	case waymark.EINVALID, waymark.ECONFLICT:
+		status := http.StatusBadRequest
+		if waymark.ErrorCode(err) == waymark.ECONFLICT {
+			status = http.StatusConflict
+		}
 		v := errorView{page: s.page(r, "There is a problem"), Heading: "There is a problem", Message: waymark.ErrorMessage(err)}
-		s.render(w, r, http.StatusBadRequest, "error", v)
+		s.render(w, r, status, "error", v)
+	case waymark.EFORBIDDEN:
+		v := errorView{page: s.page(r, "You cannot do this"), Heading: "You cannot do this", Message: waymark.ErrorMessage(err)}
+		s.render(w, r, http.StatusForbidden, "error", v)
+	case waymark.EUNAUTHORIZED:
+		http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	default:
 		s.serverError(w, r, err)
 	}

@@ -1,7 +1,8 @@
 -- +goose Up
 -- Email waiting to be delivered, and delivered (the development outbox).
 CREATE TABLE email_outbox (
-    id UUID PRIMARY KEY,
+    seq BIGSERIAL PRIMARY KEY, -- order of queueing
+    id UUID NOT NULL UNIQUE,
     to_address TEXT NOT NULL,
     subject TEXT NOT NULL,
     text_body TEXT NOT NULL,

@@ -1,7 +1,8 @@
 -- +goose Up
 -- Email waiting to be delivered, and delivered (the development outbox).
 CREATE TABLE email_outbox (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY, -- order of queueing
+    id TEXT NOT NULL UNIQUE,
     to_address TEXT NOT NULL,
     subject TEXT NOT NULL,
     text_body TEXT NOT NULL,

@@ -1,0 +1,267 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/directory"
+	"waymark/internal/email"
+)
+
+// providerView is a provider's list of their listings.
+type providerView struct {
+	page
+	Services []*directory.Service
+	Done     string
+}
+
+func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
+	list, err := s.deps.Lifecycle.Mine(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := providerView{page: s.page(r, "Your listings"), Services: list}
+	switch r.URL.Query().Get("done") {
+	case "draft":
+		v.Done = "Your listing is saved as a draft. Post it when it is ready."
+	case "posted":
+		v.Done = "Your listing has been sent for review. We usually review listings within 48 hours."
+	case "changed":
+		v.Done = "Your listing has been updated."
+	}
+	s.render(w, r, http.StatusOK, "provider", v)
+}
+
+// listingForm is the new listing form.
+type listingForm struct {
+	formView
+	Categories []directory.TaxonomyTerm
+	NeedOrg    bool
+	Orgs       []string
+}
+
+func (s *Server) listingForm(r *http.Request) (listingForm, error) {
+	cats, err := s.deps.Directory.Categories(r.Context())
+	v := listingForm{formView: s.form(r, "New service"), Categories: cats}
+	for _, m := range waymark.ActorFrom(r.Context()).Memberships {
+		if m.Role == waymark.RoleProvider {
+			v.Orgs = append(v.Orgs, m.OrganizationID)
+		}
+	}
+	v.NeedOrg = len(v.Orgs) == 0
+	return v, err
+}
+
+func (s *Server) handleNewListingForm(w http.ResponseWriter, r *http.Request) {
+	v, err := s.listingForm(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Form.Set("kind", "signposting")
+	v.Form.Set("visibility", "listed")
+	v.Form.Set("cost", "free")
+	s.render(w, r, http.StatusOK, "listing-new", v)
+}
+
+func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
+	v, err := s.listingForm(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	f := r.PostForm
+	v.Form = f
+	ctx := r.Context()
+	a := waymark.ActorFrom(ctx)
+	orgID := ""
+	if v.NeedOrg {
+		name := strings.TrimSpace(f.Get("organisation"))
+		if name == "" {
+			s.failListing(w, r, v, waymark.FieldErrorf(waymark.EINVALID, "organisation", "Enter the name of your group or organisation"))
+			return
+		}
+		org := directory.Organization{Name: name, Email: strings.TrimSpace(f.Get("email"))}
+		if err := s.deps.Directory.CreateOrganization(ctx, &org); err != nil {
+			s.failListing(w, r, v, err)
+			return
+		}
+		if err := s.deps.Accounts.JoinAsProvider(ctx, a.UserID, org.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		a.Memberships = append(a.Memberships, waymark.Membership{OrganizationID: org.ID, Role: waymark.RoleProvider})
+		a.Roles = append(a.Roles, waymark.RoleProvider)
+		ctx = waymark.WithActor(ctx, a)
+		orgID = org.ID
+	} else {
+		orgID = v.Orgs[0]
+		if o := f.Get("organization_id"); o != "" {
+			orgID = o
+		}
+	}
+	svc, ferr := listingFromForm(f, v.Categories)
+	if ferr != nil {
+		s.failListing(w, r, v, ferr)
+		return
+	}
+	svc.OrganizationID = orgID
+	if err := s.deps.Directory.CreateListing(ctx, svc); err != nil {
+		s.failListing(w, r, v, err)
+		return
+	}
+	done := "draft"
+	if f.Get("action") == "post" {
+		if _, err := s.deps.Lifecycle.Apply(ctx, svc.ID, directory.ActionSubmit, ""); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		done = "posted"
+	}
+	http.Redirect(w, r, "/provider?done="+done, http.StatusSeeOther)
+}
+
+func (s *Server) failListing(w http.ResponseWriter, r *http.Request, v listingForm, err error) {
+	var e *waymark.Error
+	if !asError(err, &e) {
+		s.serverError(w, r, err)
+		return
+	}
+	field := e.Field
+	if field == "" {
+		field = "form"
+	}
+	v.FieldErrs[field] = e.Message
+	v.Errors = summary(v.FieldErrs, nil)
+	v.Title = "Error: " + v.Title
+	s.render(w, r, http.StatusBadRequest, "listing-new", v)
+}
+
+// listingFromForm reads the new listing form. Only an email address and a
+// postcode are required (a signposting entry); the rest is checked when given.
+func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Service, error) {
+	bad := func(field, msg string) error { return waymark.FieldErrorf(waymark.EINVALID, field, "%s", msg) }
+	svc := &directory.Service{
+		Name: strings.TrimSpace(f.Get("title")), Description: strings.TrimSpace(f.Get("description")),
+		Email: strings.TrimSpace(f.Get("email")), Website: strings.TrimSpace(f.Get("website")),
+		AccessCriteria: strings.TrimSpace(f.Get("access_criteria")), Free: f.Get("cost") != "paid",
+		ExternalFormURL: strings.TrimSpace(f.Get("external_form_url")),
+	}
+	if svc.Website != "" && !strings.Contains(svc.Website, "://") {
+		svc.Website = "https://" + svc.Website
+	}
+	switch f.Get("kind") {
+	case "", "signposting":
+		svc.Kind, svc.Pathway = directory.KindSignposting, directory.PathwayNone
+	case "waymark_form":
+		svc.Kind, svc.Pathway = directory.KindReferral, directory.PathwayWaymarkForm
+	case "external_form":
+		svc.Kind, svc.Pathway = directory.KindReferral, directory.PathwayExternalForm
+	case "professional_only":
+		svc.Kind, svc.Pathway = directory.KindReferral, directory.PathwayProfessionalOnly
+	default:
+		return nil, bad("kind", "Choose how people get help from the service")
+	}
+	switch f.Get("visibility") {
+	case "", "listed":
+		svc.Visibility = directory.VisibilityListed
+	case "unlisted":
+		svc.Visibility = directory.VisibilityUnlisted
+	default:
+		return nil, bad("visibility", "Choose whether the listing appears in search")
+	}
+	if c := strings.TrimSpace(f.Get("cost_description")); c != "" && !svc.Free {
+		svc.CostOptions = []directory.CostOption{{Option: "Cost", AmountDescription: c}}
+	}
+	if w := strings.TrimSpace(f.Get("waiting_weeks")); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 0 || n > 104 {
+			return nil, bad("waiting_weeks", "Waiting time must be a whole number of weeks, from 0 to 104")
+		}
+		svc.WaitingWeeks = &n
+	}
+	for _, k := range strings.Split(f.Get("keywords"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			svc.Keywords = append(svc.Keywords, k)
+		}
+	}
+	if len(svc.Keywords) > 30 {
+		return nil, bad("keywords", "Enter 30 keywords or fewer")
+	}
+	known := map[string]bool{}
+	for _, c := range cats {
+		known[c.ID] = true
+	}
+	for _, id := range f["category"] {
+		if !known[id] {
+			return nil, bad("category", "Choose categories from the list")
+		}
+		svc.Categories = append(svc.Categories, directory.TaxonomyTerm{ID: id})
+	}
+	pc := strings.TrimSpace(f.Get("postcode"))
+	svc.Locations = []directory.Location{{Name: strings.TrimSpace(f.Get("address")),
+		Address: directory.Address{Address1: strings.TrimSpace(f.Get("address")), City: strings.TrimSpace(f.Get("town")), PostalCode: pc, Country: "GB"}}}
+	if phone := strings.TrimSpace(f.Get("phone")); phone != "" {
+		svc.Contacts = []directory.Contact{{Phones: []directory.Phone{{Number: phone}}, Email: svc.Email}}
+	}
+	return svc, nil
+}
+
+// handleListingAction applies a lifecycle action to one of the provider's
+// listings, or a moderator's to any.
+func (s *Server) handleListingAction(w http.ResponseWriter, r *http.Request) {
+	action := directory.Action(r.PathValue("action"))
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	ctx := r.Context()
+	svc, err := s.deps.Lifecycle.Listing(ctx, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if _, err := s.deps.Lifecycle.Apply(ctx, svc.ID, action, r.PostForm.Get("note")); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if action == directory.ActionDecline && svc.Email != "" {
+		err := s.deps.Outbox.Send(ctx, email.Message{To: svc.Email, Subject: "Your Waymark listing needs changes",
+			Text: "Hello,\n\nA moderator has looked at your listing \"" + svc.DisplayName() + "\" and it needs changes before it can go live:\n\n" +
+				strings.TrimSpace(r.PostForm.Get("note")) + "\n\nSign in to Waymark to change it and post it again: " + s.baseURL(r) + "/provider\n"})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if strings.HasPrefix(r.URL.Path, "/moderation/") {
+		http.Redirect(w, r, "/moderation", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/provider?done=changed", http.StatusSeeOther)
+}
+
+// moderationView is the review queue.
+type moderationView struct {
+	page
+	Pending []directory.Pending
+	Now     time.Time
+}
+
+func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
+	list, err := s.deps.Lifecycle.Queue(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "moderation", moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now()})
+}

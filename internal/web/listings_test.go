@@ -1,0 +1,150 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/directory"
+	"waymark/internal/sqlstore"
+	"waymark/internal/sqlstore/sqlstoretest"
+	"waymark/internal/web"
+)
+
+func newListingSite(t *testing.T, db *sqlstore.DB) *accountSite {
+	as := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
+		d.Lifecycle = directory.NewLifecycle(sqlstore.NewDirectoryStore(db), time.Now, uuid.NewString)
+	})
+	return as
+}
+
+// signUp registers and verifies an account through the pages, and signs in.
+func (s *accountSite) signUp(t *testing.T, b *browser, name, addr, password string) {
+	t.Helper()
+	if status, _, _ := b.post("/register", url.Values{"name": {name}, "email": {addr}, "password": {password}, "confirm_password": {password}}); status != 200 {
+		t.Fatalf("register %s: %d", addr, status)
+	}
+	if status, _, _ := b.get(s.lastLink(t, "/verify-email")); status != 200 {
+		t.Fatalf("verify %s: %d", addr, status)
+	}
+	if status, _, _ := b.post("/sign-in", url.Values{"email": {addr}, "password": {password}}); status != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d", addr, status)
+	}
+}
+
+func TestProviderPostsASignpostingEntryModeratorApprovesProviderFreezes(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newListingSite(t, db)
+		provider := s.browser(t)
+		s.signUp(t, provider, "Alex", "alex@riverside.example", "riverside group password")
+		if status, body, _ := provider.get("/provider/services/new"); status != 200 || !strings.Contains(body, "Name of your group or organisation") {
+			t.Fatalf("new service form: %d", status)
+		}
+		// Only an email address and a postcode (and, for a new provider, the group's name).
+		form := url.Values{"organisation": {"Riverside Knitters"}, "email": {"knit@riverside.example"}, "postcode": {"de4 3ag"},
+			"kind": {"signposting"}, "visibility": {"listed"}, "cost": {"free"}, "action": {"post"}}
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("postcode", "DE4 3A")
+		if status, body, _ := provider.post("/provider/services/new", bad); status != 400 || !strings.Contains(body, "Enter a real postcode") || !strings.Contains(body, "knit@riverside.example") {
+			t.Errorf("bad postcode: %d (message and typed email kept)", status)
+		}
+		if status, _, h := provider.post("/provider/services/new", form); status != http.StatusSeeOther || h.Get("Location") != "/provider?done=posted" {
+			t.Fatalf("post listing: %d %s", status, h.Get("Location"))
+		}
+		if _, body, _ := provider.get("/provider"); !strings.Contains(body, "Waiting for review") || !strings.Contains(body, "Riverside Knitters") {
+			t.Errorf("provider's list does not show the pending entry")
+		}
+		if _, body, _ := provider.get("/?q=riverside"); strings.Contains(body, "Riverside Knitters") {
+			t.Error("the entry is public before review")
+		}
+		if status, _, _ := provider.get("/moderation"); status != http.StatusForbidden {
+			t.Errorf("provider opening the review queue: %d", status)
+		}
+
+		moderator := s.browser(t)
+		if _, err := s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator); err != nil {
+			t.Fatal(err)
+		}
+		moderator.post("/sign-in", url.Values{"email": {"mo@waymark.example"}, "password": {"a moderator password"}})
+		_, queue, _ := moderator.get("/moderation")
+		if !strings.Contains(queue, "Riverside Knitters") || !strings.Contains(queue, "Waiting") {
+			t.Fatalf("the queue does not show the entry")
+		}
+		id := queuedID(t, queue, "Riverside Knitters")
+		if status, _, _ := moderator.post("/moderation/services/"+id+"/approve", nil); status != http.StatusSeeOther {
+			t.Fatalf("approve: %d", status)
+		}
+		if _, body, _ := provider.get("/?q=riverside"); !strings.Contains(body, "Riverside Knitters") {
+			t.Error("the approved entry is not in public search")
+		}
+		// Another provider cannot touch it.
+		other := s.browser(t)
+		s.signUp(t, other, "Ola", "ola@elsewhere.example", "someone else's password")
+		if status, _, _ := other.post("/provider/services/"+id+"/freeze", url.Values{"note": {"x"}}); status != http.StatusForbidden {
+			t.Errorf("another user freezing it: %d", status)
+		}
+		if status, body, _ := provider.post("/provider/services/"+id+"/freeze", url.Values{"note": {""}}); status != 400 || !strings.Contains(body, "waiting times") {
+			t.Errorf("freeze without a note: %d", status)
+		}
+		if status, _, _ := provider.post("/provider/services/"+id+"/freeze", url.Values{"note": {"Full until January: about 4 weeks' wait"}}); status != http.StatusSeeOther {
+			t.Fatalf("freeze: %d", status)
+		}
+		if _, body, _ := provider.get("/services/" + id); !strings.Contains(body, "Full until January: about 4 weeks") {
+			t.Error("the public page does not show the waiting-time note")
+		}
+	})
+}
+
+func TestModeratorDeclinesWithAReasonEmailedToTheProvider(t *testing.T) {
+	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	provider := s.browser(t)
+	s.signUp(t, provider, "Bea", "bea@example.org", "bea's long password")
+	form := url.Values{"organisation": {"Bea's Bakes"}, "email": {"bakes@example.org"}, "postcode": {"S40 1PA"}, "action": {"post"}}
+	if status, _, _ := provider.post("/provider/services/new", form); status != http.StatusSeeOther {
+		t.Fatalf("post: %d", status)
+	}
+	s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator)
+	mod := s.browser(t)
+	mod.post("/sign-in", url.Values{"email": {"mo@waymark.example"}, "password": {"a moderator password"}})
+	_, queue, _ := mod.get("/moderation")
+	id := queuedID(t, queue, "Bea&#39;s Bakes")
+	if status, _, _ := mod.post("/moderation/services/"+id+"/decline", url.Values{"note": {""}}); status != 400 {
+		t.Errorf("decline without a reason: %d", status)
+	}
+	if status, _, _ := mod.post("/moderation/services/"+id+"/decline", url.Values{"note": {"Please say when and where you meet."}}); status != http.StatusSeeOther {
+		t.Fatalf("decline: %d", status)
+	}
+	list, _ := s.outbox.Recent(context.Background(), 1)
+	if len(list) == 0 || list[0].To != "bakes@example.org" || !strings.Contains(list[0].Text, "Please say when and where you meet.") ||
+		strings.Contains(list[0].Subject, "Bakes") {
+		t.Errorf("decline email: %+v", list)
+	}
+	if _, body, _ := provider.get("/provider"); !strings.Contains(body, "Declined") || !strings.Contains(body, "Post listing") {
+		t.Error("the provider cannot see the decline and post again")
+	}
+}
+
+// queuedID finds the id of the entry named name in the review queue page.
+func queuedID(t *testing.T, page, name string) string {
+	t.Helper()
+	i := strings.Index(page, name)
+	if i < 0 {
+		t.Fatalf("%s is not in the queue", name)
+	}
+	const prefix = "/moderation/services/"
+	j := strings.Index(page[i:], prefix)
+	if j < 0 {
+		t.Fatalf("no action for %s", name)
+	}
+	start := i + j + len(prefix)
+	return page[start : start+36]
+}
