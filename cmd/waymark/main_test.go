@@ -40,6 +40,7 @@ func env(vars map[string]string) func(string) string {
 // running is a server started through Main, as `make run` starts it.
 type running struct {
 	URL    string
+	Vars   map[string]string // the server's environment
 	Stdout *syncBuffer
 	Logs   *syncBuffer
 	stop   context.CancelFunc
@@ -61,7 +62,7 @@ func startServer(t *testing.T) *running {
 	}
 	ready := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{Stdout: out, Logs: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
+	r := &running{Vars: vars, Stdout: out, Logs: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
 	m = &Main{Stdout: out, Stderr: r.Logs, Getenv: env(vars), Ready: ready}
 	go func() { r.done <- m.Run(ctx, []string{"serve"}) }()
 	select {

@@ -160,3 +160,15 @@ func Screenshot(tb testing.TB, ctx context.Context, name string) {
 		tb.Fatalf("save screenshot: %v", err)
 	}
 }
+
+// NewTab returns a context for a second tab with its own cookies (a new
+// browser context) in the same browser as ctx, for a second person.
+func NewTab(tb testing.TB, ctx context.Context) context.Context {
+	tb.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	tb.Cleanup(cancel)
+	if err := chromedp.Do(tab); err != nil {
+		tb.Fatalf("open a tab: %v", err)
+	}
+	return tab
+}
