@@ -113,6 +113,11 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.TLSCert != ""
+	secret, err := a.db.Secret(ctx, "link-signing")
+	if err != nil {
+		return err
+	}
+	life := directory.NewLifecycle(a.store, time.Now, uuid.NewString)
 	srv, err := web.New(web.Config{
 		TileURL:     cfg.TileURL,
 		Secure:      cfg.TLSCert != "",
@@ -129,7 +134,8 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Accounts:  account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
 		Sessions:  sessions,
 		Outbox:    outbox,
-		Lifecycle: directory.NewLifecycle(a.store, time.Now, uuid.NewString),
+		Lifecycle: life,
+		Reports:   directory.NewReports(a.store, life, secret),
 	})
 	if err != nil {
 		return err

@@ -255,3 +255,21 @@ func (l *Lifecycle) Listing(ctx context.Context, id string) (*Service, error) {
 	}
 	return svc, nil
 }
+
+// applyAsSystem takes an action for Waymark itself (no user), such as
+// suspending a reported entry. Only the status rules apply.
+func (l *Lifecycle) applyAsSystem(ctx context.Context, svc *Service, action Action, note string) (*Event, error) {
+	t := transitions[action]
+	ok := false
+	for _, f := range t.from {
+		ok = ok || f == svc.Status
+	}
+	if !ok {
+		return nil, waymark.Errorf(waymark.EINVALID, "A listing that is %s cannot be %s", svc.Status, pastTense(action))
+	}
+	e := &Event{ID: l.newID(), ServiceID: svc.ID, Action: action, From: svc.Status, To: t.to, Note: note, At: l.now().UTC()}
+	if err := l.store.ChangeStatus(ctx, *e); err != nil {
+		return nil, fmt.Errorf("%s listing %s: %w", action, svc.ID, err)
+	}
+	return e, nil
+}

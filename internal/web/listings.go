@@ -254,6 +254,7 @@ func (s *Server) handleListingAction(w http.ResponseWriter, r *http.Request) {
 type moderationView struct {
 	page
 	Pending []directory.Pending
+	Reports []directory.Report
 	Now     time.Time
 }
 
@@ -263,5 +264,12 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "moderation", moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now()})
+	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now()}
+	if s.deps.Reports != nil {
+		if v.Reports, err = s.deps.Reports.Open(r.Context()); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "moderation", v)
 }

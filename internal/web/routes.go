@@ -39,6 +39,12 @@ func (s *Server) routes() {
 		s.route("GET /moderation", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleModeration)
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
 	}
+	if s.deps.Reports != nil && s.deps.Outbox != nil {
+		s.route("GET /services/{id}/report", anyone, s.handleReportForm)
+		s.route("POST /services/{id}/report", anyone, s.handleReport)
+		s.route("GET /services/{id}/confirm", anyone, s.handleConfirmForm)
+		s.route("POST /services/{id}/confirm", anyone, s.handleConfirm)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

@@ -65,6 +65,8 @@ type Deps struct {
 	// Lifecycle manages listings (providers' and moderators' pages); it needs
 	// accounts.
 	Lifecycle *directory.Lifecycle
+	// Reports handles "report something wrong"; it needs Lifecycle.
+	Reports *directory.Reports
 }
 
 // Server serves the pages. Build it with New.

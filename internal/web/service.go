@@ -20,6 +20,8 @@ type serviceView struct {
 	// Unconfirmed is true when nobody has confirmed the entry is still
 	// running within staleAfter.
 	Unconfirmed bool
+	// CanReport shows the "report something wrong" link.
+	CanReport bool
 }
 
 // staleAfter is how long after its last confirmation an entry's page warns
@@ -34,7 +36,7 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc}
+	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc, CanReport: s.deps.Reports != nil}
 	// Unlisted entries are for people given the link, not for search engines.
 	v.NoIndex = svc.Visibility == directory.VisibilityUnlisted
 	v.Unconfirmed = svc.AssuredAt == nil || s.deps.Now().Sub(*svc.AssuredAt) > staleAfter

@@ -1,0 +1,133 @@
+package directory
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark"
+)
+
+// Report is something wrong with an entry, reported by anyone.
+type Report struct {
+	ID               string
+	ServiceID        string
+	Reason           string
+	ReporterEmail    string // optional
+	CreatedAt        time.Time
+	ServiceName      string // for moderators' lists
+	OrganizationName string
+}
+
+// ReportStore keeps reports.
+type ReportStore interface {
+	CreateReport(ctx context.Context, r Report) error
+	ResolveReports(ctx context.Context, serviceID, resolution string, at time.Time) error
+	OpenReports(ctx context.Context) ([]Report, error)
+}
+
+// ConfirmTTL is how long a provider's "still running" link works.
+const ConfirmTTL = 14 * 24 * time.Hour
+
+// Reports handles "report something wrong": the entry is suspended until
+// its provider confirms it is still running (by a signed link that needs no
+// sign-in) or edits it.
+type Reports struct {
+	store  ReportStore
+	life   *Lifecycle
+	secret []byte
+}
+
+// NewReports returns Reports. secret signs the providers' confirmation links.
+func NewReports(store ReportStore, life *Lifecycle, secret []byte) *Reports {
+	return &Reports{store: store, life: life, secret: secret}
+}
+
+// Report records what someone says is wrong with a public entry and
+// suspends it. It returns the entry, for telling its provider. Errors:
+// ENOTFOUND, EINVALID with Field "reason" or "email".
+func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (*Service, error) {
+	reason = strings.TrimSpace(reason)
+	email = strings.TrimSpace(email)
+	switch n := utf8.RuneCountInString(reason); {
+	case n < 5:
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "Tell us what is wrong, in a few words")
+	case n > 2000:
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "Tell us what is wrong in 2,000 characters or fewer")
+	}
+	if email != "" {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.org, or leave it empty")
+		}
+	}
+	svc, err := r.life.store.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	if !svc.Status.Public() {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
+	}
+	now := r.life.now().UTC()
+	if err := r.store.CreateReport(ctx, Report{ID: r.life.newID(), ServiceID: svc.ID, Reason: reason, ReporterEmail: email, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	if svc.Status == StatusPublished || svc.Status == StatusFrozen {
+		if _, err := r.life.applyAsSystem(ctx, svc, ActionSuspend, "Reported as out of date: we are checking with the provider."); err != nil {
+			return nil, err
+		}
+	}
+	return svc, nil
+}
+
+// ConfirmLink returns the query string of a signed, expiring link by which
+// the provider confirms the entry is still running.
+func (r *Reports) ConfirmLink(serviceID string) string {
+	exp := r.life.now().Add(ConfirmTTL).Unix()
+	return "expires=" + strconv.FormatInt(exp, 10) + "&sig=" + r.sign(serviceID, exp)
+}
+
+func (r *Reports) sign(serviceID string, exp int64) string {
+	m := hmac.New(sha256.New, r.secret)
+	m.Write([]byte("confirm-running:" + serviceID + ":" + strconv.FormatInt(exp, 10)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Confirm checks a confirmation link and puts the entry live again. Errors:
+// EINVALID for a bad or expired link, ENOTFOUND.
+func (r *Reports) Confirm(ctx context.Context, serviceID, expires, sig string) (*Service, error) {
+	exp, err := strconv.ParseInt(expires, 10, 64)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(r.sign(serviceID, exp))) {
+		return nil, waymark.Errorf(waymark.EINVALID, "This link is not valid. Sign in to Waymark to update your listing.")
+	}
+	if r.life.now().Unix() > exp {
+		return nil, waymark.Errorf(waymark.EINVALID, "This link has expired. Sign in to Waymark to update your listing.")
+	}
+	svc, err := r.life.store.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	if svc.Status == StatusSuspended {
+		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "The provider confirmed it is still running."); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.store.ResolveReports(ctx, svc.ID, "confirmed by the provider", r.life.now().UTC()); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+// Open lists unresolved reports for moderators. Errors: EFORBIDDEN.
+func (r *Reports) Open(ctx context.Context) ([]Report, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can see reports")
+	}
+	return r.store.OpenReports(ctx)
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"waymark"
+	"waymark/internal/email"
+)
+
+// reportView is the "report something wrong" form and the provider's
+// confirmation page.
+type reportView struct {
+	formView
+	ServiceID   string
+	ServiceName string
+	Expires     string
+	Sig         string
+}
+
+func (s *Server) handleReportForm(w http.ResponseWriter, r *http.Request) {
+	svc, err := s.deps.Directory.PublicService(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := reportView{formView: s.form(r, "Report something wrong"), ServiceID: svc.ID, ServiceName: svc.DisplayName()}
+	s.render(w, r, http.StatusOK, "report", v)
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	svc, err := s.deps.Directory.PublicService(ctx, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := reportView{formView: s.form(r, "Report something wrong"), ServiceID: svc.ID, ServiceName: svc.DisplayName()}
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	v.Form = r.PostForm
+	if _, err := s.deps.Reports.Report(ctx, svc.ID, r.PostForm.Get("reason"), r.PostForm.Get("email")); err != nil {
+		var e *waymark.Error
+		if !asError(err, &e) || e.Field == "" {
+			s.renderError(w, r, err)
+			return
+		}
+		v.FieldErrs[e.Field] = e.Message
+		v.Errors = summary(v.FieldErrs, []string{"reason", "email"})
+		v.Title = "Error: " + v.Title
+		s.render(w, r, http.StatusBadRequest, "report", v)
+		return
+	}
+	if svc.Email != "" {
+		link := s.baseURL(r) + "/services/" + svc.ID + "/confirm?" + s.deps.Reports.ConfirmLink(svc.ID)
+		err := s.deps.Outbox.Send(ctx, email.Message{To: svc.Email, Subject: "Is your Waymark listing still up to date?",
+			Text: "Hello,\n\nSomeone told us that your listing \"" + svc.DisplayName() + "\" may be out of date. We have taken it out of search while we check.\n\n" +
+				"What they said:\n\n" + r.PostForm.Get("reason") + "\n\n" +
+				"If the service is still running as described, confirm it here (the link works for 14 days, no sign-in needed):\n\n" + link + "\n\n" +
+				"If something has changed, sign in to Waymark and edit the listing: " + s.baseURL(r) + "/provider\n"})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Thank you for telling us"), Heading: "Thank you for telling us",
+		Lines: []string{"We have taken the listing out of search and asked the provider to check it."}, Link: &link{Href: "/", Text: "Find community support"}})
+}
+
+func (s *Server) handleConfirmForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := reportView{formView: s.form(r, "Is this service still running?"), ServiceID: r.PathValue("id"), Expires: q.Get("expires"), Sig: q.Get("sig")}
+	v.NoIndex = true
+	s.render(w, r, http.StatusOK, "confirm", v)
+}
+
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	svc, err := s.deps.Reports.Confirm(r.Context(), r.PathValue("id"), r.PostForm.Get("expires"), r.PostForm.Get("sig"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Thank you"), Heading: "Thank you",
+		Lines: []string{"\"" + svc.DisplayName() + "\" is back in search."}, Link: &link{Href: "/services/" + url.PathEscape(svc.ID), Text: "See your listing"}})
+}
