@@ -273,3 +273,27 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "moderation", v)
 }
+
+// listingView is a moderator's view of one listing and its history.
+type listingView struct {
+	page
+	Service *directory.Service
+	History []directory.Event
+}
+
+// handleListingHistory shows a listing's history and lets moderators
+// suspend or reopen it.
+func (s *Server) handleListingHistory(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	svc, err := s.deps.Lifecycle.Listing(ctx, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	events, err := s.deps.Lifecycle.History(ctx, svc.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "listing-history", listingView{page: s.page(r, svc.DisplayName()), Service: svc, History: events})
+}

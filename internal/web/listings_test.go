@@ -148,3 +148,25 @@ func queuedID(t *testing.T, page, name string) string {
 	start := i + j + len(prefix)
 	return page[start : start+36]
 }
+
+func TestModeratorsSeeAListingsHistoryAndSuspendIt(t *testing.T) {
+	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	walks := s.service(t, "Matlock health walks")
+	s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator)
+	mod := s.browser(t)
+	mod.post("/sign-in", url.Values{"email": {"mo@waymark.example"}, "password": {"a moderator password"}})
+	if status, body, _ := mod.get("/moderation/services/" + walks.ID); status != 200 || !strings.Contains(body, "No changes recorded yet") {
+		t.Fatalf("history page: %d", status)
+	}
+	if status, _, _ := mod.post("/moderation/services/"+walks.ID+"/suspend", url.Values{"note": {"Venue closed for repairs"}}); status != http.StatusSeeOther {
+		t.Fatalf("suspend: %d", status)
+	}
+	_, body, _ := mod.get("/moderation/services/" + walks.ID)
+	if !strings.Contains(body, "suspend: Published → Suspended") || !strings.Contains(body, "Venue closed for repairs") {
+		t.Error("the history does not show the suspension and its reason")
+	}
+	public := s.browser(t)
+	if status, _, _ := public.get("/moderation/services/" + walks.ID); status != http.StatusSeeOther {
+		t.Errorf("signed out: %d, want a redirect to sign in", status)
+	}
+}

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 		s.route("POST /provider/services/new", signedIn, s.handleNewListing)
 		s.route("POST /provider/services/{id}/{action}", signedIn, s.handleListingAction)
 		s.route("GET /moderation", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleModeration)
+		s.route("GET /moderation/services/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingHistory)
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
 	}
 	if s.deps.Reports != nil && s.deps.Outbox != nil {
