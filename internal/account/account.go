@@ -77,6 +77,9 @@ type Store interface {
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// SaveToken stores the hash of a one-time token.
 	SaveToken(ctx context.Context, hash, userID, purpose string, expires time.Time) error
+	// Audit records an administrator's action; AuditLog reads them back.
+	Audit(ctx context.Context, e AuditEvent) error
+	AuditLog(ctx context.Context, limit int) ([]AuditEvent, error)
 	// AddMembership gives a user a role in an organisation.
 	AddMembership(ctx context.Context, userID, organizationID string, role waymark.Role) error
 	// UseToken consumes a token: it returns its user if the token exists, has
@@ -322,4 +325,78 @@ func (s *Service) User(ctx context.Context, id string) (*User, error) {
 // JoinAsProvider makes a user a provider in an organisation they created.
 func (s *Service) JoinAsProvider(ctx context.Context, userID, organizationID string) error {
 	return s.store.AddMembership(ctx, userID, organizationID, waymark.RoleProvider)
+}
+
+// AuditEvent is an administrator's action.
+type AuditEvent struct {
+	ActorID string
+	Action  string
+	Subject string // whom or what it was done to
+	Detail  string
+	At      time.Time
+}
+
+// InviteTTL is how long an invitation link works.
+const InviteTTL = 7 * 24 * time.Hour
+
+// Invite makes an account for someone an administrator names, with a role
+// (a platform role, or a role in organizationID), and returns a single-use
+// link token with which they choose their password. The action is audited.
+// Errors: EFORBIDDEN unless the actor is an admin; EINVALID; ECONFLICT.
+func (s *Service) Invite(ctx context.Context, email, name string, role waymark.Role, organizationID string) (*User, string, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleAdmin) {
+		return nil, "", waymark.Errorf(waymark.EFORBIDDEN, "Only administrators can invite people")
+	}
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the person's name, in 100 characters or fewer")
+	}
+	u := &User{ID: uuid.NewString(), Email: email, Name: name, CreatedAt: s.now().UTC()}
+	switch role {
+	case waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner:
+		u.PlatformRole = role
+	case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
+		if organizationID == "" {
+			return nil, "", waymark.FieldErrorf(waymark.EINVALID, "organization", "Choose the organisation they work for")
+		}
+		u.Memberships = []Membership{{OrganizationID: organizationID, Role: role}}
+	default:
+		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "role", "Choose a role")
+	}
+	// A random password nobody knows until they choose their own.
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	if u.PasswordHash, err = HashPassword(base64.RawURLEncoding.EncodeToString(raw)); err != nil {
+		return nil, "", err
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, "", err
+	}
+	token, err := s.issueToken(ctx, u.ID, PurposeResetPassword, InviteTTL)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.store.Audit(ctx, AuditEvent{ActorID: a.UserID, Action: "invite", Subject: u.Email,
+		Detail: "role " + string(role) + orgDetail(organizationID), At: s.now().UTC()})
+	return u, token, err
+}
+
+func orgDetail(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " in organisation " + id
+}
+
+// AuditLog returns the newest administrator actions. Errors: EFORBIDDEN.
+func (s *Service) AuditLog(ctx context.Context, limit int) ([]AuditEvent, error) {
+	if !waymark.ActorFrom(ctx).Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only administrators can read the audit log")
+	}
+	return s.store.AuditLog(ctx, limit)
 }

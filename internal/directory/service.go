@@ -36,6 +36,8 @@ type Store interface {
 	CreateServices(ctx context.Context, s []*Service) error
 	// CountServices returns the number of services in any status.
 	CountServices(ctx context.Context) (int, error)
+	// ListOrganizations returns every organisation, by name.
+	ListOrganizations(ctx context.Context) ([]Organization, error)
 	// ListOfflineHelp returns the organisations people without internet can call
 	// or visit, by name.
 	ListOfflineHelp(ctx context.Context) ([]OfflineHelp, error)
@@ -389,4 +391,9 @@ func (s *Directory) CreateListing(ctx context.Context, svc *Service) error {
 	svc.ID = ""
 	svc.Status = StatusDraft
 	return s.CreateService(ctx, svc)
+}
+
+// Organizations returns every organisation, by name.
+func (s *Directory) Organizations(ctx context.Context) ([]Organization, error) {
+	return s.store.ListOrganizations(ctx)
 }

@@ -160,3 +160,27 @@ func (s *AccountStore) AddMembership(ctx context.Context, userID, organizationID
 			ON CONFLICT (user_id, organization_id, role) DO NOTHING`, userID, organizationID, string(role))
 	})
 }
+
+// Audit records an administrator's action.
+func (s *AccountStore) Audit(ctx context.Context, e account.AuditEvent) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, at) VALUES (?, ?, ?, ?, ?)`,
+			e.ActorID, e.Action, e.Subject, e.Detail, e.At)
+	})
+}
+
+// AuditLog returns the newest audit events first.
+func (s *AccountStore) AuditLog(ctx context.Context, limit int) ([]account.AuditEvent, error) {
+	var out []account.AuditEvent
+	err := eachRow(ctx, s.db.reader(), `SELECT actor_id, action, subject, detail, at FROM audit_event ORDER BY seq DESC LIMIT ?`,
+		[]any{limit}, func(r rowScanner) error {
+			var e account.AuditEvent
+			err := r.Scan(&e.ActorID, &e.Action, &e.Subject, &e.Detail, &e.At)
+			out = append(out, e)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return out, nil
+}

@@ -457,3 +457,18 @@ func defaultString(s, def string) string {
 	}
 	return s
 }
+
+// ListOrganizations returns every organisation, by name.
+func (s *DirectoryStore) ListOrganizations(ctx context.Context) ([]directory.Organization, error) {
+	var out []directory.Organization
+	err := eachRow(ctx, s.db.reader(), `SELECT id, name FROM organization ORDER BY name, id`, nil, func(r rowScanner) error {
+		var o directory.Organization
+		err := r.Scan(&o.ID, &o.Name)
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	return out, nil
+}

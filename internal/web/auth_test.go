@@ -288,6 +288,15 @@ func TestEveryAccountRouteChecksWhoMayUseIt(t *testing.T) {
 			}
 			return ok
 		}},
+		{"/admin", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
+		}},
 		{"/dev/mail", func(r waymark.Role) int {
 			switch r {
 			case "":
@@ -335,4 +344,43 @@ func TestCrossOriginFormPostsAreRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-origin POST /sign-in = %d, want 403", resp.StatusCode)
 	}
+}
+
+func TestAdminsInvitePeopleWhoChooseTheirPasswordAndTheInviteIsAudited(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newAccountSite(t, db, web.Config{})
+		ctx := context.Background()
+		if _, err := s.accounts.CreateUser(ctx, "admin@example.org", "Ada", "an admin password", waymark.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.browser(t)
+		admin.post("/sign-in", url.Values{"email": {"admin@example.org"}, "password": {"an admin password"}})
+		orgID := s.services[0].OrganizationID
+		if status, body, _ := admin.post("/admin/invite", url.Values{"name": {"Lin"}, "email": {"lin@example.org"}, "role": {"link_worker"}}); status != 400 || !strings.Contains(body, "Choose the organisation") {
+			t.Errorf("link worker without an organisation: %d", status)
+		}
+		if status, _, h := admin.post("/admin/invite", url.Values{"name": {"Lin"}, "email": {"lin@example.org"}, "role": {"link_worker"}, "organization": {orgID}}); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "invited=") {
+			t.Fatalf("invite: %d", status)
+		}
+		_, page, _ := admin.get("/admin")
+		if !strings.Contains(page, "invite lin@example.org") || !strings.Contains(page, "role link_worker") {
+			t.Error("the invitation is not in the audit log")
+		}
+		link := s.lastLink(t, "/reset-password")
+		token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/reset-password?token="))
+		invited := s.browser(t)
+		if status, _, _ := invited.post("/reset-password", url.Values{"token": {token}, "password": {"lin's own password"}, "confirm_password": {"lin's own password"}}); status != 200 {
+			t.Fatalf("choosing a password: %d", status)
+		}
+		if status, _, _ := invited.post("/sign-in", url.Values{"email": {"lin@example.org"}, "password": {"lin's own password"}}); status != http.StatusSeeOther {
+			t.Fatalf("invited person signing in: %d", status)
+		}
+		u, _ := s.store.FindUserByEmail(ctx, "lin@example.org")
+		if !u.Actor().In(orgID, waymark.RoleLinkWorker) {
+			t.Errorf("invited person's roles: %+v", u.Memberships)
+		}
+		if status, _, _ := invited.get("/admin"); status != http.StatusForbidden {
+			t.Errorf("a link worker opening /admin: %d", status)
+		}
+	})
 }

@@ -30,6 +30,8 @@ func (s *Server) routes() {
 		s.route("GET /account", signedIn, s.handleAccount)
 		s.route("POST /account/password", signedIn, s.handleChangePassword)
 		s.route("GET /dev/mail", roles(waymark.RoleAdmin), s.handleDevMail)
+		s.route("GET /admin", roles(waymark.RoleAdmin), s.handleAdmin)
+		s.route("POST /admin/invite", roles(waymark.RoleAdmin), s.handleInvite)
 	}
 	if s.deps.Lifecycle != nil && s.deps.Accounts != nil {
 		s.route("GET /provider", signedIn, s.handleProvider)

@@ -1,0 +1,14 @@
+-- +goose Up
+-- Administrators' actions (invitations, role changes), kept for audit.
+CREATE TABLE audit_event (
+    seq BIGSERIAL PRIMARY KEY,
+    actor_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX audit_event_at_idx ON audit_event (at);
+
+-- +goose Down
+DROP TABLE audit_event;

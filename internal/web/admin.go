@@ -1,0 +1,79 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"waymark"
+	"waymark/internal/account"
+	"waymark/internal/directory"
+	"waymark/internal/email"
+)
+
+// adminView is the administrators' page: invite people, read the audit log.
+type adminView struct {
+	formView
+	Organizations []directory.Organization
+	Audit         []account.AuditEvent
+	Invited       string
+}
+
+func (s *Server) adminView(r *http.Request) (adminView, error) {
+	v := adminView{formView: s.form(r, "People and audit")}
+	var err error
+	if v.Organizations, err = s.deps.Directory.Organizations(r.Context()); err != nil {
+		return v, err
+	}
+	v.Audit, err = s.deps.Accounts.AuditLog(r.Context(), 50)
+	return v, err
+}
+
+func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
+	v, err := s.adminView(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.Invited = r.URL.Query().Get("invited")
+	s.render(w, r, http.StatusOK, "admin", v)
+}
+
+func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
+	v, err := s.adminView(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	v.Form = r.PostForm
+	f := r.PostForm
+	u, token, err := s.deps.Accounts.Invite(r.Context(), f.Get("email"), f.Get("name"), waymark.Role(f.Get("role")), f.Get("organization"))
+	if err != nil {
+		var e *waymark.Error
+		if !asError(err, &e) || (e.Code != waymark.EINVALID && e.Code != waymark.ECONFLICT) {
+			s.renderError(w, r, err)
+			return
+		}
+		field := e.Field
+		if field == "" {
+			field = "form"
+		}
+		v.FieldErrs[field] = e.Message
+		v.Errors = summary(v.FieldErrs, []string{"name", "email", "role", "organization"})
+		v.Title = "Error: " + v.Title
+		s.render(w, r, http.StatusBadRequest, "admin", v)
+		return
+	}
+	link := s.baseURL(r) + "/reset-password?token=" + url.QueryEscape(token)
+	if err := s.deps.Outbox.Send(r.Context(), email.Message{To: u.Email, Subject: "You are invited to Waymark",
+		Text: fmt.Sprintf("Hello %s,\n\nYou have been given a Waymark account. Choose your password within 7 days with this link:\n\n%s\n\nThen sign in with this email address.\n", u.Name, link),
+	}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin?invited="+url.QueryEscape(u.Email), http.StatusSeeOther)
+}
