@@ -17,6 +17,7 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
@@ -330,19 +331,29 @@ func TestEveryAccountRouteChecksWhoMayUseIt(t *testing.T) {
 	}
 }
 
-func TestCrossOriginFormPostsAreRefused(t *testing.T) {
-	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
-	req, _ := http.NewRequest("POST", s.URL+"/sign-in", strings.NewReader("email=a%40b.example&password=x"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "https://attacker.example")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-origin POST /sign-in = %d, want 403", resp.StatusCode)
+func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	store := sqlstore.NewDirectoryStore(db)
+	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
+		d.Lifecycle, d.Reports = life, directory.NewReports(store, life, []byte("k"))
+	})
+	id := s.services[0].ID
+	for _, path := range []string{"/register", "/sign-in", "/sign-out", "/forgot-password", "/reset-password", "/account/password",
+		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
+		"/services/" + id + "/report", "/services/" + id + "/confirm"} {
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://attacker.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-origin POST %s = %d, want 403", path, resp.StatusCode)
+		}
 	}
 }
 
