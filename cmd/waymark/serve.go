@@ -136,6 +136,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Outbox:    outbox,
 		Lifecycle: life,
 		Reports:   directory.NewReports(a.store, life, secret),
+		Revisions: a.store,
 	})
 	if err != nil {
 		return err

@@ -33,6 +33,8 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		v.Done = "Your listing has been sent for review. We usually review listings within 48 hours."
 	case "changed":
 		v.Done = "Your listing has been updated."
+	case "revision":
+		v.Done = "Your changes have been sent for review. The listing stays as it was until they are approved."
 	}
 	s.render(w, r, http.StatusOK, "provider", v)
 }
@@ -43,11 +45,14 @@ type listingForm struct {
 	Categories []directory.TaxonomyTerm
 	NeedOrg    bool
 	Orgs       []string
+	Edit       bool   // changing an existing listing
+	Live       bool   // the listing is live: changes wait for review
+	Action     string // where the form posts
 }
 
 func (s *Server) listingForm(r *http.Request) (listingForm, error) {
 	cats, err := s.deps.Directory.Categories(r.Context())
-	v := listingForm{formView: s.form(r, "New service"), Categories: cats}
+	v := listingForm{formView: s.form(r, "New service"), Categories: cats, Action: "/provider/services/new"}
 	for _, m := range waymark.ActorFrom(r.Context()).Memberships {
 		if m.Role == waymark.RoleProvider {
 			v.Orgs = append(v.Orgs, m.OrganizationID)
@@ -253,9 +258,10 @@ func (s *Server) handleListingAction(w http.ResponseWriter, r *http.Request) {
 // moderationView is the review queue.
 type moderationView struct {
 	page
-	Pending []directory.Pending
-	Reports []directory.Report
-	Now     time.Time
+	Pending   []directory.Pending
+	Revisions []directory.Revision
+	Reports   []directory.Report
+	Now       time.Time
 }
 
 func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
@@ -265,6 +271,12 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now()}
+	if s.deps.Revisions != nil {
+		if v.Revisions, err = s.deps.Lifecycle.PendingRevisions(r.Context(), s.deps.Revisions); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	if s.deps.Reports != nil {
 		if v.Reports, err = s.deps.Reports.Open(r.Context()); err != nil {
 			s.renderError(w, r, err)

@@ -19,7 +19,9 @@ import (
 
 func newListingSite(t *testing.T, db *sqlstore.DB) *accountSite {
 	as := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-		d.Lifecycle = directory.NewLifecycle(sqlstore.NewDirectoryStore(db), time.Now, uuid.NewString)
+		store := sqlstore.NewDirectoryStore(db)
+		d.Lifecycle = directory.NewLifecycle(store, time.Now, uuid.NewString)
+		d.Revisions = store
 	})
 	return as
 }
@@ -169,4 +171,59 @@ func TestModeratorsSeeAListingsHistoryAndSuspendIt(t *testing.T) {
 	if status, _, _ := public.get("/moderation/services/" + walks.ID); status != http.StatusSeeOther {
 		t.Errorf("signed out: %d, want a redirect to sign in", status)
 	}
+}
+
+func TestChangesToALiveListingWaitForAModerator(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newListingSite(t, db)
+		provider := s.browser(t)
+		s.signUp(t, provider, "Cal", "cal@example.org", "cal's long password")
+		form := url.Values{"organisation": {"Cal's Choir"}, "email": {"choir@example.org"}, "postcode": {"DE45 1AH"}, "title": {"Bakewell community choir"}, "action": {"post"}}
+		provider.post("/provider/services/new", form)
+		s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator)
+		mod := s.browser(t)
+		mod.post("/sign-in", url.Values{"email": {"mo@waymark.example"}, "password": {"a moderator password"}})
+		_, queue, _ := mod.get("/moderation")
+		id := queuedID(t, queue, "Bakewell community choir")
+		mod.post("/moderation/services/"+id+"/approve", nil)
+
+		if status, body, _ := provider.get("/provider/services/" + id + "/edit"); status != 200 || !strings.Contains(body, `value="Bakewell community choir"`) || !strings.Contains(body, "Your listing is live") {
+			t.Fatalf("edit form: %d", status)
+		}
+		edit := url.Values{"email": {"choir@example.org"}, "postcode": {"DE45 1AH"}, "title": {"Bakewell singing group"}, "description": {"We sing on Thursdays."}}
+		if status, _, h := provider.post("/provider/services/"+id+"/edit", edit); status != http.StatusSeeOther || h.Get("Location") != "/provider?done=revision" {
+			t.Fatalf("edit a live listing: %d %s", status, h.Get("Location"))
+		}
+		if _, body, _ := provider.get("/services/" + id); !strings.Contains(body, "Bakewell community choir") || strings.Contains(body, "Bakewell singing group") {
+			t.Error("the live listing changed before review")
+		}
+		other := s.browser(t)
+		s.signUp(t, other, "Oz", "oz@example.org", "oz's long password")
+		if status, _, _ := other.post("/provider/services/"+id+"/edit", edit); status != http.StatusForbidden {
+			t.Errorf("someone else's edit: %d", status)
+		}
+		_, queue, _ = mod.get("/moderation")
+		i := strings.Index(queue, "/moderation/revisions/")
+		if i < 0 {
+			t.Fatal("the queue does not list the changes")
+		}
+		rev := queue[i+len("/moderation/revisions/") : i+len("/moderation/revisions/")+36]
+		_, compare, _ := mod.get("/moderation/revisions/" + rev)
+		if !strings.Contains(compare, "Bakewell community choir") || !strings.Contains(compare, "Bakewell singing group") || !strings.Contains(compare, "Changed") {
+			t.Error("the comparison does not show old and new side by side")
+		}
+		if status, _, _ := mod.post("/moderation/revisions/"+rev+"/approve", nil); status != http.StatusSeeOther {
+			t.Fatalf("approve changes: %d", status)
+		}
+		if _, body, _ := provider.get("/services/" + id); !strings.Contains(body, "Bakewell singing group") || !strings.Contains(body, "We sing on Thursdays.") {
+			t.Error("approved changes are not live")
+		}
+		if status, _, _ := mod.post("/moderation/revisions/"+rev+"/approve", nil); status != http.StatusConflict {
+			t.Errorf("approving twice: %d", status)
+		}
+		_, history, _ := mod.get("/moderation/services/" + id)
+		if !strings.Contains(history, "approve_changes") {
+			t.Error("the history does not record the approved changes")
+		}
+	})
 }

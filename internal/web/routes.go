@@ -40,6 +40,12 @@ func (s *Server) routes() {
 		s.route("POST /provider/services/{id}/{action}", signedIn, s.handleListingAction)
 		s.route("GET /moderation", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleModeration)
 		s.route("GET /moderation/services/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingHistory)
+		if s.deps.Revisions != nil {
+			s.route("GET /provider/services/{id}/edit", signedIn, s.handleEditListingForm)
+			s.route("POST /provider/services/{id}/edit", signedIn, s.handleEditListing)
+			s.route("GET /moderation/revisions/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleRevision)
+			s.route("POST /moderation/revisions/{id}/{decision}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleDecideRevision)
+		}
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
 	}
 	if s.deps.Reports != nil && s.deps.Outbox != nil {

@@ -67,6 +67,9 @@ type Deps struct {
 	Lifecycle *directory.Lifecycle
 	// Reports handles "report something wrong"; it needs Lifecycle.
 	Reports *directory.Reports
+	// Revisions keeps providers' changes to live listings for review; it
+	// needs Lifecycle.
+	Revisions directory.RevisionStore
 }
 
 // Server serves the pages. Build it with New.

@@ -1,0 +1,110 @@
+package directory
+
+import (
+	"context"
+	"time"
+
+	"waymark"
+)
+
+// Revision is a provider's change to a live listing, waiting for review.
+type Revision struct {
+	ID          string
+	ServiceID   string
+	Proposed    *Service
+	SubmittedBy string
+	SubmittedAt time.Time
+	Status      string // pending, approved, declined or superseded
+	Note        string
+}
+
+// Revision actions, recorded in the history.
+const (
+	ActionRevise         Action = "revise"          // a change applied directly (draft, declined or pending entries)
+	ActionApproveChanges Action = "approve_changes" // a revision approved
+	ActionDeclineChanges Action = "decline_changes" // a revision declined
+)
+
+// RevisionStore keeps revisions.
+type RevisionStore interface {
+	UpdateServiceContent(ctx context.Context, svc *Service) error
+	CreateRevision(ctx context.Context, r Revision) error
+	PendingRevisions(ctx context.Context) ([]Revision, error)
+	FindRevision(ctx context.Context, id string) (*Revision, error)
+	DecideRevision(ctx context.Context, r Revision, approve bool, e Event, decidedBy string, at time.Time) error
+}
+
+// Edit changes a listing for its provider. Entries not yet live change at
+// once; a live entry (published, frozen or suspended) stays as it is and the
+// change waits for a moderator as a revision. It reports whether a revision
+// was made. Errors: EFORBIDDEN, ENOTFOUND, EINVALID with the field at fault.
+func (d *Directory) Edit(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service) (bool, error) {
+	current, err := life.Listing(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	a := waymark.ActorFrom(ctx)
+	if !a.In(current.OrganizationID, waymark.RoleProvider) && !a.Has(waymark.RoleAdmin) {
+		return false, waymark.Errorf(waymark.EFORBIDDEN, "This is not one of your listings")
+	}
+	if current.Status == StatusDeleted {
+		return false, waymark.Errorf(waymark.EINVALID, "A deleted listing cannot be changed")
+	}
+	proposed.ID, proposed.OrganizationID, proposed.Status = current.ID, current.OrganizationID, current.Status
+	proposed.CreatedAt, proposed.AssuredAt = current.CreatedAt, current.AssuredAt
+	if err := d.prepare(proposed); err != nil {
+		return false, err
+	}
+	proposed.ID = current.ID
+	now := d.now().UTC()
+	switch current.Status {
+	case StatusDraft, StatusDeclined, StatusPendingReview:
+		if err := revs.UpdateServiceContent(ctx, proposed); err != nil {
+			return false, err
+		}
+		return false, nil
+	}
+	err = revs.CreateRevision(ctx, Revision{ID: life.newID(), ServiceID: current.ID, Proposed: proposed, SubmittedBy: a.UserID, SubmittedAt: now})
+	return err == nil, err
+}
+
+// PendingRevisions lists changes waiting for review, for moderators.
+// Errors: EFORBIDDEN.
+func (l *Lifecycle) PendingRevisions(ctx context.Context, revs RevisionStore) ([]Revision, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can review changes")
+	}
+	return revs.PendingRevisions(ctx)
+}
+
+// DecideRevision approves a revision (the live entry changes) or declines it
+// with a reason. Errors: EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
+func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id string, approve bool, note string) (*Revision, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can review changes")
+	}
+	r, err := revs.FindRevision(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !approve && len(note) < 3 {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "Enter why the changes are declined")
+	}
+	current, err := l.store.FindServiceByID(ctx, r.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	action := ActionDeclineChanges
+	if approve {
+		action = ActionApproveChanges
+	}
+	now := l.now().UTC()
+	r.Proposed.UpdatedAt = now
+	e := Event{ID: l.newID(), ServiceID: r.ServiceID, ActorID: a.UserID, Action: action, From: current.Status, To: current.Status, Note: note, At: now}
+	if err := revs.DecideRevision(ctx, *r, approve, e, a.UserID, now); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
