@@ -51,6 +51,7 @@ func (d *Directory) Edit(ctx context.Context, life *Lifecycle, revs RevisionStor
 		return false, waymark.Errorf(waymark.EINVALID, "A deleted listing cannot be changed")
 	}
 	proposed.ID, proposed.OrganizationID, proposed.Status = current.ID, current.OrganizationID, current.Status
+	keepWhatTheFormDoesNotCarry(current, proposed)
 	proposed.CreatedAt, proposed.AssuredAt = current.CreatedAt, current.AssuredAt
 	if err := d.prepare(proposed); err != nil {
 		return false, err
@@ -108,3 +109,38 @@ func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id s
 	}
 	return r, nil
 }
+
+// keepWhatTheFormDoesNotCarry copies from the current entry the parts the
+// listing form does not edit — schedules, images, named contacts, second and
+// later locations — so a change to one field loses nothing else.
+func keepWhatTheFormDoesNotCarry(current, proposed *Service) {
+	if len(proposed.Schedules) == 0 {
+		proposed.Schedules = cloneSlice(current.Schedules)
+	}
+	if len(proposed.Images) == 0 {
+		proposed.Images = cloneSlice(current.Images)
+	}
+	if len(current.Contacts) > 0 {
+		phone := ""
+		if len(proposed.Contacts) > 0 && len(proposed.Contacts[0].Phones) > 0 {
+			phone = proposed.Contacts[0].Phones[0].Number
+		}
+		contacts := cloneSlice(current.Contacts)
+		for i := range contacts {
+			contacts[i].Phones = cloneSlice(contacts[i].Phones)
+		}
+		switch {
+		case phone == "":
+		case len(contacts[0].Phones) == 0:
+			contacts[0].Phones = []Phone{{Number: phone}}
+		default:
+			contacts[0].Phones[0].Number = phone
+		}
+		proposed.Contacts = contacts
+	}
+	if len(current.Locations) > 1 {
+		proposed.Locations = append(proposed.Locations, cloneSlice(current.Locations[1:])...)
+	}
+}
+
+func cloneSlice[T any](s []T) []T { return append([]T(nil), s...) }

@@ -227,3 +227,31 @@ func TestChangesToALiveListingWaitForAModerator(t *testing.T) {
 		}
 	})
 }
+
+func TestChangingADraftKeepsWhatTheFormDoesNotShow(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	s := newListingSite(t, db)
+	ctx := context.Background()
+	walks := s.service(t, "Matlock health walks")
+	if _, err := s.accounts.CreateUser(ctx, "admin@example.org", "Ada", "an admin password", waymark.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	admin := s.browser(t)
+	admin.post("/sign-in", url.Values{"email": {"admin@example.org"}, "password": {"an admin password"}})
+	_, form, _ := admin.get("/provider/services/" + walks.ID + "/edit")
+	if !strings.Contains(form, `value="Matlock health walks"`) {
+		t.Fatal("edit form not filled in")
+	}
+	edit := url.Values{"email": {walks.Email}, "postcode": {"DE4 3AG"}, "title": {"Matlock health walks"}, "description": {"New words."}}
+	if status, _, h := admin.post("/provider/services/"+walks.ID+"/edit", edit); status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", status, h.Get("Location"))
+	}
+	rev, _ := sqlstore.NewDirectoryStore(db).PendingRevisions(ctx)
+	if len(rev) != 1 {
+		t.Fatalf("%d revisions", len(rev))
+	}
+	p := rev[0].Proposed
+	if len(p.Schedules) == 0 || len(p.Contacts) == 0 || p.Contacts[0].Name == "" || p.Description != "New words." {
+		t.Errorf("the revision lost schedules or contacts: %+v", p)
+	}
+}
