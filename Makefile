@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/postcode/
 	$(GO) test -run '^$$' -fuzz FuzzParseSearch -fuzztime $(FUZZTIME) ./internal/directory/
 	$(GO) test -run '^$$' -fuzz FuzzSearchPage -fuzztime $(FUZZTIME) ./internal/web/
+	$(GO) test -run '^$$' -fuzz FuzzClean -fuzztime $(FUZZTIME) ./internal/media/
 
 ## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
 postcodes:

@@ -137,6 +137,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Lifecycle: life,
 		Reports:   directory.NewReports(a.store, life, secret),
 		Revisions: a.store,
+		Images:    a.store,
 	})
 	if err != nil {
 		return err

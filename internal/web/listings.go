@@ -80,8 +80,8 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+	if err := parseListingForm(r); err != nil {
+		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again"))
 		return
 	}
 	f := r.PostForm
@@ -118,6 +118,14 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 	if ferr != nil {
 		s.failListing(w, r, v, ferr)
 		return
+	}
+	img, err := s.formImage(r)
+	if err != nil {
+		s.failListing(w, r, v, err)
+		return
+	}
+	if img != nil {
+		svc.Images = []directory.Image{*img}
 	}
 	svc.OrganizationID = orgID
 	if err := s.deps.Directory.CreateListing(ctx, svc); err != nil {

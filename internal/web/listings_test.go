@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,6 +26,7 @@ func newListingSite(t *testing.T, db *sqlstore.DB) *accountSite {
 		store := sqlstore.NewDirectoryStore(db)
 		d.Lifecycle = directory.NewLifecycle(store, time.Now, uuid.NewString)
 		d.Revisions = store
+		d.Images = store
 	})
 	return as
 }
@@ -254,4 +259,78 @@ func TestChangingADraftKeepsWhatTheFormDoesNotShow(t *testing.T) {
 	if len(p.Schedules) == 0 || len(p.Contacts) == 0 || p.Contacts[0].Name == "" || p.Description != "New words." {
 		t.Errorf("the revision lost schedules or contacts: %+v", p)
 	}
+}
+
+func multipartForm(t *testing.T, fields url.Values, fileName string, file []byte) (string, *bytes.Buffer) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	if file != nil {
+		fw, _ := w.CreateFormFile("image", fileName)
+		fw.Write(file)
+	}
+	w.Close()
+	return w.FormDataContentType(), &b
+}
+
+func TestListingImagesAreCheckedCleanedAndServedSafely(t *testing.T) {
+	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	provider := s.browser(t)
+	s.signUp(t, provider, "Pip", "pip@example.org", "pip's long password")
+	fields := url.Values{"organisation": {"Pip's Paints"}, "email": {"paint@example.org"}, "postcode": {"DE4 3AG"}, "title": {"Painting club"}, "action": {"draft"}}
+	post := func(fields url.Values, name string, file []byte) (int, string, http.Header) {
+		ct, body := multipartForm(t, fields, name, file)
+		req, _ := http.NewRequest("POST", s.URL+"/provider/services/new", body)
+		req.Header.Set("Content-Type", ct)
+		return provider.do(req)
+	}
+	var pngBuf bytes.Buffer
+	png.Encode(&pngBuf, image.NewRGBA(image.Rect(0, 0, 20, 10)))
+	if status, body, _ := post(fields, "x.html", []byte("<html><script>alert(1)</script></html>")); status != 400 || !strings.Contains(body, "must be a JPG or PNG") {
+		t.Errorf("an HTML file as the image: %d", status)
+	}
+	if status, body, _ := post(fields, "x.png", pngBuf.Bytes()); status != 400 || !strings.Contains(body, "Describe the image") {
+		t.Errorf("an image without a description: %d", status)
+	}
+	fields.Set("image_alt", "Paintbrushes in a jar")
+	if status, _, _ := post(fields, "x.png", pngBuf.Bytes()); status != http.StatusSeeOther {
+		t.Fatalf("post with an image: %d", status)
+	}
+	var imageURL string
+	list, _ := sqlstore.NewDirectoryStore(s.db).ListServicesOfOrganizations(context.Background(), orgsOf(t, s, "pip@example.org"))
+	for _, svc := range list {
+		full, _ := sqlstore.NewDirectoryStore(s.db).FindServiceByID(context.Background(), svc.ID)
+		for _, im := range full.Images {
+			imageURL = im.URL
+		}
+	}
+	if !strings.HasPrefix(imageURL, "/media/") {
+		t.Fatalf("no image stored: %q", imageURL)
+	}
+	status, body, h := provider.get(imageURL)
+	if status != 200 || h.Get("Content-Type") != "image/png" || !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("serving the image: %d %v", status, h)
+	}
+	if cfg, _, err := image.DecodeConfig(strings.NewReader(body)); err != nil || cfg.Width != 20 {
+		t.Errorf("served image: %v %+v", err, cfg)
+	}
+	if status, _, _ := provider.get("/media/not-an-id"); status != 404 {
+		t.Errorf("unknown image: %d", status)
+	}
+}
+
+func orgsOf(t *testing.T, s *accountSite, addr string) []string {
+	u, err := s.store.FindUserByEmail(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range u.Memberships {
+		out = append(out, m.OrganizationID)
+	}
+	return out
 }

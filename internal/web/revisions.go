@@ -79,8 +79,8 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	v.NeedOrg, v.Edit, v.Action = false, true, "/provider/services/"+id+"/edit"
-	if err := r.ParseForm(); err != nil {
-		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+	if err := parseListingForm(r); err != nil {
+		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again"))
 		return
 	}
 	v.Form = r.PostForm
@@ -88,6 +88,14 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.failListing(w, r, v, err)
 		return
+	}
+	img, err := s.formImage(r)
+	if err != nil {
+		s.failListing(w, r, v, err)
+		return
+	}
+	if img != nil {
+		proposed.Images = []directory.Image{*img}
 	}
 	revision, err := s.deps.Directory.Edit(r.Context(), s.deps.Lifecycle, s.deps.Revisions, id, proposed)
 	if err != nil {

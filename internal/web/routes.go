@@ -48,6 +48,9 @@ func (s *Server) routes() {
 		}
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
 	}
+	if s.deps.Images != nil {
+		s.route("GET /media/{id}", anyone, s.handleMedia)
+	}
 	if s.deps.Reports != nil && s.deps.Outbox != nil {
 		s.route("GET /services/{id}/report", anyone, s.handleReportForm)
 		s.route("POST /services/{id}/report", anyone, s.handleReport)

@@ -23,6 +23,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/media"
 )
 
 //go:embed templates
@@ -70,6 +71,8 @@ type Deps struct {
 	// Revisions keeps providers' changes to live listings for review; it
 	// needs Lifecycle.
 	Revisions directory.RevisionStore
+	// Images keeps uploaded images (served at /media/{id}).
+	Images media.Store
 }
 
 // Server serves the pages. Build it with New.

@@ -1,0 +1,75 @@
+// Package media checks and cleans images people upload: only JPEG and PNG,
+// within size and pixel limits, decoded and encoded again so nothing but
+// pixels survives (no metadata, no smuggled content).
+package media
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
+	"time"
+
+	"waymark"
+)
+
+// Limits on uploaded images.
+const (
+	MaxBytes  = 800 << 10 // the upload itself
+	MaxPixels = 25_000_000
+	MaxSide   = 8000
+)
+
+func invalid(format string, args ...any) error {
+	return waymark.FieldErrorf(waymark.EINVALID, "image", format, args...)
+}
+
+// Clean reads an uploaded image and returns it re-encoded, with its content
+// type (image/jpeg or image/png). Errors: EINVALID with Field "image".
+func Clean(r io.Reader) ([]byte, string, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	if err != nil {
+		return nil, "", invalid("The image could not be read: try again")
+	}
+	if len(raw) > MaxBytes {
+		return nil, "", invalid("The image must be smaller than 800 KB")
+	}
+	if len(raw) == 0 {
+		return nil, "", invalid("The image is empty")
+	}
+	ct := http.DetectContentType(raw)
+	if ct != "image/jpeg" && ct != "image/png" {
+		return nil, "", invalid("The image must be a JPG or PNG")
+	}
+	// Check the size it claims before decoding, against decompression bombs.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return nil, "", invalid("The image must be a JPG or PNG")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
+		return nil, "", invalid("The image must be at most %d pixels wide and high", MaxSide)
+	}
+	img, _, err := image.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, "", invalid("The image is damaged: try another file")
+	}
+	var out bytes.Buffer
+	if ct == "image/png" {
+		err = png.Encode(&out, img)
+	} else {
+		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 85})
+	}
+	if err != nil {
+		return nil, "", invalid("The image could not be processed: try another file")
+	}
+	return out.Bytes(), ct, nil
+}
+
+// Store keeps cleaned images.
+type Store interface {
+	SaveImage(ctx context.Context, id, contentType string, data []byte, at time.Time) error
+	FindImage(ctx context.Context, id string) (contentType string, data []byte, err error)
+}
