@@ -245,10 +245,17 @@ func TestSignInIsRateLimitedPerAddress(t *testing.T) {
 
 // TestEveryAccountRouteChecksWhoMayUseIt walks the account routes with every
 // role, signed out too: allowed, 403, or sent to sign in.
-func TestEveryAccountRouteChecksWhoMayUseIt(t *testing.T) {
-	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{Dev: true})
+func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	dstore := sqlstore.NewDirectoryStore(db)
+	life := directory.NewLifecycle(dstore, time.Now, uuid.NewString)
+	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
+		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
+		d.Reports = directory.NewReports(dstore, life, []byte("k"))
+	})
 	ctx := context.Background()
 	orgID := s.services[0].OrganizationID
+	ownService := s.services[0].ID
 	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner}
 	browsers := map[waymark.Role]*browser{}
 	for _, r := range roles {
@@ -288,6 +295,49 @@ func TestEveryAccountRouteChecksWhoMayUseIt(t *testing.T) {
 				return toSignIn
 			}
 			return ok
+		}},
+		{"/", func(waymark.Role) int { return ok }},
+		{"/services/" + ownService, func(waymark.Role) int { return ok }},
+		{"/services/" + ownService + "/report", func(waymark.Role) int { return ok }},
+		{"/help/offline", func(waymark.Role) int { return ok }},
+		{"/provider", func(r waymark.Role) int {
+			if r == "" {
+				return toSignIn
+			}
+			return ok
+		}},
+		{"/provider/services/new", func(r waymark.Role) int {
+			if r == "" {
+				return toSignIn
+			}
+			return ok
+		}},
+		{"/provider/services/" + ownService + "/edit", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin: // its own provider, or the platform team
+				return ok
+			}
+			return forbidden
+		}},
+		{"/moderation", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleModerator, waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
+		}},
+		{"/moderation/services/" + ownService, func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleModerator, waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
 		}},
 		{"/admin", func(r waymark.Role) int {
 			switch r {

@@ -223,6 +223,22 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 	pc := strings.TrimSpace(f.Get("postcode"))
 	svc.Locations = []directory.Location{{Name: strings.TrimSpace(f.Get("address")),
 		Address: directory.Address{Address1: strings.TrimSpace(f.Get("address")), City: strings.TrimSpace(f.Get("town")), PostalCode: pc, Country: "GB"}}}
+	if days := f["days"]; len(days) > 0 {
+		valid := map[string]bool{"MO": true, "TU": true, "WE": true, "TH": true, "FR": true, "SA": true, "SU": true}
+		for _, d := range days {
+			if !valid[d] {
+				return nil, bad("days", "Choose days from the list")
+			}
+		}
+		opens, closes := strings.TrimSpace(f.Get("opens_at")), strings.TrimSpace(f.Get("closes_at"))
+		if !clockTime(opens) {
+			return nil, bad("opens_at", "Enter the start time like 10:00")
+		}
+		if !clockTime(closes) || closes <= opens {
+			return nil, bad("closes_at", "Enter the finish time like 12:00, after the start time")
+		}
+		svc.Schedules = []directory.Schedule{{Freq: "WEEKLY", ByDay: strings.Join(days, ","), OpensAt: opens, ClosesAt: closes}}
+	}
 	if phone := strings.TrimSpace(f.Get("phone")); phone != "" {
 		svc.Contacts = []directory.Contact{{Phones: []directory.Phone{{Number: phone}}, Email: svc.Email}}
 	}
@@ -316,4 +332,14 @@ func (s *Server) handleListingHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "listing-history", listingView{page: s.page(r, svc.DisplayName()), Service: svc, History: events})
+}
+
+// clockTime reports whether s is a 24-hour time like 09:30.
+func clockTime(s string) bool {
+	if len(s) != 5 || s[2] != ':' {
+		return false
+	}
+	h, err1 := strconv.Atoi(s[:2])
+	m, err2 := strconv.Atoi(s[3:])
+	return err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60
 }

@@ -334,3 +334,26 @@ func orgsOf(t *testing.T, s *accountSite, addr string) []string {
 	}
 	return out
 }
+
+func TestListingFormTakesAWeeklySchedule(t *testing.T) {
+	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	provider := s.browser(t)
+	s.signUp(t, provider, "Sol", "sol@example.org", "sol's long password")
+	form := url.Values{"organisation": {"Sol's Tai Chi"}, "email": {"taichi@example.org"}, "postcode": {"SK17 6EQ"}, "title": {"Tai chi in the park"},
+		"days": {"TU", "TH"}, "opens_at": {"10:00"}, "closes_at": {"09:00"}, "action": {"post"}}
+	if status, body, _ := provider.post("/provider/services/new", form); status != 400 || !strings.Contains(body, "after the start time") {
+		t.Errorf("finish before start: %d", status)
+	}
+	form.Set("closes_at", "11:30")
+	if status, _, _ := provider.post("/provider/services/new", form); status != http.StatusSeeOther {
+		t.Fatalf("post: %d", status)
+	}
+	list, _ := sqlstore.NewDirectoryStore(s.db).ListServicesOfOrganizations(context.Background(), orgsOf(t, s, "sol@example.org"))
+	full, _ := sqlstore.NewDirectoryStore(s.db).FindServiceByID(context.Background(), list[0].ID)
+	if len(full.Schedules) != 1 || full.Schedules[0].ByDay != "TU,TH" || full.Schedules[0].ClosesAt != "11:30" {
+		t.Errorf("schedule: %+v", full.Schedules)
+	}
+	if _, body, _ := provider.get("/provider/services/" + list[0].ID + "/edit"); !strings.Contains(body, `value="TU" checked`) || !strings.Contains(body, `value="11:30"`) {
+		t.Error("the edit form does not show the schedule")
+	}
+}

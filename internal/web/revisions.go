@@ -49,6 +49,12 @@ func serviceToForm(svc *directory.Service) map[string][]string {
 	for _, c := range svc.Categories {
 		f["category"] = append(f["category"], c.ID)
 	}
+	for _, sc := range svc.Schedules {
+		if sc.Freq == "WEEKLY" && len(f["days"]) == 0 {
+			f["days"] = strings.Split(sc.ByDay, ",")
+			f["opens_at"], f["closes_at"] = []string{sc.OpensAt}, []string{sc.ClosesAt}
+		}
+	}
 	return f
 }
 
