@@ -138,6 +138,18 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Reports:   directory.NewReports(a.store, life, secret),
 		Revisions: a.store,
 		Images:    a.store,
+		Feeds: &web.Feeds{List: a.store.ListFeeds, Import: func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
+			im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now}
+			sum, err := im.Run(ctx, baseURL, trusted)
+			if sum == nil {
+				return "", nil, err
+			}
+			var rejected []string
+			for _, r := range sum.Rejected {
+				rejected = append(rejected, r.RemoteID+": "+r.Reason)
+			}
+			return sum.String(), rejected, err
+		}},
 	})
 	if err != nil {
 		return err

@@ -229,3 +229,23 @@ func (s *DirectoryStore) idMatch(uuidCol, textCol string) string {
 	}
 	return uuidCol + " = " + textCol
 }
+
+// ListFeeds returns the imported feeds by address.
+func (s *DirectoryStore) ListFeeds(ctx context.Context) ([]directory.Feed, error) {
+	var out []directory.Feed
+	err := eachRow(ctx, s.db.reader(), `SELECT id, base_url, trusted, created_at, last_run_at, last_summary FROM feed ORDER BY base_url`, nil,
+		func(r rowScanner) error {
+			var f directory.Feed
+			var last sql.NullTime
+			err := r.Scan(&f.ID, &f.BaseURL, &f.Trusted, &f.CreatedAt, &last, &f.LastSummary)
+			if last.Valid {
+				f.LastRunAt = &last.Time
+			}
+			out = append(out, f)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	return out, nil
+}

@@ -48,6 +48,10 @@ func (s *Server) routes() {
 		}
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
 	}
+	if s.deps.Feeds != nil && s.deps.Accounts != nil {
+		s.route("GET /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleFeeds)
+		s.route("POST /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleAddFeed)
+	}
 	if s.deps.Images != nil {
 		s.route("GET /media/{id}", anyone, s.handleMedia)
 	}

@@ -73,6 +73,8 @@ type Deps struct {
 	Revisions directory.RevisionStore
 	// Images keeps uploaded images (served at /media/{id}).
 	Images media.Store
+	// Feeds lets moderators import other directories' feeds.
+	Feeds *Feeds
 }
 
 // Server serves the pages. Build it with New.
