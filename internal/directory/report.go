@@ -131,3 +131,29 @@ func (r *Reports) Open(ctx context.Context) ([]Report, error) {
 	}
 	return r.store.OpenReports(ctx)
 }
+
+// ReopenAfterEdit puts a reported, suspended entry live again once changes
+// its provider made have been approved, and closes its reports.
+func (r *Reports) ReopenAfterEdit(ctx context.Context, serviceID string) error {
+	open, err := r.store.OpenReports(ctx)
+	if err != nil {
+		return err
+	}
+	reported := false
+	for _, rep := range open {
+		reported = reported || rep.ServiceID == serviceID
+	}
+	if !reported {
+		return nil
+	}
+	svc, err := r.life.store.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return err
+	}
+	if svc.Status == StatusSuspended {
+		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "The provider updated the listing after a report."); err != nil {
+			return err
+		}
+	}
+	return r.store.ResolveReports(ctx, serviceID, "updated by the provider", r.life.now().UTC())
+}

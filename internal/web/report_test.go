@@ -121,3 +121,38 @@ func TestReportingAHiddenEntryIsNotFound(t *testing.T) {
 		t.Errorf("reporting a pending entry: %d", status)
 	}
 }
+
+func TestAReportedListingGoesLiveAgainWhenTheProvidersChangesAreApproved(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	store := sqlstore.NewDirectoryStore(db)
+	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
+		d.Lifecycle, d.Revisions = life, store
+		d.Reports = directory.NewReports(store, life, []byte("k"))
+	})
+	ctx := context.Background()
+	walks := s.service(t, "Matlock health walks")
+	s.accounts.CreateUser(ctx, "admin@example.org", "Ada", "an admin password", waymark.RoleAdmin)
+	admin := s.browser(t)
+	admin.post("/sign-in", url.Values{"email": {"admin@example.org"}, "password": {"an admin password"}})
+	public := s.browser(t)
+	public.post("/services/"+walks.ID+"/report", url.Values{"reason": {"They moved to Tuesdays."}})
+	edit := url.Values{"email": {walks.Email}, "postcode": {"DE4 3AG"}, "title": {"Matlock health walks"}, "days": {"TU"}, "opens_at": {"10:00"}, "closes_at": {"11:30"}}
+	if status, _, _ := admin.post("/provider/services/"+walks.ID+"/edit", edit); status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", status)
+	}
+	revs, _ := store.PendingRevisions(ctx)
+	if len(revs) != 1 {
+		t.Fatalf("%d revisions", len(revs))
+	}
+	if status, _, _ := admin.post("/moderation/revisions/"+revs[0].ID+"/approve", nil); status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", status)
+	}
+	got, _ := store.FindServiceByID(ctx, walks.ID)
+	if got.Status != directory.StatusPublished || len(got.Schedules) != 1 || got.Schedules[0].ByDay != "TU" {
+		t.Errorf("after approved changes: %s %+v", got.Status, got.Schedules)
+	}
+	if open, _ := store.OpenReports(ctx); len(open) != 0 {
+		t.Errorf("%d reports still open", len(open))
+	}
+}
