@@ -114,18 +114,10 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 			orgID = o
 		}
 	}
-	svc, ferr := listingFromForm(f, v.Categories)
-	if ferr != nil {
-		s.failListing(w, r, v, ferr)
-		return
-	}
-	img, err := s.formImage(r)
+	svc, err := s.readListing(r, v.Categories)
 	if err != nil {
 		s.failListing(w, r, v, err)
 		return
-	}
-	if img != nil {
-		svc.Images = []directory.Image{*img}
 	}
 	svc.OrganizationID = orgID
 	if err := s.deps.Directory.CreateListing(ctx, svc); err != nil {
@@ -342,4 +334,21 @@ func clockTime(s string) bool {
 	h, err1 := strconv.Atoi(s[:2])
 	m, err2 := strconv.Atoi(s[3:])
 	return err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60
+}
+
+// readListing reads the listing's fields and its optional new image from a
+// parsed listing form.
+func (s *Server) readListing(r *http.Request, cats []directory.TaxonomyTerm) (*directory.Service, error) {
+	svc, err := listingFromForm(r.PostForm, cats)
+	if err != nil {
+		return nil, err
+	}
+	img, err := s.formImage(r)
+	if err != nil {
+		return nil, err
+	}
+	if img != nil {
+		svc.Images = []directory.Image{*img}
+	}
+	return svc, nil
 }

@@ -90,18 +90,10 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = r.PostForm
-	proposed, err := listingFromForm(r.PostForm, v.Categories)
+	proposed, err := s.readListing(r, v.Categories)
 	if err != nil {
 		s.failListing(w, r, v, err)
 		return
-	}
-	img, err := s.formImage(r)
-	if err != nil {
-		s.failListing(w, r, v, err)
-		return
-	}
-	if img != nil {
-		proposed.Images = []directory.Image{*img}
 	}
 	revision, err := s.deps.Directory.Edit(r.Context(), s.deps.Lifecycle, s.deps.Revisions, id, proposed)
 	if err != nil {
