@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -47,8 +49,10 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 
 	browsertest.Do(t, ctx, "keep free services only",
 		chromedp.Click(`details.waymark-filters summary`),
-		chromedp.WaitVisible(`input[name="free"]`),
-		chromedp.Click(`input[name="free"]`),
+		chromedp.WaitVisible(`label[for="free"]`),
+		// Click the label, as a person does: the NHS.UK checkbox draws its own box over the input.
+		chromedp.Click(`label[for="free"]`),
+		waitChecked("free"),
 		chromedp.Submit(`input[name="free"]`),
 		chromedp.WaitVisible(`a[href^="/services/"]`),
 	)
@@ -127,7 +131,7 @@ func TestJourneySearchWorksWithoutJavaScript(t *testing.T) {
 		chromedp.Navigate(r.URL+"/"),
 		chromedp.WaitVisible(`input[name="q"]`),
 		chromedp.SendKeys(`input[name="postcode"]`, "SK17 6EQ"),
-		chromedp.Click(`input[name="free"]`),
+		chromedp.Click(`label[for="free"]`),
 		chromedp.Submit(`input[name="q"]`),
 		chromedp.WaitVisible(`a[href^="/services/"]`),
 	)
@@ -202,4 +206,24 @@ func TestJourneyAccountPagesAreAccessible(t *testing.T) {
 	}
 	browsertest.CheckAxe(t, ctx, "register with an error")
 	browsertest.Screenshot(t, ctx, "journey-register-error")
+}
+
+// waitChecked waits until the checkbox with the id is ticked.
+func waitChecked(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById(`+strconv.Quote(id)+`).checked`))
+			if err != nil {
+				return err
+			}
+			if checked {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("checkbox %s was not ticked", id)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 }
