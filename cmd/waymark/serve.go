@@ -19,6 +19,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/jobs"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
 	"waymark/internal/seed"
@@ -180,7 +181,18 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		m.Ready <- ln.Addr().String()
 	}
 
-	go deliverEmail(ctx, outbox, logger)
+	sessionStore := sessions.Store.(*sqlstore.SessionStore)
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger,
+		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
+			_, _, err := outbox.DeliverDue(ctx)
+			return err
+		}},
+		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
+			_, err := sessionStore.DeleteExpired(ctx)
+			return err
+		}},
+	)
+	go runner.Start(ctx, 5*time.Second)
 
 	errc := make(chan error, 1)
 	go func() {
@@ -206,21 +218,4 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 	logger.Info("stopped")
 	return nil
-}
-
-// deliverEmail sends queued email every few seconds until ctx ends. Several
-// instances may run it at once: the outbox leases each message to one.
-func deliverEmail(ctx context.Context, outbox *email.Outbox, logger *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		if _, _, err := outbox.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("deliver email", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
