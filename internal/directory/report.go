@@ -157,3 +157,43 @@ func (r *Reports) ReopenAfterEdit(ctx context.Context, serviceID string) error {
 	}
 	return r.store.ResolveReports(ctx, serviceID, "updated by the provider", r.life.now().UTC())
 }
+
+// System lets other packages' automatic rules (such as the referral rules)
+// act on listings as Waymark itself.
+type System struct {
+	life    *Lifecycle
+	reports *Reports
+}
+
+// NewSystem returns System acting through the lifecycle and reports.
+func NewSystem(life *Lifecycle, reports *Reports) *System {
+	return &System{life: life, reports: reports}
+}
+
+// FindServiceByID returns a service in any status. Errors: ENOTFOUND.
+func (s *System) FindServiceByID(ctx context.Context, id string) (*Service, error) {
+	return s.life.store.FindServiceByID(ctx, id)
+}
+
+// Suspend takes a live (published or frozen) listing out of search with a
+// reason; it reports false when the listing was not live.
+func (s *System) Suspend(ctx context.Context, serviceID, reason string) (bool, error) {
+	svc, err := s.life.store.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return false, err
+	}
+	if !svc.Status.Public() {
+		return false, nil
+	}
+	if _, err := s.life.applyAsSystem(ctx, svc, ActionSuspend, reason); err != nil {
+		if waymark.ErrorCode(err) == waymark.ECONFLICT {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// ConfirmLink is the query string of the provider's signed "still running"
+// link.
+func (s *System) ConfirmLink(serviceID string) string { return s.reports.ConfirmLink(serviceID) }

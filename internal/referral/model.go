@@ -1,0 +1,262 @@
+package referral
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"waymark/internal/directory"
+	"waymark/internal/email"
+)
+
+// Source says who made a referral.
+type Source string
+
+// Sources.
+const (
+	SourceSelf         Source = "self"         // a member of the public, for themselves
+	SourceProfessional Source = "professional" // a link worker or GP, for a client
+)
+
+// Contact methods a person may prefer.
+const (
+	ContactEmail = "email"
+	ContactPhone = "phone"
+	ContactText  = "text"
+)
+
+// Person is who a referral is for.
+type Person struct {
+	Name             string
+	Email            string
+	Phone            string
+	PreferredContact string // email, phone or text
+}
+
+// Referral is one person referred to one service.
+type Referral struct {
+	ID             string
+	Reference      string // short, for people to quote
+	ServiceID      string
+	OrganizationID string
+	ServiceName    string // filled when read, for lists
+	Source         Source
+	Status         Status
+
+	ReferrerID    string // the professional's user ID; "" for self-referrals
+	ReferrerName  string
+	ReferrerEmail string
+
+	Client  Person
+	Consent bool   // the person agreed to share their details with the provider
+	Reason  string // why a professional refers
+	Answers []Answer
+
+	DeclineReason     string // a DeclineReasons code
+	Attendance        Status // attended or did_not_attend, once known
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	ViewedAt          *time.Time // first opened by the provider
+	RespondedAt       *time.Time // accepted or declined by the provider
+	RemindersSent     int
+	AttendanceAskedAt *time.Time
+	RatingAskedAt     *time.Time
+	Score             int // 1–5, 0 until rated
+	MetNeeds          *bool
+	RatedAt           *time.Time
+}
+
+// StatusLabel is the status for people.
+func (r *Referral) StatusLabel() string { return StatusLabel(r.Status) }
+
+// StatusLabel is a status for people.
+func StatusLabel(s Status) string {
+	switch s {
+	case StatusSent:
+		return "Sent"
+	case StatusAccepted:
+		return "Accepted"
+	case StatusDeclined:
+		return "Declined"
+	case StatusAutoDeclined:
+		return "Declined automatically"
+	case StatusCancelled:
+		return "Cancelled"
+	case StatusAttended:
+		return "Attended"
+	case StatusDidNotAttend:
+		return "Did not attend"
+	case StatusClosed:
+		return "Closed"
+	}
+	return string(s)
+}
+
+// DeclineReasonLabel is the label of the referral's decline reason.
+func (r *Referral) DeclineReasonLabel() string {
+	for _, d := range DeclineReasons {
+		if d.Code == r.DeclineReason {
+			return d.Label
+		}
+	}
+	return ""
+}
+
+// Event is one change of a referral's status: who, when and why.
+type Event struct {
+	ReferralID string
+	From, To   Status
+	By         Party
+	ActorID    string // the user, "" for self-referrers and the system
+	ActorName  string
+	Note       string
+	At         time.Time
+}
+
+// Message is one message in a referral's thread.
+type Message struct {
+	ID         string
+	ReferralID string
+	From       Party // provider or referrer
+	AuthorID   string
+	AuthorName string
+	Body       string
+	At         time.Time
+}
+
+// DeclineReason is one of the reasons a provider gives for declining.
+type DeclineReason struct{ Code, Label string }
+
+// DeclineReasons is the list providers choose from.
+var DeclineReasons = []DeclineReason{
+	{"full", "The service is full at the moment"},
+	{"criteria", "The person does not meet who the service is for"},
+	{"not_suitable", "The service is not suitable for the person's needs"},
+	{"no_contact", "We could not contact the person"},
+	{"person_declined", "The person decided not to take part"},
+	{"other", "Another reason"},
+}
+
+// Change is a status change to store: the referral must still be in From.
+type Change struct {
+	Event
+	DeclineReason string
+	Emails        []email.Message // queued in the same transaction
+}
+
+// Filter selects referrals to list.
+type Filter struct {
+	OrganizationIDs []string // referrals to these organisations' services
+	ReferrerID      string   // referrals made by this user
+	Statuses        []Status // any status when empty
+	Limit           int
+}
+
+// Streak is a service's run of declined or unanswered referrals.
+type Streak struct {
+	ServiceID string
+	Declines  int // declined in a row
+	Silent    int // declined automatically (no response) in a row
+}
+
+// Fact is what statistics need to know of one referral.
+type Fact struct {
+	Status      Status
+	Attendance  Status
+	CreatedAt   time.Time
+	RespondedAt *time.Time
+	Score       int
+	MetNeeds    *bool
+}
+
+// View is a record of someone looking at a referral, for audit.
+type View struct {
+	ReferralID string
+	ActorID    string // the user, or "self-referrer" for the private link
+	What       string
+	At         time.Time
+}
+
+// Store keeps referrals, their forms, events and messages. Every method that
+// takes emails queues them in the same transaction as the change, so an
+// email goes out exactly when its change is made.
+type Store interface {
+	Form(ctx context.Context, serviceID string) (*Form, error) // an empty form when none
+	SaveForm(ctx context.Context, f Form) error
+
+	CreateReferral(ctx context.Context, r *Referral, e Event, emails []email.Message) error
+	FindReferral(ctx context.Context, id string) (*Referral, error) // ENOTFOUND
+	ListReferrals(ctx context.Context, f Filter) ([]*Referral, error)
+	// SaveChange moves a referral from c.From to c.To, recording the event,
+	// the provider's first response and the service's streaks. ECONFLICT
+	// when it is no longer in c.From.
+	SaveChange(ctx context.Context, c Change) error
+	MarkViewed(ctx context.Context, id string, at time.Time) error
+	Events(ctx context.Context, id string) ([]Event, error)
+	Messages(ctx context.Context, id string) ([]Message, error)
+	AddMessage(ctx context.Context, m Message, emails []email.Message) error
+
+	// The Claim methods make one automatic step happen once: each reports
+	// whether this call made it (false when it was already made).
+	// ClaimReminder moves a referral's count of reminders sent from from to
+	// to, queueing the reminder.
+	ClaimReminder(ctx context.Context, id string, from, to int, emails []email.Message) (bool, error)
+	ClaimAttendanceAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
+	ClaimRatingAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
+	// ClaimStreak resets a service's streak of kind ("declines" or
+	// "silent") if it has reached threshold.
+	ClaimStreak(ctx context.Context, serviceID, kind string, threshold int) (bool, error)
+	Streaks(ctx context.Context, declines, silent int) ([]Streak, error)
+	SaveRating(ctx context.Context, id string, score int, metNeeds bool, at time.Time) (bool, error)
+
+	// Notify queues an email that goes with no change of a referral.
+	Notify(ctx context.Context, m email.Message) error
+
+	Facts(ctx context.Context, serviceID string) ([]Fact, error)
+	AuditView(ctx context.Context, v View) error
+}
+
+// Listings is what the rules do to listings, as Waymark itself.
+type Listings interface {
+	FindServiceByID(ctx context.Context, id string) (*directory.Service, error)
+	// Suspend suspends a live listing with a reason; false when it was not live.
+	Suspend(ctx context.Context, serviceID, reason string) (bool, error)
+	// ConfirmLink is the query string of the provider's signed link that
+	// puts a suspended listing live again.
+	ConfirmLink(serviceID string) string
+}
+
+// Problems are what is wrong with a submitted form, by field, to show all
+// at once. It is an EINVALID error.
+type Problems map[string]string
+
+func (p Problems) Error() string {
+	var msgs []string
+	for _, m := range p {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	return strings.Join(msgs, "; ")
+}
+
+// AsProblems reports whether err is a Problems.
+func AsProblems(err error) (Problems, bool) {
+	var p Problems
+	ok := errors.As(err, &p)
+	return p, ok
+}
+
+// Stats are a service's referral statistics. A figure is nil when it rests
+// on fewer referrals than the minimum, so no one can be identified.
+type Stats struct {
+	Received       int
+	Enough         bool     // Received reaches the minimum
+	AcceptanceRate *float64 // of referrals answered
+	MedianResponse *time.Duration
+	AttendanceRate *float64 // of accepted referrals whose attendance is known
+	AverageScore   *float64
+	MetNeedsRate   *float64
+	Min            int
+}
