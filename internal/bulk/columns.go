@@ -89,7 +89,7 @@ var columns = []column{
 		help:    "Where the service runs. We use it to show the service on the map and in searches near a place.",
 		example: "DE22 3BG", aliases: []string{"post_code", "postal_code", "zip"}},
 	{name: ColPhone, width: 18,
-		format:  "A UK phone number, like 01332 123456 or 07700 900123",
+		format:  "A UK phone number, like 01332 123456 or 07912 345678",
 		help:    "The number people call about the service.",
 		example: "01332 123456", aliases: []string{"telephone", "phone_number", "tel", "telephone_number"}},
 	{name: ColEmail, width: 30,

@@ -60,7 +60,7 @@ type CellError struct {
 }
 
 // Error returns the message with its place, like
-// `Row 14, postcode: "DE1 9ZZ" is not a postcode we know`.
+// `Row 14, postcode: "DE22 9ZZ" is not a postcode we know`.
 func (e CellError) Error() string {
 	return fmt.Sprintf("Row %d, %s: %s", e.Row, e.Column, e.Message)
 }
@@ -265,7 +265,7 @@ func (p *planner) row(r Row) RowPlan {
 		if n, ok := checkPhone(phone); ok {
 			phone = n
 		} else {
-			fail(ColPhone, "%q is not a UK phone number we recognise; write it like 01332 123456 or 07700 900123", phone)
+			fail(ColPhone, "%q is not a UK phone number we recognise; write it like 01332 123456 or 07912 345678", phone)
 		}
 	}
 	email := r.Get(ColEmail)
