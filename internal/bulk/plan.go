@@ -85,7 +85,9 @@ type RowPlan struct {
 	Organization directory.Organization
 	// Service is the entry to create, without ids, OrganizationID or Status:
 	// the caller decides those. It is a signposting entry (Kind signposting,
-	// Pathway none), listed, with one location placed at its postcode.
+	// Pathway none), listed, with one location placed at its postcode. Rows
+	// with errors have it filled as far as their valid cells allow, for
+	// showing the row back to the user.
 	Service directory.Service
 	// ClaimEmail is where to send the link to claim the entry: the
 	// organisation email.
