@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"waymark/internal/referral"
 )
 
 // Config is the program's configuration, from the environment.
@@ -20,6 +25,12 @@ type Config struct {
 	TLSCert       string
 	TLSKey        string
 	LogLevel      slog.Level
+	// Rules are the automatic referral rules' numbers (REFERRAL_* settings).
+	Rules referral.Rules
+	// StatsMinCount is the fewest referrals a statistic is shown for.
+	StatsMinCount int
+	// RulesEvery is how often the referral rules run.
+	RulesEvery time.Duration
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -56,5 +67,66 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("LOG_LEVEL: %w", err)
 		}
 	}
+	if err := loadRules(&c, getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadRules reads the referral rules' numbers, each defaulting to the
+// reference page's.
+func loadRules(c *Config, getenv func(string) string) error {
+	c.Rules = referral.DefaultRules
+	c.Rules.RemindAfter = slices.Clone(referral.DefaultRules.RemindAfter)
+	c.StatsMinCount, c.RulesEvery = 5, 10*time.Minute
+	number := func(name string, into *int, min int) error {
+		v := getenv(name)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < min {
+			return fmt.Errorf("%s: want a whole number of at least %d, got %q", name, min, v)
+		}
+		*into = n
+		return nil
+	}
+	day := 24 * time.Hour
+	daysOf := func(name string, into *time.Duration) error {
+		n := int(*into / day)
+		if err := number(name, &n, 1); err != nil {
+			return err
+		}
+		*into = time.Duration(n) * day
+		return nil
+	}
+	if v := getenv("REFERRAL_REMIND_DAYS"); v != "" {
+		c.Rules.RemindAfter = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("REFERRAL_REMIND_DAYS: want days separated by commas, like 3,7,14; got %q", v)
+			}
+			c.Rules.RemindAfter = append(c.Rules.RemindAfter, time.Duration(n)*day)
+		}
+	}
+	for _, err := range []error{
+		daysOf("REFERRAL_AUTO_DECLINE_DAYS", &c.Rules.AutoDeclineAfter),
+		daysOf("REFERRAL_ATTENDANCE_DAYS", &c.Rules.AskAttendanceAfter),
+		number("REFERRAL_PAUSE_AFTER_DECLINES", &c.Rules.PauseAfterDeclines, 0),
+		number("REFERRAL_SUSPEND_AFTER_UNANSWERED", &c.Rules.SuspendAfterSilence, 0),
+		number("REFERRAL_STATS_MIN_COUNT", &c.StatsMinCount, 1),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if v := getenv("REFERRAL_RULES_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("REFERRAL_RULES_EVERY: want a duration such as 10m, got %q", v)
+		}
+		c.RulesEvery = d
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"waymark/internal/jobs"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
+	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -118,7 +119,27 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	addr := ln.Addr().String()
+	if strings.HasPrefix(addr, "127.0.0.1:") {
+		addr = "localhost:" + strings.TrimPrefix(addr, "127.0.0.1:")
+	}
+	defer ln.Close()
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = scheme + "://" + addr
+	}
 	life := directory.NewLifecycle(a.store, time.Now, uuid.NewString)
+	reports := directory.NewReports(a.store, life, secret)
+	refs := referral.New(sqlstore.NewReferralStore(a.db), directory.NewSystem(life, reports),
+		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
 	srv, err := web.New(web.Config{
 		TileURL:     cfg.TileURL,
 		Secure:      cfg.TLSCert != "",
@@ -136,7 +157,8 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Sessions:  sessions,
 		Outbox:    outbox,
 		Lifecycle: life,
-		Reports:   directory.NewReports(a.store, life, secret),
+		Reports:   reports,
+		Referrals: refs,
 		Revisions: a.store,
 		Images:    a.store,
 		Feeds: &web.Feeds{List: a.store.ListFeeds, Import: func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
@@ -163,18 +185,6 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	scheme := "http"
-	if cfg.TLSCert != "" {
-		scheme = "https"
-	}
-	addr := ln.Addr().String()
-	if strings.HasPrefix(addr, "127.0.0.1:") {
-		addr = "localhost:" + strings.TrimPrefix(addr, "127.0.0.1:")
-	}
 	fmt.Fprintf(m.Stdout, "Waymark is running at %s://%s/ (database: %s). Press Ctrl+C to stop.\n", scheme, addr, a.db.Dialect())
 	logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
 	if m.Ready != nil {
@@ -182,7 +192,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 
 	sessionStore := sessions.Store.(*sqlstore.SessionStore)
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger,
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(refs.Jobs(cfg.RulesEvery),
 		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 			_, _, err := outbox.DeliverDue(ctx)
 			return err
@@ -190,7 +200,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
-		}},
+		}})...,
 	)
 	go runner.Start(ctx, 5*time.Second)
 

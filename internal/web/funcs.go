@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"waymark/internal/directory"
+	"waymark/internal/referral"
 )
 
 // parseTemplates parses each page with the shared layout, once at start-up.
@@ -73,6 +74,44 @@ func (s *Server) templateFuncs() template.FuncMap {
 		},
 		"asset":    s.asset,
 		"fieldErr": func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
+		"inputArgs": func(v any, name, label, hint, autocomplete, typ string) inputArgs {
+			return inputArgs{V: v, Name: name, Label: label, Hint: hint, Autocomplete: autocomplete, Type: typ}
+		},
+		"contactOptions": func() []option {
+			return []option{{referral.ContactEmail, "Email"}, {referral.ContactPhone, "Phone call"}, {referral.ContactText, "Text message"}}
+		},
+		"datePartList": func() []option { return []option{{"day", "Day"}, {"month", "Month"}, {"year", "Year"}} },
+		"choices": func(q referral.Question) []string {
+			if q.Type == referral.YesNo {
+				return []string{"Yes", "No"}
+			}
+			return q.Options
+		},
+		"percent": percent,
+		"days": func(d *time.Duration) string {
+			if d == nil {
+				return ""
+			}
+			switch h := d.Hours(); {
+			case h < 1:
+				return "less than an hour"
+			case h < 48:
+				return strconv.Itoa(int(h+0.5)) + " hours"
+			default:
+				return strconv.Itoa(int(h/24+0.5)) + " days"
+			}
+		},
+		"score": func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*p, 'f', 1, 64) + " out of 5"
+		},
+		"trim":  trimNote,
+		"inc":   func(i int) int { return i + 1 },
+		"list":  func(s ...string) []string { return s },
+		"when":  func(t time.Time) string { return t.Format("2 January 2006 at 3:04pm") },
+		"label": referral.StatusLabel,
 		"navItem": func(path, href, text string) link {
 			return link{Href: href, Text: text, Current: path == href}
 		},
@@ -333,4 +372,11 @@ func describePathway(p directory.Pathway) string {
 		return "Professional referral"
 	}
 	return "Contact directly"
+}
+
+// inputArgs is a text input's view for the "textInput" template: V is the
+// page's view with Form and FieldErrs.
+type inputArgs struct {
+	V                                     any
+	Name, Label, Hint, Autocomplete, Type string
 }

@@ -61,6 +61,23 @@ func (s *Server) routes() {
 		s.route("GET /services/{id}/confirm", anyone, s.handleConfirmForm)
 		s.route("POST /services/{id}/confirm", anyone, s.handleConfirm)
 	}
+	if s.deps.Referrals != nil && s.deps.Accounts != nil {
+		professional := roles(waymark.RoleLinkWorker, waymark.RoleGP)
+		s.route("GET /services/{id}/refer", anyone, s.handleSelfReferForm)
+		s.route("POST /services/{id}/refer", anyone, s.handleSelfRefer)
+		s.route("GET /services/{id}/refer-client", professional, s.handleProfessionalReferForm)
+		s.route("POST /services/{id}/refer-client", professional, s.handleProfessionalRefer)
+		s.route("GET /track/{id}/{token}", anyone, s.handleTrack)
+		s.route("POST /track/{id}/{token}/{action}", anyone, s.handleTrackAction)
+		s.route("GET /referrals", signedIn, s.handleReferrals)
+		s.route("GET /referrals/{id}", signedIn, s.handleReferral)
+		s.route("POST /referrals/{id}/{action}", signedIn, s.handleReferralAction)
+		s.route("GET /referrals/{id}/attendance", anyone, s.handleAttendanceForm)
+		s.route("POST /referrals/{id}/attendance", anyone, s.handleAttendance)
+		s.route("GET /provider/services/{id}/form", signedIn, s.handleFormBuilder)
+		s.route("POST /provider/services/{id}/form", signedIn, s.handleFormEdit)
+		s.route("GET /provider/services/{id}/form/preview", signedIn, s.handleFormPreview)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

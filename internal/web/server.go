@@ -24,6 +24,7 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/media"
+	"waymark/internal/referral"
 )
 
 //go:embed templates
@@ -75,6 +76,10 @@ type Deps struct {
 	Images media.Store
 	// Feeds lets moderators import other directories' feeds.
 	Feeds *Feeds
+	// Referrals turns on referrals: self-referral, professionals'
+	// referrals, the providers' inbox and referral forms. It needs
+	// accounts.
+	Referrals *referral.Referrals
 }
 
 // Server serves the pages. Build it with New.
@@ -180,6 +185,7 @@ type page struct {
 	Errors      []fieldError // for the error summary
 	UserName    string       // of the signed-in user, "" when signed out
 	Accounts    bool         // accounts are on: show sign-in links
+	Referrals   bool         // referrals are on: show the referrals link
 }
 
 // crumbs returns breadcrumbs starting from the home page.
@@ -209,7 +215,8 @@ func (e fieldError) Anchor() string {
 
 func (s *Server) page(r *http.Request, title string) page {
 	return page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path,
-		UserName: userName(r.Context()), Accounts: s.deps.Accounts != nil}
+		UserName: userName(r.Context()), Accounts: s.deps.Accounts != nil,
+		Referrals: s.deps.Referrals != nil}
 }
 
 // render writes a page with a status.

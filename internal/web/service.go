@@ -7,6 +7,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/referral"
 )
 
 // serviceView is a service's page.
@@ -22,6 +23,13 @@ type serviceView struct {
 	Unconfirmed bool
 	// CanReport shows the "report something wrong" link.
 	CanReport bool
+	// CanRefer shows the self-referral button; CanReferClient the
+	// professionals' referral link.
+	CanRefer, CanReferClient bool
+	// Professional shows the box for professionals and the service's
+	// providers, with the referral statistics.
+	Professional bool
+	Stats        *referral.Stats
 }
 
 // staleAfter is how long after its last confirmation an entry's page warns
@@ -39,6 +47,14 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc, CanReport: s.deps.Reports != nil}
 	// Unlisted entries are for people given the link, not for search engines.
 	v.NoIndex = svc.Visibility == directory.VisibilityUnlisted
+	if s.deps.Referrals != nil && s.deps.Accounts != nil {
+		a := waymark.ActorFrom(r.Context())
+		open := svc.Status == directory.StatusPublished
+		v.CanRefer = open && svc.Pathway == directory.PathwayWaymarkForm
+		v.CanReferClient = open && referral.IsProfessional(a) && (svc.Pathway == directory.PathwayWaymarkForm || svc.Pathway == directory.PathwayProfessionalOnly)
+		v.Stats = s.statsFor(r.Context(), svc)
+		v.Professional = v.Stats != nil
+	}
 	v.Unconfirmed = svc.AssuredAt == nil || s.deps.Now().Sub(*svc.AssuredAt) > staleAfter
 	if pc := r.URL.Query().Get("postcode"); pc != "" {
 		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)

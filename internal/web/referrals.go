@@ -1,0 +1,458 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"waymark"
+	"waymark/internal/directory"
+	"waymark/internal/referral"
+)
+
+// referView is a referral form: a self-referral, a professional's referral
+// or a provider's preview of their form.
+type referView struct {
+	formView
+	Service      *directory.Service
+	Questions    []referral.Question
+	Professional bool
+	Preview      bool
+	Action       string
+}
+
+// QuestionField is one question with what was typed and its error, for the
+// "question" template.
+type QuestionField struct {
+	Q     referral.Question
+	Form  url.Values
+	Error string
+}
+
+// Field returns a question's view.
+func (v referView) Field(q referral.Question) QuestionField {
+	return QuestionField{Q: q, Form: v.Form, Error: v.FieldErrs[q.FieldName()]}
+}
+
+// Has reports whether value was chosen for the question.
+func (f QuestionField) Has(value string) bool {
+	for _, v := range f.Form[f.Q.FieldName()] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Value is the question's first typed value, or a part of a date.
+func (f QuestionField) Value(suffix string) string { return f.Form.Get(f.Q.FieldName() + suffix) }
+
+var referFields = []string{"name", "email", "phone", "preferred_contact", "reason", "consent"}
+
+func (s *Server) referPage(w http.ResponseWriter, r *http.Request, professional bool) (*referView, bool) {
+	src := referral.SourceSelf
+	if professional {
+		src = referral.SourceProfessional
+	}
+	svc, form, err := s.deps.Referrals.ReferralService(r.Context(), r.PathValue("id"), src)
+	if err != nil {
+		s.renderError(w, r, err)
+		return nil, false
+	}
+	title := "Refer yourself"
+	action := "/services/" + svc.ID + "/refer"
+	if professional {
+		title, action = "Refer someone", "/services/"+svc.ID+"/refer-client"
+	}
+	v := &referView{formView: s.form(r, title), Service: svc, Questions: form.Questions, Professional: professional, Action: action}
+	v.NoIndex = true
+	v.Breadcrumbs = crumbs(link{Href: "/services/" + svc.ID, Text: svc.DisplayName()})
+	return v, true
+}
+
+func (s *Server) handleSelfReferForm(w http.ResponseWriter, r *http.Request) {
+	if v, ok := s.referPage(w, r, false); ok {
+		s.render(w, r, http.StatusOK, "refer", v)
+	}
+}
+
+func (s *Server) handleProfessionalReferForm(w http.ResponseWriter, r *http.Request) {
+	if v, ok := s.referPage(w, r, true); ok {
+		s.render(w, r, http.StatusOK, "refer", v)
+	}
+}
+
+// readRequest reads a posted referral form.
+func readRequest(f url.Values) referral.Request {
+	return referral.Request{
+		Client:  referral.Person{Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), PreferredContact: f.Get("preferred_contact")},
+		Consent: f.Get("consent") == "yes", Reason: f.Get("reason"),
+		Answers: func(k string) []string { return f[k] },
+	}
+}
+
+// failRefer shows the referral form again with every problem.
+func (s *Server) failRefer(w http.ResponseWriter, r *http.Request, v *referView, err error) {
+	p, ok := referral.AsProblems(err)
+	if !ok {
+		var e *waymark.Error
+		if !asError(err, &e) || e.Field == "" {
+			s.renderError(w, r, err)
+			return
+		}
+		p = referral.Problems{e.Field: e.Message}
+	}
+	order := append([]string{}, referFields[:3]...)
+	order = append(order, "preferred_contact")
+	if v.Professional {
+		order = append(order, "reason")
+	}
+	for _, q := range v.Questions {
+		order = append(order, q.FieldName())
+	}
+	order = append(order, "consent")
+	for k, m := range p {
+		v.FieldErrs[k] = m
+	}
+	v.Errors = summary(v.FieldErrs, order)
+	v.Title = "Error: " + v.Title
+	s.render(w, r, http.StatusBadRequest, "refer", v)
+}
+
+func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.referPage(w, r, false)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	v.Form = r.PostForm
+	ref, track, err := s.deps.Referrals.SelfRefer(r.Context(), v.Service.ID, readRequest(r.PostForm))
+	if err != nil {
+		s.failRefer(w, r, v, err)
+		return
+	}
+	lines := []string{"Your reference is " + ref.Reference + ".", "We have sent your referral to " + v.Service.DisplayName() + ". They should get in touch within a few days."}
+	if ref.Client.Email != "" {
+		lines = append(lines, "We have emailed you a private link to see how your referral is going and to message the service.")
+	}
+	lines = append(lines, "Keep the link below safe: anyone with it can see your referral. You can bookmark it.")
+	mv := messageView{page: s.page(r, "Referral sent"), Heading: "Referral sent", Lines: lines, Link: &link{Href: track, Text: "See your referral"}}
+	mv.NoIndex = true
+	s.render(w, r, http.StatusOK, "message", mv)
+}
+
+// withName puts the signed-in user's name in ctx for referral histories.
+func withName(ctx context.Context) context.Context {
+	return referral.WithUserName(ctx, userName(ctx))
+}
+
+func (s *Server) handleProfessionalRefer(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.referPage(w, r, true)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	v.Form = r.PostForm
+	req := readRequest(r.PostForm)
+	u, err := s.deps.Accounts.User(r.Context(), waymark.ActorFrom(r.Context()).UserID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	req.ReferrerName, req.ReferrerEmail = u.Name, u.Email
+	ref, err := s.deps.Referrals.Refer(withName(r.Context()), v.Service.ID, req)
+	if err != nil {
+		s.failRefer(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?sent=1", http.StatusSeeOther)
+}
+
+// referralsView is a provider's inbox and a professional's referrals.
+type referralsView struct {
+	page
+	Tab      string
+	Tabs     []tabView
+	Inbox    []*referral.Referral
+	Provider bool
+	Sent     []*referral.Referral
+}
+
+type tabView struct {
+	Key, Label string
+	Count      int
+	Current    bool
+}
+
+func (s *Server) handleReferrals(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a := waymark.ActorFrom(ctx)
+	v := referralsView{page: s.page(r, "Referrals")}
+	v.Breadcrumbs = crumbs()
+	for _, m := range a.Memberships {
+		v.Provider = v.Provider || m.Role == waymark.RoleProvider
+	}
+	if v.Provider {
+		inbox, err := s.deps.Referrals.Inbox(ctx)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Tab = r.URL.Query().Get("tab")
+		if v.Tab == "" {
+			v.Tab = referral.TabNew
+		}
+		for _, t := range referral.Tabs {
+			v.Tabs = append(v.Tabs, tabView{Key: t.Key, Label: t.Label, Count: len(inbox[t.Key]), Current: t.Key == v.Tab})
+		}
+		v.Inbox = inbox[v.Tab]
+	}
+	if referral.IsProfessional(a) {
+		sent, err := s.deps.Referrals.Sent(ctx)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Sent = sent
+	}
+	s.render(w, r, http.StatusOK, "referrals", v)
+}
+
+// referralView is one referral: for its provider, its professional
+// referrer, or the person through their private link.
+type referralView struct {
+	formView
+	Case      *referral.Case
+	Base      string // where the page's forms post: /referrals/{id} or the private link
+	Private   bool   // seen through the private link
+	Sent      bool   // just made
+	Reasons   []referral.DeclineReason
+	CanAccept bool
+	CanCancel bool
+	CanAttend bool
+	CanClose  bool
+	CanRate   bool
+}
+
+func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, private bool) referralView {
+	ref := c.Referral
+	v := referralView{formView: s.form(r, "Referral "+ref.Reference), Case: c, Base: base, Private: private, Reasons: referral.DeclineReasons}
+	v.NoIndex = true
+	if private {
+		v.Title = "Your referral " + ref.Reference
+	} else {
+		v.Breadcrumbs = crumbs(link{Href: "/referrals", Text: "Referrals"})
+	}
+	provider := c.As == referral.PartyProvider
+	v.CanAccept = provider && ref.Status == referral.StatusSent
+	v.CanAttend = provider && ref.Status == referral.StatusAccepted
+	v.CanClose = provider && (ref.Status == referral.StatusAccepted || ref.Status == referral.StatusAttended || ref.Status == referral.StatusDidNotAttend)
+	v.CanCancel = !provider && (ref.Status == referral.StatusSent || ref.Status == referral.StatusAccepted)
+	v.CanRate = private && ref.Attendance == referral.StatusAttended && ref.RatedAt == nil
+	return v
+}
+
+func (s *Server) handleReferral(w http.ResponseWriter, r *http.Request) {
+	c, err := s.deps.Referrals.Open(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := s.referralPage(r, c, "/referrals/"+c.Referral.ID, false)
+	v.Sent = r.URL.Query().Get("sent") == "1"
+	s.render(w, r, http.StatusOK, "referral", v)
+}
+
+// handleReferralAction is accept, decline, attended, did-not-attend, close,
+// cancel and message, for signed-in providers and professionals.
+func (s *Server) handleReferralAction(w http.ResponseWriter, r *http.Request) {
+	ctx := withName(r.Context())
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	refs := s.deps.Referrals
+	var err error
+	switch r.PathValue("action") {
+	case "accept":
+		err = refs.Accept(ctx, id)
+	case "decline":
+		err = refs.Decline(ctx, id, r.PostForm.Get("reason"), r.PostForm.Get("note"))
+	case "attended":
+		err = refs.RecordAttendance(ctx, id, true)
+	case "did-not-attend":
+		err = refs.RecordAttendance(ctx, id, false)
+	case "close":
+		err = refs.Close(ctx, id)
+	case "cancel":
+		err = refs.Cancel(ctx, id)
+	case "message":
+		err = refs.PostMessage(ctx, id, r.PostForm.Get("body"))
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.failReferral(w, r, err, func() (*referral.Case, error) { return refs.Open(r.Context(), id) }, "/referrals/"+id, false)
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+id, http.StatusSeeOther)
+}
+
+// failReferral shows the referral again with the problem by its field.
+func (s *Server) failReferral(w http.ResponseWriter, r *http.Request, err error, load func() (*referral.Case, error), base string, private bool) {
+	p, isProblems := referral.AsProblems(err)
+	var e *waymark.Error
+	if !isProblems && (!asError(err, &e) || (e.Code != waymark.EINVALID && e.Code != waymark.ECONFLICT)) {
+		s.renderError(w, r, err)
+		return
+	}
+	c, lerr := load()
+	if lerr != nil {
+		s.renderError(w, r, lerr)
+		return
+	}
+	v := s.referralPage(r, c, base, private)
+	v.Form = r.PostForm
+	status := http.StatusBadRequest
+	switch {
+	case isProblems:
+		for k, m := range p {
+			v.FieldErrs[k] = m
+		}
+	case e.Field != "":
+		v.FieldErrs[e.Field] = e.Message
+	default:
+		v.FieldErrs["form"] = e.Message
+		if e.Code == waymark.ECONFLICT {
+			status = http.StatusConflict
+		}
+	}
+	v.Errors = summary(v.FieldErrs, []string{"form", "reason", "note", "body", "score", "met_needs"})
+	v.Title = "Error: " + v.Title
+	s.render(w, r, status, "referral", v)
+}
+
+func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	id, token := r.PathValue("id"), r.PathValue("token")
+	c, err := s.deps.Referrals.Track(r.Context(), id, token)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := s.referralPage(r, c, "/track/"+id+"/"+token, true)
+	v.Sent = r.URL.Query().Get("rated") == "1"
+	s.render(w, r, http.StatusOK, "referral", v)
+}
+
+// handleTrackAction is message, cancel and rate through the private link.
+func (s *Server) handleTrackAction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, token := r.PathValue("id"), r.PathValue("token")
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	refs := s.deps.Referrals
+	base := "/track/" + id + "/" + token
+	var err error
+	next := base
+	switch r.PathValue("action") {
+	case "message":
+		err = refs.TrackMessage(ctx, id, token, r.PostForm.Get("body"))
+	case "cancel":
+		err = refs.TrackCancel(ctx, id, token)
+	case "rate":
+		score, _ := strconv.Atoi(r.PostForm.Get("score"))
+		err = refs.Rate(ctx, id, token, score, r.PostForm.Get("met_needs"))
+		next = base + "?rated=1"
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.failReferral(w, r, err, func() (*referral.Case, error) { return refs.Track(ctx, id, token) }, base, true)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// attendanceView is the page a provider's one-click attendance link opens.
+type attendanceView struct {
+	page
+	ID, Answer, Expires, Sig string
+	Attended                 bool
+}
+
+// handleAttendanceForm shows the answer from the email's link, to confirm
+// with one button: links in emails are opened by mail scanners, so a GET
+// never changes anything.
+func (s *Server) handleAttendanceForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := attendanceView{page: s.page(r, "Did the person attend?"), ID: r.PathValue("id"), Answer: q.Get("answer"), Expires: q.Get("expires"), Sig: q.Get("sig")}
+	v.NoIndex = true
+	v.Attended = v.Answer == string(referral.StatusAttended)
+	s.render(w, r, http.StatusOK, "attendance", v)
+}
+
+func (s *Server) handleAttendance(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return
+	}
+	f := r.PostForm
+	ref, err := s.deps.Referrals.AnswerAttendance(r.Context(), r.PathValue("id"), f.Get("answer"), f.Get("expires"), f.Get("sig"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	line := "We have recorded that the person attended."
+	if f.Get("answer") == string(referral.StatusDidNotAttend) {
+		line = "We have recorded that the person did not attend."
+	}
+	mv := messageView{page: s.page(r, "Thank you"), Heading: "Thank you", Lines: []string{line + " Referral " + ref.Reference + "."},
+		Link: &link{Href: "/referrals/" + ref.ID, Text: "Sign in to see the referral"}}
+	mv.NoIndex = true
+	s.render(w, r, http.StatusOK, "message", mv)
+}
+
+// statsFor returns a service's statistics for professionals and its
+// providers, nil for anyone else.
+func (s *Server) statsFor(ctx context.Context, svc *directory.Service) *referral.Stats {
+	a := waymark.ActorFrom(ctx)
+	if s.deps.Referrals == nil || (!referral.IsProfessional(a) && !a.In(svc.OrganizationID, waymark.RoleProvider) && !a.Has(waymark.RoleAdmin) && !a.Has(waymark.RoleCommissioner)) {
+		return nil
+	}
+	st, err := s.deps.Referrals.Stats(ctx, svc.ID)
+	if err != nil {
+		s.log.Error("referral statistics", "service_id", svc.ID, "error", err)
+		return nil
+	}
+	return st
+}
+
+// percent writes a rate for people.
+func percent(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*p*100+0.5)) + "%"
+}
+
+// trimNote shortens a note for a list.
+func trimNote(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
