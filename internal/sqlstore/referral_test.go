@@ -126,8 +126,6 @@ func (f *referralFixture) listing(t *testing.T) *directory.Service {
 	return svc
 }
 
-var trackLink = regexp.MustCompile(`https://waymark\.test(/track/[0-9a-f-]+/[A-Za-z0-9_-]+)`)
-
 func TestSelfReferralStoresAnswersGivesAReferenceAndAPrivateLink(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
