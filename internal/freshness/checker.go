@@ -1,0 +1,251 @@
+package freshness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"waymark"
+	"waymark/internal/email"
+	"waymark/internal/jobs"
+	"waymark/internal/sitecheck"
+)
+
+// CheckerConfig configures the website checker. Zero fields take the
+// defaults.
+type CheckerConfig struct {
+	// PublicURL is the site's address, for the links in providers' email.
+	PublicURL string
+	// Every is how often each entry's website is checked; DefaultCheckEvery
+	// (7 days) if zero.
+	Every time.Duration
+	// Batch is the most entries one run checks; DefaultBatch if zero. The
+	// rest wait for the next run.
+	Batch int
+	// Workers is how many pages are fetched at once; DefaultWorkers if zero.
+	// The fetcher's per-host rate limit applies across them.
+	Workers int
+	// Fetch configures the fetcher (user agent, timeout, size cap, per-host
+	// interval). AllowLoopback is for tests only.
+	Fetch sitecheck.Options
+	// Compare decides which changes are material.
+	Compare sitecheck.Comparer
+}
+
+// Checker is the scheduled website checker.
+type Checker struct {
+	store    Store
+	listings Listings
+	mail     Mailer
+	cfg      CheckerConfig
+	log      *slog.Logger
+}
+
+// NewChecker returns a Checker. listings suspends entries and signs the
+// providers' links (a *directory.System); mail queues the providers' email.
+func NewChecker(store Store, listings Listings, mail Mailer, cfg CheckerConfig, logger *slog.Logger) *Checker {
+	if cfg.Every <= 0 {
+		cfg.Every = DefaultCheckEvery
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = DefaultBatch
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	return &Checker{store: store, listings: listings, mail: mail, cfg: cfg, log: logger}
+}
+
+// Job is the checker as the scheduled job "website-checks", run every
+// interval; each run checks the entries that are due.
+func (c *Checker) Job(interval time.Duration) jobs.Job {
+	return jobs.Job{Name: "website-checks", Every: interval, Lease: 30 * time.Minute, Run: c.Run}
+}
+
+// RunStats counts what one run did.
+type RunStats struct {
+	Checked   int // pages fetched and compared
+	Baselines int // first snapshots stored
+	Unchanged int // no material change: the entry is confirmed
+	Suspended int // material change: suspended and the provider emailed
+	Skipped   int // claimed by another run, disallowed by robots.txt, or not a web address
+}
+
+// Run checks every entry whose website is due a check at now (up to the
+// batch size). Each entry is claimed first, so runs in several instances at
+// once check it once. It returns the context's error if ctx ends and the
+// first store error otherwise; a failing page never stops the run.
+func (c *Checker) Run(ctx context.Context, now time.Time) error {
+	_, err := c.RunStats(ctx, now)
+	return err
+}
+
+// RunStats is Run, returning what the run did.
+func (c *Checker) RunStats(ctx context.Context, now time.Time) (RunStats, error) {
+	now = now.UTC()
+	before := now.Add(-c.cfg.Every)
+	due, err := c.store.DueWebsiteChecks(ctx, before, c.cfg.Batch)
+	if err != nil {
+		return RunStats{}, fmt.Errorf("list website checks due: %w", err)
+	}
+	fetcher := sitecheck.NewFetcher(c.cfg.Fetch) // one per run: it remembers robots.txt
+	var (
+		mu       sync.Mutex
+		stats    RunStats
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	work := make(chan Due)
+	for range min(c.cfg.Workers, max(len(due), 1)) {
+		wg.Go(func() {
+			for d := range work {
+				res, err := c.check(ctx, fetcher, d, now, before)
+				mu.Lock()
+				switch res {
+				case resultBaseline:
+					stats.Baselines++
+				case resultUnchanged:
+					stats.Unchanged++
+				case resultSuspended:
+					stats.Suspended++
+				case resultSkipped:
+					stats.Skipped++
+				}
+				if res != resultSkipped && err == nil {
+					stats.Checked++
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, d := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- d
+	}
+	close(work)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return stats, ctx.Err()
+	}
+	c.log.Info("website checks done", "checked", stats.Checked, "baselines", stats.Baselines,
+		"unchanged", stats.Unchanged, "suspended", stats.Suspended, "skipped", stats.Skipped)
+	return stats, firstErr
+}
+
+type result int
+
+const (
+	resultSkipped result = iota
+	resultBaseline
+	resultUnchanged
+	resultSuspended
+)
+
+// check claims, fetches and compares one entry's website.
+func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, before time.Time) (result, error) {
+	won, err := c.store.ClaimWebsiteCheck(ctx, d.ServiceID, now, before)
+	if err != nil {
+		return resultSkipped, fmt.Errorf("claim website check of %s: %w", d.ServiceID, err)
+	}
+	if !won {
+		return resultSkipped, nil // another instance has it
+	}
+	snap, err := f.Fetch(ctx, d.Website)
+	switch {
+	case errors.Is(err, sitecheck.ErrDisallowed):
+		c.log.Info("website check disallowed by robots.txt", "service_id", d.ServiceID)
+		return resultSkipped, nil
+	case waymark.ErrorCode(err) == waymark.EINVALID:
+		c.log.Warn("website is not a web address", "service_id", d.ServiceID)
+		return resultSkipped, nil
+	case err != nil:
+		return resultSkipped, fmt.Errorf("fetch website of %s: %w", d.ServiceID, err)
+	}
+	raw, err := json.Marshal(snap)
+	if err != nil {
+		return resultSkipped, fmt.Errorf("encode snapshot of %s: %w", d.ServiceID, err)
+	}
+	var prev sitecheck.Snapshot
+	hasPrev := len(d.Snapshot) > 0
+	if hasPrev {
+		if err := json.Unmarshal(d.Snapshot, &prev); err != nil {
+			// A snapshot that cannot be read is replaced by a new baseline.
+			c.log.Warn("stored snapshot unreadable", "service_id", d.ServiceID, "error", err)
+			hasPrev = false
+		}
+	}
+	if hasPrev && prev.URL != snap.URL {
+		hasPrev = false // the provider changed the website: start again
+	}
+	if err := c.store.SaveSnapshot(ctx, d.ServiceID, raw, now); err != nil {
+		return resultSkipped, fmt.Errorf("save snapshot of %s: %w", d.ServiceID, err)
+	}
+	if !hasPrev {
+		// The first snapshot is the baseline later checks compare with; a
+		// page that answers confirms the entry.
+		if !snap.Gone() {
+			if err := c.store.MarkAssured(ctx, d.ServiceID, now); err != nil {
+				return resultBaseline, fmt.Errorf("confirm %s: %w", d.ServiceID, err)
+			}
+		}
+		return resultBaseline, nil
+	}
+	ch := c.cfg.Compare.Compare(prev, snap)
+	if !ch.Material {
+		if err := c.store.MarkAssured(ctx, d.ServiceID, now); err != nil {
+			return resultUnchanged, fmt.Errorf("confirm %s: %w", d.ServiceID, err)
+		}
+		return resultUnchanged, nil
+	}
+	return c.suspend(ctx, d.ServiceID, ch.Reasons)
+}
+
+// suspend takes an entry whose website changed out of search and emails its
+// provider what changed, with the signed link to confirm it.
+func (c *Checker) suspend(ctx context.Context, serviceID string, reasons []string) (result, error) {
+	reason := "Our website check found changes: " + strings.Join(reasons, "; ") + "."
+	suspended, err := c.listings.Suspend(ctx, serviceID, reason)
+	if err != nil {
+		return resultSkipped, fmt.Errorf("suspend %s after website check: %w", serviceID, err)
+	}
+	if !suspended {
+		return resultSkipped, nil // no longer live
+	}
+	c.log.Info("listing suspended by website check", "service_id", serviceID, "reasons", len(reasons))
+	svc, err := c.listings.FindServiceByID(ctx, serviceID)
+	if err != nil {
+		return resultSuspended, fmt.Errorf("find service %s: %w", serviceID, err)
+	}
+	to := providerEmail(svc)
+	if to == "" {
+		return resultSuspended, nil
+	}
+	var text strings.Builder
+	text.WriteString("Hello,\n\nWe check the website of each listing on Waymark every so often. The website of \"" + svc.DisplayName() +
+		"\" (" + svc.Website + ") has changed since we last looked, so we have taken the listing out of search until you check it.\n\nWhat we found:\n\n")
+	for _, r := range reasons {
+		text.WriteString("- " + r + "\n")
+	}
+	text.WriteString("\nIf the listing is still right, confirm it here (the link works for 14 days, no sign-in needed) and it goes back into search:\n\n" +
+		confirmURL(c.cfg.PublicURL, c.listings, serviceID) + "\n\n" +
+		"If something has changed, sign in to Waymark and edit the listing: " + strings.TrimRight(c.cfg.PublicURL, "/") + "/provider\n\n" +
+		"Waymark — community support near you\n")
+	if err := c.mail.Send(ctx, email.Message{To: to, Subject: "Please check your Waymark listing", Text: text.String()}); err != nil {
+		if waymark.ErrorCode(err) == waymark.EINVALID {
+			c.log.Warn("provider address not usable", "service_id", serviceID)
+			return resultSuspended, nil
+		}
+		return resultSuspended, fmt.Errorf("email provider of %s: %w", serviceID, err)
+	}
+	return resultSuspended, nil
+}
