@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,19 +41,27 @@ const DefaultRadius = 10
 
 // SearchQuery is a validated search of the public directory.
 type SearchQuery struct {
-	Text         string // keywords, as typed (trimmed)
-	Category     string // taxonomy term code, "" for any
-	FreeOnly     bool
-	ReferralType string
-	Postcode     string // normalised postcode or outward code, "" for none
-	RadiusMiles  int    // only with Postcode
-	Sort         string
-	Page         int // 1-based
-	PerPage      int
+	Text              string // keywords, as typed (trimmed)
+	Category          string // taxonomy term code, "" for any
+	FreeOnly          bool
+	RecentlyConfirmed bool // only entries confirmed within ConfirmedWithin
+	ReferralType      string
+	Postcode          string // normalised postcode or outward code, "" for none
+	RadiusMiles       int    // only with Postcode
+	Sort              string
+	Page              int // 1-based
+	PerPage           int
 
 	// Set by Directory.Search after geocoding Postcode.
 	Near *postcode.Point
+	// ConfirmedSince is set by Directory.Search when RecentlyConfirmed: the
+	// earliest last-confirmed (assured) time an entry may have.
+	ConfirmedSince time.Time
 }
+
+// ConfirmedWithin is how recently an entry must have been confirmed to pass
+// the "confirmed in the last year" filter.
+const ConfirmedWithin = 365 * 24 * time.Hour
 
 // Offset returns the number of results before the requested page.
 func (q SearchQuery) Offset() int { return (q.Page - 1) * q.PerPage }
@@ -118,6 +127,14 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 		q.FreeOnly = true
 	default:
 		errs["free"] = "Free only must be ticked or not ticked"
+	}
+
+	switch f := v.Get("confirmed"); f {
+	case "", "0", "false", "off":
+	case "1", "true", "on", "yes":
+		q.RecentlyConfirmed = true
+	default:
+		errs["confirmed"] = "Confirmed in the last year must be ticked or not ticked"
 	}
 
 	switch r := v.Get("referral"); r {

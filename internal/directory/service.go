@@ -101,6 +101,10 @@ func (s *Directory) Search(ctx context.Context, q SearchQuery) (*SearchResult, e
 			return nil, waymark.FieldErrorf(waymark.EINVALID, "category", "Choose a category from the list")
 		}
 	}
+	q.ConfirmedSince = time.Time{}
+	if q.RecentlyConfirmed {
+		q.ConfirmedSince = s.now().UTC().Add(-ConfirmedWithin)
+	}
 	if q.Page < 1 {
 		q.Page = 1
 	}

@@ -46,6 +46,7 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 				WHERE st.service_id = s.id AND tt.code = ?)`)
 			b.args = append(b.args, q.Category)
 		}
+		confirmedSince(&b, q)
 		return b
 	}
 	all, _ := filterTags(q, 0, 0, 0, 0)
@@ -65,6 +66,7 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 			b.where = append(b.where, "f.document @@ to_tsquery('simple', ?)")
 			b.args = append(b.args, filter)
 		}
+		confirmedSince(&b, q)
 		return b
 	}
 	quote := func(ws []string) []string {
@@ -82,7 +84,7 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 	if len(terms) > 0 {
 		match = "{name description keywords organization} : (" + strings.Join(quote(terms), " ") + ") AND " + match
 	}
-	return searchSQL{
+	b := searchSQL{
 		from:  "service_fts f JOIN service s ON s.rid = f.rowid",
 		where: []string{"service_fts MATCH ?"},
 		args:  []any{match},
@@ -90,6 +92,19 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 		// keywords, organisation, and none for the filter tokens.
 		rank: "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)",
 	}
+	confirmedSince(&b, q)
+	return b
+}
+
+// confirmedSince keeps entries last confirmed at or after
+// q.ConfirmedSince, when set. It is a condition on the service row rather
+// than a filter token, as the date moves on every day.
+func confirmedSince(b *searchSQL, q directory.SearchQuery) {
+	if q.ConfirmedSince.IsZero() {
+		return
+	}
+	b.where = append(b.where, "s.assured_at >= ?")
+	b.args = append(b.args, q.ConfirmedSince.UTC())
 }
 
 // SearchServices returns one page of published or frozen, listed services that
