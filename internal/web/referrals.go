@@ -136,14 +136,18 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 		s.failRefer(w, r, v, err)
 		return
 	}
-	lines := []string{"Your reference is " + ref.Reference + ".", "We have sent your referral to " + v.Service.DisplayName() + ". They should get in touch within a few days."}
-	if ref.Client.Email != "" {
-		lines = append(lines, "We have emailed you a private link to see how your referral is going and to message the service.")
-	}
-	lines = append(lines, "Keep the link below safe: anyone with it can see your referral. You can bookmark it.")
-	mv := messageView{page: s.page(r, "Referral sent"), Heading: "Referral sent", Lines: lines, Link: &link{Href: track, Text: "See your referral"}}
-	mv.NoIndex = true
-	s.render(w, r, http.StatusOK, "message", mv)
+	how := map[string]string{referral.ContactEmail: "by email", referral.ContactPhone: "by phone", referral.ContactText: "by text message"}[ref.Client.PreferredContact]
+	v2 := referralSentView{page: s.page(r, "Referral sent"), Reference: ref.Reference, ServiceName: v.Service.DisplayName(), How: how,
+		Emailed: ref.Client.Email != "", Track: track}
+	v2.NoIndex = true
+	s.render(w, r, http.StatusOK, "referral-sent", v2)
+}
+
+// referralSentView confirms a self-referral.
+type referralSentView struct {
+	page
+	Reference, ServiceName, How, Track string
+	Emailed                            bool
 }
 
 // withName puts the signed-in user's name in ctx for referral histories.
