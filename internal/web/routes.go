@@ -52,6 +52,10 @@ func (s *Server) routes() {
 		s.route("GET /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleFeeds)
 		s.route("POST /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleAddFeed)
 	}
+	if s.deps.Checks != nil && s.deps.Accounts != nil {
+		s.route("GET /moderation/checks", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleChecks)
+		s.route("POST /moderation/checks/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleRecordCheck)
+	}
 	if s.deps.Images != nil {
 		s.route("GET /media/{id}", anyone, s.handleMedia)
 	}

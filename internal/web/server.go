@@ -23,6 +23,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/freshness"
 	"waymark/internal/media"
 	"waymark/internal/referral"
 )
@@ -80,6 +81,9 @@ type Deps struct {
 	// referrals, the providers' inbox and referral forms. It needs
 	// accounts.
 	Referrals *referral.Referrals
+	// Checks is the moderators' queue of listings without a website due a
+	// manual check; it needs accounts.
+	Checks *freshness.ManualChecks
 }
 
 // Server serves the pages. Build it with New.
