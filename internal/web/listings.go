@@ -278,6 +278,7 @@ type moderationView struct {
 	Revisions []directory.Revision
 	Reports   []directory.Report
 	Now       time.Time
+	Checks    bool // manual checks are on: link to their queue
 }
 
 func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +287,7 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now()}
+	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now(), Checks: s.deps.Checks != nil}
 	if s.deps.Revisions != nil {
 		if v.Revisions, err = s.deps.Lifecycle.PendingRevisions(r.Context(), s.deps.Revisions); err != nil {
 			s.renderError(w, r, err)
