@@ -25,6 +25,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/freshness"
 	"waymark/internal/media"
+	"waymark/internal/onboarding"
 	"waymark/internal/referral"
 )
 
@@ -84,6 +85,10 @@ type Deps struct {
 	// Checks is the moderators' queue of listings without a website due a
 	// manual check; it needs accounts.
 	Checks *freshness.ManualChecks
+	// Onboarding turns on bulk onboarding: administrators and moderators
+	// import spreadsheets at /admin/import and providers claim entries at
+	// /claim/{id}. It needs accounts.
+	Onboarding *onboarding.Service
 }
 
 // Server serves the pages. Build it with New.
