@@ -82,6 +82,16 @@ func (s *Server) routes() {
 		s.route("POST /provider/services/{id}/form", signedIn, s.handleFormEdit)
 		s.route("GET /provider/services/{id}/form/preview", signedIn, s.handleFormPreview)
 	}
+	if s.deps.Onboarding != nil && s.deps.Accounts != nil {
+		importers := roles(waymark.RoleAdmin, waymark.RoleModerator)
+		s.route("GET "+importPath, importers, s.handleImportForm)
+		s.route("POST "+importPath, importers, s.handleImportUpload)
+		s.route("GET "+importPath+"/template.xlsx", importers, s.handleImportTemplate)
+		s.route("GET "+importPath+"/template.csv", importers, s.handleImportTemplate)
+		s.route("POST "+importPath+"/confirm", importers, s.handleImportConfirm)
+		s.route("GET /claim/{id}", anyone, s.handleClaim)
+		s.route("POST /claim/{id}", anyone, s.handleClaimAction)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}
