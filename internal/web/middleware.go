@@ -48,9 +48,15 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// limitBody bounds every request body to maxBody, but the spreadsheet
+// upload of bulk onboarding to maxUpload.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		limit := int64(maxBody)
+		if r.Method == http.MethodPost && r.URL.Path == importPath && s.deps.Onboarding != nil {
+			limit = maxUpload
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
