@@ -48,6 +48,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseSearch -fuzztime $(FUZZTIME) ./internal/directory/
 	$(GO) test -run '^$$' -fuzz FuzzSearchPage -fuzztime $(FUZZTIME) ./internal/web/
 	$(GO) test -run '^$$' -fuzz FuzzClean -fuzztime $(FUZZTIME) ./internal/media/
+	$(GO) test -run '^$$' -fuzz FuzzReadAnswers -fuzztime $(FUZZTIME) ./internal/referral/
+	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime $(FUZZTIME) ./internal/bulk/
+	$(GO) test -run '^$$' -fuzz FuzzParseRobots -fuzztime $(FUZZTIME) ./internal/sitecheck/
+	$(GO) test -run '^$$' -fuzz FuzzExtract -fuzztime $(FUZZTIME) ./internal/sitecheck/
 
 ## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
 postcodes:

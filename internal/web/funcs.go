@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/London everywhere
 	"unicode/utf8"
 
 	"waymark/internal/directory"
@@ -110,7 +111,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"trim":  trimNote,
 		"inc":   func(i int) int { return i + 1 },
 		"list":  func(s ...string) []string { return s },
-		"when":  func(t time.Time) string { return t.Format("2 January 2006 at 3:04pm") },
+		"when":  ukTime,
 		"label": referral.StatusLabel,
 		"navItem": func(path, href, text string) link {
 			return link{Href: href, Text: text, Current: path == href}
@@ -380,3 +381,16 @@ type inputArgs struct {
 	V                                     any
 	Name, Label, Hint, Autocomplete, Type string
 }
+
+// london is UK time, for showing when things happened; the zone database is
+// embedded (time/tzdata) so this works on machines without one.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// ukTime writes a moment in UK time, as people there read it.
+func ukTime(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") }
