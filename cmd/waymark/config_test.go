@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/referral"
+)
+
+func TestReferralRuleSettingsDefaultToTheReferencePageAndRefuseNonsense(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rules.AutoDeclineAfter != referral.DefaultRules.AutoDeclineAfter || len(c.Rules.RemindAfter) != 3 || c.StatsMinCount != 5 || c.RulesEvery != 10*time.Minute {
+		t.Errorf("defaults: %+v %d %v", c.Rules, c.StatsMinCount, c.RulesEvery)
+	}
+	c, err = LoadConfig(env(map[string]string{"REFERRAL_REMIND_DAYS": "2, 5", "REFERRAL_AUTO_DECLINE_DAYS": "21",
+		"REFERRAL_PAUSE_AFTER_DECLINES": "0", "REFERRAL_SUSPEND_AFTER_UNANSWERED": "4", "REFERRAL_ATTENDANCE_DAYS": "7",
+		"REFERRAL_STATS_MIN_COUNT": "10", "REFERRAL_RULES_EVERY": "1m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := 24 * time.Hour
+	if len(c.Rules.RemindAfter) != 2 || c.Rules.RemindAfter[1] != 5*day || c.Rules.AutoDeclineAfter != 21*day || c.Rules.PauseAfterDeclines != 0 ||
+		c.Rules.SuspendAfterSilence != 4 || c.Rules.AskAttendanceAfter != 7*day || c.StatsMinCount != 10 || c.RulesEvery != time.Minute {
+		t.Errorf("settings not applied: %+v %d %v", c.Rules, c.StatsMinCount, c.RulesEvery)
+	}
+	if len(referral.DefaultRules.RemindAfter) != 3 {
+		t.Errorf("loading settings changed the defaults")
+	}
+	for name, value := range map[string]string{"REFERRAL_REMIND_DAYS": "3,x", "REFERRAL_AUTO_DECLINE_DAYS": "0",
+		"REFERRAL_PAUSE_AFTER_DECLINES": "-1", "REFERRAL_STATS_MIN_COUNT": "many", "REFERRAL_RULES_EVERY": "1ms"} {
+		if _, err := LoadConfig(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+}
