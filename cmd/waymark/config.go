@@ -31,6 +31,15 @@ type Config struct {
 	StatsMinCount int
 	// RulesEvery is how often the referral rules run.
 	RulesEvery time.Duration
+	// CheckEvery is how often each entry's website is checked (CHECK_EVERY:
+	// days, like 7 or 7d, or a duration such as 36h; 7 days by default).
+	CheckEvery time.Duration
+	// ManualCheckMonths is how often entries without a website come up for a
+	// moderator's check (MANUAL_CHECK_MONTHS, 3 by default).
+	ManualCheckMonths int
+	// CheckerAllowLoopback lets the website checker fetch loopback addresses
+	// (CHECKER_ALLOW_LOOPBACK); for tests and local trials only.
+	CheckerAllowLoopback bool
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -70,7 +79,41 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := loadRules(&c, getenv); err != nil {
 		return c, err
 	}
+	if err := loadChecks(&c, getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadChecks reads the freshness checks' settings.
+func loadChecks(c *Config, getenv func(string) string) error {
+	c.CheckEvery, c.ManualCheckMonths = 7*24*time.Hour, 3
+	if v := strings.TrimSpace(getenv("CHECK_EVERY")); v != "" {
+		days, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+		d := time.Duration(days) * 24 * time.Hour
+		if err != nil {
+			d, err = time.ParseDuration(v)
+		}
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("CHECK_EVERY: want days, like 7, or a duration such as 36h; got %q", v)
+		}
+		c.CheckEvery = d
+	}
+	if v := strings.TrimSpace(getenv("MANUAL_CHECK_MONTHS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 120 {
+			return fmt.Errorf("MANUAL_CHECK_MONTHS: want a whole number of months from 1 to 120, got %q", v)
+		}
+		c.ManualCheckMonths = n
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("CHECKER_ALLOW_LOOPBACK"))); v {
+	case "", "0", "false", "no", "off":
+	case "1", "true", "yes", "on":
+		c.CheckerAllowLoopback = true
+	default:
+		return fmt.Errorf("CHECKER_ALLOW_LOOPBACK: want true or false, got %q", v)
+	}
+	return nil
 }
 
 // loadRules reads the referral rules' numbers, each defaulting to the

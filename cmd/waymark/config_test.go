@@ -37,3 +37,24 @@ func TestReferralRuleSettingsDefaultToTheReferencePageAndRefuseNonsense(t *testi
 		}
 	}
 }
+
+func TestFreshnessCheckSettings(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CheckEvery != 7*24*time.Hour || c.ManualCheckMonths != 3 || c.CheckerAllowLoopback {
+		t.Errorf("defaults: %v %d %v", c.CheckEvery, c.ManualCheckMonths, c.CheckerAllowLoopback)
+	}
+	for v, want := range map[string]time.Duration{"14": 14 * 24 * time.Hour, "2d": 48 * time.Hour, "36h": 36 * time.Hour} {
+		c, err := LoadConfig(env(map[string]string{"CHECK_EVERY": v, "MANUAL_CHECK_MONTHS": "6", "CHECKER_ALLOW_LOOPBACK": "true"}))
+		if err != nil || c.CheckEvery != want || c.ManualCheckMonths != 6 || !c.CheckerAllowLoopback {
+			t.Errorf("CHECK_EVERY=%s: %v %d %v, %v", v, c.CheckEvery, c.ManualCheckMonths, c.CheckerAllowLoopback, err)
+		}
+	}
+	for k, v := range map[string]string{"CHECK_EVERY": "0", "MANUAL_CHECK_MONTHS": "0", "CHECKER_ALLOW_LOOPBACK": "perhaps"} {
+		if _, err := LoadConfig(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}

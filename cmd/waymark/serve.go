@@ -19,11 +19,13 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/freshness"
 	"waymark/internal/jobs"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
+	"waymark/internal/sitecheck"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
 )
@@ -138,8 +140,17 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 	life := directory.NewLifecycle(a.store, time.Now, uuid.NewString)
 	reports := directory.NewReports(a.store, life, secret)
-	refs := referral.New(sqlstore.NewReferralStore(a.db), directory.NewSystem(life, reports),
+	system := directory.NewSystem(life, reports)
+	refs := referral.New(sqlstore.NewReferralStore(a.db), system,
 		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
+	freshStore := sqlstore.NewFreshnessStore(a.db)
+	checker := freshness.NewChecker(freshStore, system, outbox, freshness.CheckerConfig{
+		PublicURL: publicURL,
+		Every:     cfg.CheckEvery,
+		Fetch:     sitecheck.Options{AllowLoopback: cfg.CheckerAllowLoopback},
+	}, logger)
+	checks := freshness.NewManualChecks(freshStore, system, life, outbox,
+		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
 	srv, err := web.New(web.Config{
 		TileURL:     cfg.TileURL,
 		Secure:      cfg.TLSCert != "",
@@ -159,6 +170,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Lifecycle: life,
 		Reports:   reports,
 		Referrals: refs,
+		Checks:    checks,
 		Revisions: a.store,
 		Images:    a.store,
 		Feeds: &web.Feeds{List: a.store.ListFeeds, Import: func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
@@ -200,7 +212,10 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
-		}})...,
+		}},
+		// Each run checks the websites due (up to a batch); claims keep each
+		// entry to one check per CHECK_EVERY.
+		checker.Job(min(cfg.CheckEvery, time.Hour)))...,
 	)
 	go runner.Start(ctx, 5*time.Second)
 
