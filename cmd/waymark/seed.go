@@ -7,7 +7,12 @@ import (
 	"log/slog"
 	"time"
 
+	"waymark"
+	"waymark/internal/account"
+	"waymark/internal/directory"
+	"waymark/internal/referral"
 	"waymark/internal/seed"
+	"waymark/internal/sqlstore"
 )
 
 func (m *Main) seed(ctx context.Context, cfg Config, logger *slog.Logger, args []string) error {
@@ -52,5 +57,73 @@ func (m *Main) seed(ctx context.Context, cfg Config, logger *slog.Logger, args [
 		return fmt.Errorf("load offline help: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "Loaded the Derbyshire demo data: %d services from %d organisations.\n", len(services), len(orgs))
+	if cfg.Dev {
+		if err := m.seedDemoAccounts(ctx, a, orgs, services, logger); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DemoPassword is the password of the demo accounts made with the demo
+// data, in development only.
+const DemoPassword = "waymark demo password"
+
+// seedDemoAccounts makes one account per kind of user, so a newcomer can try
+// every part of the demo, and a referral form with questions for one
+// service. Development only: production never has these accounts.
+func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Organization, services []*directory.Service, logger *slog.Logger) error {
+	store := sqlstore.NewAccountStore(a.db)
+	accounts := account.NewService(store, time.Now, logger)
+	var striders string
+	for _, o := range orgs {
+		if o.Name == "Matlock Striders" {
+			striders = o.ID
+		}
+	}
+	pcn := directory.Organization{Name: "Derbyshire Dales Primary Care Network", Description: "GP practices working together; home of the demo link worker.",
+		Email: "pcn@derbyshire-dales.example"}
+	if err := a.directory.CreateOrganization(ctx, &pcn); err != nil {
+		return fmt.Errorf("demo network: %w", err)
+	}
+	demo := []struct {
+		email, name string
+		platform    waymark.Role
+		org         string
+		role        waymark.Role
+	}{
+		{"admin@demo.waymark.example", "Ada Admin", waymark.RoleAdmin, "", ""},
+		{"moderator@demo.waymark.example", "Mo Moderator", waymark.RoleModerator, "", ""},
+		{"commissioner@demo.waymark.example", "Cam Commissioner", waymark.RoleCommissioner, "", ""},
+		{"provider@demo.waymark.example", "Pat Provider", "", striders, waymark.RoleProvider},
+		{"linkworker@demo.waymark.example", "Lee Link Worker", "", pcn.ID, waymark.RoleLinkWorker},
+		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcn.ID, waymark.RoleGP},
+	}
+	for _, d := range demo {
+		u, err := accounts.CreateUser(ctx, d.email, d.name, DemoPassword, d.platform)
+		if err != nil {
+			return fmt.Errorf("demo account %s: %w", d.email, err)
+		}
+		if d.org != "" {
+			if err := store.AddMembership(ctx, u.ID, d.org, d.role); err != nil {
+				return fmt.Errorf("demo account %s: %w", d.email, err)
+			}
+		}
+	}
+	for _, svc := range services {
+		if svc.Name != "Nordic walking for beginners" {
+			continue
+		}
+		form := referral.Form{ServiceID: svc.ID, UpdatedAt: time.Now().UTC()}
+		form.Questions = []referral.Question{
+			{ID: "poles", Type: referral.YesNo, Label: "Do you have your own walking poles?", Help: "We can lend you a pair for the first four weeks.", Required: true},
+			{ID: "group", Type: referral.SingleChoice, Label: "Which group would suit you?", Options: []string{"Tuesday morning", "Saturday morning"}, Required: true},
+			{ID: "health", Type: referral.LongText, Label: "Is there anything that makes walking harder for you?", Help: "For example, joint pain or getting out of breath. Only tell us what you are happy to share."},
+		}
+		if err := sqlstore.NewReferralStore(a.db).SaveForm(ctx, form); err != nil {
+			return fmt.Errorf("demo referral form: %w", err)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@ and gp@demo.waymark.example.\n", DemoPassword)
 	return nil
 }
