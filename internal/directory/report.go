@@ -30,6 +30,9 @@ type ReportStore interface {
 	CreateReport(ctx context.Context, r Report) error
 	ResolveReports(ctx context.Context, serviceID, resolution string, at time.Time) error
 	OpenReports(ctx context.Context) ([]Report, error)
+	// MarkAssured records that a live (published or frozen) entry was
+	// confirmed at at; other entries are left alone.
+	MarkAssured(ctx context.Context, serviceID string, at time.Time) error
 }
 
 // ConfirmTTL is how long a provider's "still running" link works.
@@ -98,7 +101,8 @@ func (r *Reports) sign(serviceID string, exp int64) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// Confirm checks a confirmation link and puts the entry live again. Errors:
+// Confirm checks a confirmation link and puts the entry live again (a
+// suspended entry) or records it confirmed now (a live one). Errors:
 // EINVALID for a bad or expired link, ENOTFOUND.
 func (r *Reports) Confirm(ctx context.Context, serviceID, expires, sig string) (*Service, error) {
 	exp, err := strconv.ParseInt(expires, 10, 64)
@@ -112,10 +116,13 @@ func (r *Reports) Confirm(ctx context.Context, serviceID, expires, sig string) (
 	if err != nil {
 		return nil, err
 	}
+	// Reopening records the confirmation; a live entry is confirmed now.
 	if svc.Status == StatusSuspended {
 		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "The provider confirmed it is still running."); err != nil {
 			return nil, err
 		}
+	} else if err := r.store.MarkAssured(ctx, svc.ID, r.life.now().UTC()); err != nil {
+		return nil, err
 	}
 	if err := r.store.ResolveReports(ctx, svc.ID, "confirmed by the provider", r.life.now().UTC()); err != nil {
 		return nil, err

@@ -490,3 +490,21 @@ func TestTwoModeratorsRecordingAtOnceRecordOneCheck(t *testing.T) {
 		}
 	})
 }
+
+func TestConfirmingALiveEntryRecordsItConfirmed(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		svc := e.service(t, "Knit and natter", "", "knit@example.org", start.AddDate(-1, 0, 0), nil)
+		q, _ := url.ParseQuery(e.system.ConfirmLink(svc.ID))
+		later := start.Add(time.Hour)
+		e.clock.set(later)
+		if _, err := e.reports.Confirm(context.Background(), svc.ID, q.Get("expires"), q.Get("sig")); err != nil {
+			t.Fatal(err)
+		}
+		got := e.find(t, svc.ID)
+		if got.Status != directory.StatusPublished {
+			t.Errorf("status %s", got.Status)
+		}
+		assuredAt(t, got, later)
+	})
+}

@@ -28,6 +28,17 @@ func (s *DirectoryStore) ResolveReports(ctx context.Context, serviceID, resoluti
 	})
 }
 
+// MarkAssured records that a live entry was confirmed at at.
+func (s *DirectoryStore) MarkAssured(ctx context.Context, serviceID string, at time.Time) error {
+	err := s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE service SET assured_at = ? WHERE id = ? AND status IN ('published', 'frozen')`, at.UTC(), serviceID)
+	})
+	if err != nil {
+		return fmt.Errorf("mark %s confirmed: %w", serviceID, err)
+	}
+	return nil
+}
+
 // OpenReports lists unresolved reports, oldest first.
 func (s *DirectoryStore) OpenReports(ctx context.Context) ([]directory.Report, error) {
 	var out []directory.Report
