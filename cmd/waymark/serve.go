@@ -21,6 +21,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/freshness"
 	"waymark/internal/jobs"
+	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
 	"waymark/internal/referral"
@@ -141,6 +142,12 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	life := directory.NewLifecycle(a.store, time.Now, uuid.NewString)
 	reports := directory.NewReports(a.store, life, secret)
 	system := directory.NewSystem(life, reports)
+	claimSecret, err := a.db.Secret(ctx, "claim-links")
+	if err != nil {
+		return err
+	}
+	onboard := onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
+		Categories: a.store.ListCategories, Listings: system, Secret: claimSecret, PublicURL: publicURL, Now: time.Now, Logger: logger})
 	refs := referral.New(sqlstore.NewReferralStore(a.db), system,
 		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
 	freshStore := sqlstore.NewFreshnessStore(a.db)
@@ -158,21 +165,22 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		Dev:         cfg.Dev,
 		PublicURL:   cfg.PublicURL,
 	}, web.Deps{
-		Directory: a.directory,
-		Ready:     a.db.Ping,
-		Logger:    logger,
-		Registry:  reg,
-		Now:       time.Now,
-		API:       oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
-		Accounts:  account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
-		Sessions:  sessions,
-		Outbox:    outbox,
-		Lifecycle: life,
-		Reports:   reports,
-		Referrals: refs,
-		Checks:    checks,
-		Revisions: a.store,
-		Images:    a.store,
+		Directory:  a.directory,
+		Ready:      a.db.Ping,
+		Logger:     logger,
+		Registry:   reg,
+		Now:        time.Now,
+		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
+		Accounts:   account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
+		Sessions:   sessions,
+		Outbox:     outbox,
+		Lifecycle:  life,
+		Reports:    reports,
+		Referrals:  refs,
+		Checks:     checks,
+		Onboarding: onboard,
+		Revisions:  a.store,
+		Images:     a.store,
 		Feeds: &web.Feeds{List: a.store.ListFeeds, Import: func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
 			im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now}
 			sum, err := im.Run(ctx, baseURL, trusted)
@@ -204,7 +212,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 
 	sessionStore := sessions.Store.(*sqlstore.SessionStore)
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(refs.Jobs(cfg.RulesEvery),
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(refs.Jobs(cfg.RulesEvery), onboard.Jobs(time.Hour)...),
 		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 			_, _, err := outbox.DeliverDue(ctx)
 			return err
