@@ -18,6 +18,7 @@ import (
 	"waymark"
 	"waymark/internal/account"
 	"waymark/internal/directory"
+	"waymark/internal/referral"
 	"waymark/internal/email"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
@@ -252,10 +253,13 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
+		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
+			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	})
 	ctx := context.Background()
 	orgID := s.services[0].OrganizationID
 	ownService := s.services[0].ID
+	nordic := s.service(t, "Nordic walking for beginners").ID
 	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner}
 	browsers := map[waymark.Role]*browser{}
 	for _, r := range roles {
@@ -339,6 +343,40 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 			}
 			return forbidden
 		}},
+		{"/services/" + nordic + "/refer", func(waymark.Role) int { return ok }},
+		{"/services/" + nordic + "/refer-client", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleLinkWorker, waymark.RoleGP:
+				return ok
+			}
+			return forbidden
+		}},
+		{"/referrals", func(r waymark.Role) int {
+			if r == "" {
+				return toSignIn
+			}
+			return ok
+		}},
+		{"/provider/services/" + ownService + "/form", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
+		}},
+		{"/provider/services/" + ownService + "/form/preview", func(r waymark.Role) int {
+			switch r {
+			case "":
+				return toSignIn
+			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin:
+				return ok
+			}
+			return forbidden
+		}},
 		{"/admin", func(r waymark.Role) int {
 			switch r {
 			case "":
@@ -391,7 +429,8 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 	id := s.services[0].ID
 	for _, path := range []string{"/register", "/sign-in", "/sign-out", "/forgot-password", "/reset-password", "/account/password",
 		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
-		"/services/" + id + "/report", "/services/" + id + "/confirm"} {
+		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
+		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")
