@@ -65,6 +65,10 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 		chromedp.SendKeys(`input[name="name"]`, "Pat Walker"),
 		chromedp.SendKeys(`input[name="email"]`, "pat@example.org"),
 		chromedp.Click(`label[for="preferred_contact"]`),
+		// The demo service's own questions.
+		chromedp.Click(`label[for="q_poles-1"]`),
+		chromedp.Click(`label[for="q_group-1"]`),
+		chromedp.SendKeys(`textarea[name="q_health"]`, "A stiff knee on hills"),
 		chromedp.Click(`label[for="consent"]`),
 		chromedp.Submit(`input[name="name"]`),
 		chromedp.WaitVisible(`//h1[normalize-space()="Referral sent"]`),
@@ -92,11 +96,13 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 		chromedp.WaitVisible(`//h1[normalize-space()="Referrals"]`),
 	)
 	browsertest.CheckAxe(t, provider, "referral inbox")
+	browsertest.Screenshot(t, provider, "journey-referral-inbox")
 	browsertest.Do(t, provider, "open and accept the referral",
 		chromedp.Click(`//a[normalize-space()="`+ref+`"]`),
 		chromedp.WaitVisible(`//button[normalize-space()="Accept referral"]`),
 	)
 	browsertest.CheckAxe(t, provider, "referral page")
+	browsertest.Screenshot(t, provider, "journey-referral-provider")
 	browsertest.Do(t, provider, "accept and write to the person",
 		chromedp.Click(`//button[normalize-space()="Accept referral"]`),
 		chromedp.WaitVisible(`//strong[normalize-space()="Accepted"]`),
@@ -119,6 +125,18 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 		chromedp.Reload(),
 		chromedp.WaitVisible(`//p[contains(., "Yes, see you on Saturday")]`),
 	)
+
+	browsertest.Do(t, provider, "the provider adds a question to the referral form",
+		chromedp.Navigate(r.URL+"/provider/services/"+nordic.ID+"/form"),
+		chromedp.WaitVisible(`//h1[normalize-space()="Referral form"]`),
+		chromedp.SetValue(`select[name="type"]`, "yes_no"),
+		chromedp.SendKeys(`input[name="label"]`, "Can you walk for an hour?"),
+		chromedp.Click(`label[for="required"]`),
+		chromedp.Click(`//button[normalize-space()="Save question"]`),
+		chromedp.WaitVisible(`//strong[normalize-space()="Can you walk for an hour?"]`),
+	)
+	browsertest.CheckAxe(t, provider, "referral form builder")
+	browsertest.Screenshot(t, provider, "journey-referral-form-builder")
 
 	// Two weeks and a day later the rules ask the provider about attendance.
 	secret, err := db.Secret(ctx, "link-signing")

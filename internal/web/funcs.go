@@ -81,6 +81,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"contactOptions": func() []option {
 			return []option{{referral.ContactEmail, "Email"}, {referral.ContactPhone, "Phone call"}, {referral.ContactText, "Text message"}}
 		},
+		"contactLabel": func(c string) string {
+			return map[string]string{referral.ContactEmail: "Email", referral.ContactPhone: "Phone call", referral.ContactText: "Text message"}[c]
+		},
 		"datePartList": func() []option { return []option{{"day", "Day"}, {"month", "Month"}, {"year", "Year"}} },
 		"choices": func(q referral.Question) []string {
 			if q.Type == referral.YesNo {
