@@ -187,6 +187,9 @@ func TestSearchCanKeepOnlyEntriesConfirmedInTheLastYear(t *testing.T) {
 			if !strings.Contains(body, ">Nordic walking for beginners<") {
 				t.Errorf("%s&confirmed=1 hides an entry confirmed last month", path)
 			}
+			if !strings.Contains(body, "Last confirmed: 1 October 2026") {
+				t.Errorf("%s&confirmed=1: results do not say when entries were last confirmed", path)
+			}
 			if !regexp.MustCompile(`id="confirmed" name="confirmed" type="checkbox" value="1" checked`).MatchString(body) {
 				t.Errorf("%s&confirmed=1: the box is not ticked", path)
 			}
