@@ -221,6 +221,17 @@ func TestOnlyAdministratorsAndModeratorsMayImport(t *testing.T) {
 	if status, _, _ := commissioner.post("/admin/import/confirm", url.Values{"upload": {uuid.NewString()}}); status != http.StatusForbidden {
 		t.Errorf("commissioner confirm = %d, want 403", status)
 	}
+	// Cross-origin posts are refused, even from an administrator's browser.
+	admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
+	for _, path := range []string{"/admin/import", "/admin/import/confirm", "/claim/" + uuid.NewString()} {
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("upload=x&action=remove"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://attacker.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if status, _, _ := admin.do(req); status != http.StatusForbidden {
+			t.Errorf("cross-origin POST %s = %d, want 403", path, status)
+		}
+	}
 }
 
 func TestUploadsLargerThanTheLimitAreRefused(t *testing.T) {
