@@ -131,7 +131,9 @@ func TestJourneySearchWorksWithoutJavaScript(t *testing.T) {
 		chromedp.Navigate(r.URL+"/"),
 		chromedp.WaitVisible(`input[name="q"]`),
 		chromedp.SendKeys(`input[name="postcode"]`, "SK17 6EQ"),
+		waitValue("postcode", "SK17 6EQ"),
 		chromedp.Click(`label[for="free"]`),
+		waitChecked("free"),
 		chromedp.Submit(`input[name="q"]`),
 		chromedp.WaitVisible(`a[href^="/services/"]`),
 	)
@@ -222,6 +224,27 @@ func waitChecked(id string) chromedp.Action[chromedp.Void] {
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("checkbox %s was not ticked", id)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// waitValue waits until the input with the id holds want (typing into a
+// busy browser can lag behind the next step).
+func waitValue(id, want string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById(`+strconv.Quote(id)+`).value`))
+			if err != nil {
+				return err
+			}
+			if got == want {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("#%s holds %q, want %q", id, got, want)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
