@@ -175,39 +175,56 @@ func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, b
 	if err != nil {
 		return resultSkipped, fmt.Errorf("encode snapshot of %s: %w", d.ServiceID, err)
 	}
+	// prev stays the zero snapshot for a first check: then the new page is
+	// the baseline, and only a page gone, parked or redirected to another
+	// site is a material change.
 	var prev sitecheck.Snapshot
 	hasPrev := len(d.Snapshot) > 0
 	if hasPrev {
 		if err := json.Unmarshal(d.Snapshot, &prev); err != nil {
-			// A snapshot that cannot be read is replaced by a new baseline.
-			c.log.Warn("stored snapshot unreadable", "service_id", d.ServiceID, "error", err)
-			hasPrev = false
+			c.log.Warn("stored snapshot unreadable; taking a new baseline", "service_id", d.ServiceID, "error", err)
+			prev, hasPrev = sitecheck.Snapshot{}, false
 		}
 	}
-	if hasPrev && prev.URL != snap.URL {
-		hasPrev = false // the provider changed the website: start again
+	switch {
+	case hasPrev && prev.URL != snap.URL:
+		// The provider changed the website: start again.
+		prev, hasPrev = sitecheck.Snapshot{}, false
+	case hasPrev && prev.Gone() && !snap.Gone() && confirmedSince(d):
+		// The page was gone, the provider (or a moderator) confirmed the
+		// entry since, and the page is back: a new baseline, rather than
+		// suspending the entry again for being reachable.
+		prev, hasPrev = sitecheck.Snapshot{}, false
 	}
-	if err := c.store.SaveSnapshot(ctx, d.ServiceID, raw, now); err != nil {
-		return resultSkipped, fmt.Errorf("save snapshot of %s: %w", d.ServiceID, err)
-	}
-	if !hasPrev {
-		// The first snapshot is the baseline later checks compare with; a
-		// page that answers confirms the entry.
-		if !snap.Gone() {
-			if err := c.store.MarkAssured(ctx, d.ServiceID, now); err != nil {
-				return resultBaseline, fmt.Errorf("confirm %s: %w", d.ServiceID, err)
-			}
+	// A page still gone keeps the snapshot of when it went, so that a
+	// confirmation since is seen when it comes back.
+	if !(hasPrev && prev.Gone() && snap.Gone()) {
+		if err := c.store.SaveSnapshot(ctx, d.ServiceID, raw, now); err != nil {
+			return resultSkipped, fmt.Errorf("save snapshot of %s: %w", d.ServiceID, err)
 		}
-		return resultBaseline, nil
 	}
 	ch := c.cfg.Compare.Compare(prev, snap)
 	if !ch.Material {
-		if err := c.store.MarkAssured(ctx, d.ServiceID, now); err != nil {
-			return resultUnchanged, fmt.Errorf("confirm %s: %w", d.ServiceID, err)
+		res := resultUnchanged
+		if !hasPrev {
+			res = resultBaseline
 		}
-		return resultUnchanged, nil
+		// A page still gone (already reported) confirms nothing.
+		if !snap.Gone() {
+			if err := c.store.MarkAssured(ctx, d.ServiceID, now); err != nil {
+				return res, fmt.Errorf("confirm %s: %w", d.ServiceID, err)
+			}
+		}
+		return res, nil
 	}
 	return c.suspend(ctx, d.ServiceID, ch.Reasons)
+}
+
+// confirmedSince reports whether the entry was confirmed after its last
+// snapshot was stored (the checker confirms entries at the time of the
+// snapshot, so only a person confirms later).
+func confirmedSince(d Due) bool {
+	return d.AssuredAt != nil && d.SnapshotAt != nil && d.AssuredAt.After(*d.SnapshotAt)
 }
 
 // suspend takes an entry whose website changed out of search and emails its

@@ -32,8 +32,11 @@ type Due struct {
 	ServiceID string
 	Website   string
 	// Snapshot is the last snapshot stored (sitecheck.Snapshot as JSON), nil
-	// before the first check.
-	Snapshot []byte
+	// before the first check, and SnapshotAt when it was stored.
+	Snapshot   []byte
+	SnapshotAt *time.Time
+	// AssuredAt is when the entry was last confirmed, nil if never.
+	AssuredAt *time.Time
 }
 
 // Check is a moderator's record of a manual check.

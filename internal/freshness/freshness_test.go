@@ -53,8 +53,9 @@ type site struct {
 }
 
 type page struct {
-	status int
-	body   string
+	status   int
+	body     string
+	location string // for redirects
 }
 
 func newSite(t *testing.T) *site {
@@ -68,6 +69,9 @@ func newSite(t *testing.T) *site {
 			http.NotFound(w, r)
 			return
 		}
+		if p.location != "" {
+			w.Header().Set("Location", p.location)
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(p.status)
 		io.WriteString(w, p.body)
@@ -79,7 +83,13 @@ func newSite(t *testing.T) *site {
 func (s *site) set(path string, status int, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pages[path] = page{status, body}
+	s.pages[path] = page{status: status, body: body}
+}
+
+func (s *site) redirect(path, target string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pages[path] = page{status: http.StatusMovedPermanently, location: target}
 }
 
 func (s *site) hitsOf(path string) int {
@@ -506,5 +516,88 @@ func TestConfirmingALiveEntryRecordsItConfirmed(t *testing.T) {
 			t.Errorf("status %s", got.Status)
 		}
 		assuredAt(t, got, later)
+	})
+}
+
+func TestWebsiteCheckerRedirectsParkingAndPagesBackAgain(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		web := newSite(t)
+		elsewhere := newSite(t)
+		elsewhere.set("/", 200, "<html><head><title>Cheap flights</title></head><body><p>Book cheap flights and hotels today.</p></body></html>")
+		web.set("/moved", 200, walksPage("01629 555101", "3 March 2026", "1"))
+		web.set("/parked", 200, walksPage("01629 555202", "3 March 2026", "1"))
+		web.set("/flaky", 200, walksPage("01629 555303", "3 March 2026", "1"))
+		moved := e.service(t, "Moved", web.URL+"/moved", "moved@example.org", start, nil)
+		parked := e.service(t, "Parked", web.URL+"/parked", "parked@example.org", start, nil)
+		flaky := e.service(t, "Flaky", web.URL+"/flaky", "flaky@example.org", start, nil)
+		gone := e.service(t, "Gone from the start", web.URL+"/never", "never@example.org", start, nil)
+		c := e.checker("https://waymark.test")
+		run := func(at time.Time) freshness.RunStats {
+			t.Helper()
+			e.clock.set(at)
+			st, err := c.RunStats(ctx, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		// A page gone at the first check is suspended straight away.
+		if st := run(start); st.Baselines != 3 || st.Suspended != 1 {
+			t.Fatalf("first run: %+v", st)
+		}
+		if got := e.find(t, gone.ID); got.Status != directory.StatusSuspended || got.AssuredAt != nil {
+			t.Errorf("gone from the start: %s, assured %v", got.Status, got.AssuredAt)
+		}
+
+		// Now redirecting to another site (localhost is another host than
+		// 127.0.0.1), parked, and gone.
+		elsewhereURL := strings.Replace(elsewhere.URL, "127.0.0.1", "localhost", 1) + "/"
+		web.redirect("/moved", elsewhereURL)
+		web.set("/parked", 200, "<html><head><title>striders.example</title></head><body><p>This domain is for sale. Buy this domain today.</p></body></html>")
+		web.set("/flaky", 503, "down for maintenance")
+		week := start.Add(freshness.DefaultCheckEvery)
+		if st := run(week); st.Suspended != 3 {
+			t.Fatalf("second run: %+v", st)
+		}
+		for _, tt := range []struct {
+			svc  *directory.Service
+			want string
+		}{
+			{moved, "redirects to another site"},
+			{parked, "parked domain"},
+			{flaky, "503"},
+		} {
+			got := e.find(t, tt.svc.ID)
+			if got.Status != directory.StatusSuspended {
+				t.Errorf("%s: status %s", tt.svc.Name, got.Status)
+			}
+			mails := e.mailTo(t, tt.svc.Email)
+			if len(mails) != 1 || !strings.Contains(mails[0].Text, tt.want) {
+				t.Errorf("%s: email lacks %q: %+v", tt.svc.Name, tt.want, mails)
+			}
+		}
+
+		// The provider of the flaky site confirms while it is down; still
+		// down at the next check, it is not suspended again (nor confirmed);
+		// back up the check after, it becomes the new baseline.
+		e.clock.set(week.Add(time.Hour))
+		e.confirm(t, e.mailTo(t, flaky.Email)[0])
+		two := week.Add(freshness.DefaultCheckEvery)
+		if st := run(two); st.Suspended != 0 {
+			t.Fatalf("still down after confirming: %+v", st)
+		}
+		if got := e.find(t, flaky.ID); got.Status != directory.StatusPublished || !got.AssuredAt.Equal(week.Add(time.Hour)) {
+			t.Errorf("still down: %s, assured %v", got.Status, got.AssuredAt)
+		}
+		web.set("/flaky", 200, walksPage("01629 555303", "4 March 2026", "2"))
+		three := two.Add(freshness.DefaultCheckEvery)
+		if st := run(three); st.Suspended != 0 || st.Baselines != 1 {
+			t.Fatalf("back up: %+v", st)
+		}
+		if got := e.find(t, flaky.ID); got.Status != directory.StatusPublished || !got.AssuredAt.Equal(three) {
+			t.Errorf("back up: %s, assured %v", got.Status, got.AssuredAt)
+		}
 	})
 }

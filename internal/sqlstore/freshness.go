@@ -26,7 +26,7 @@ var _ freshness.Store = (*FreshnessStore)(nil)
 // checkedBefore, never-checked and least recently checked first.
 func (s *FreshnessStore) DueWebsiteChecks(ctx context.Context, checkedBefore time.Time, limit int) ([]freshness.Due, error) {
 	var out []freshness.Due
-	err := eachRow(ctx, s.db.reader(), `SELECT s.id, s.url, COALESCE(c.snapshot, '')
+	err := eachRow(ctx, s.db.reader(), `SELECT s.id, s.url, COALESCE(c.snapshot, ''), c.snapshot_at, s.assured_at
 		FROM service s LEFT JOIN service_check c ON c.service_id = s.id
 		WHERE s.status IN ('published', 'frozen') AND s.url <> ''
 			AND (c.checked_at IS NULL OR c.checked_at <= ?)
@@ -34,9 +34,11 @@ func (s *FreshnessStore) DueWebsiteChecks(ctx context.Context, checkedBefore tim
 		LIMIT ?`, []any{checkedBefore.UTC(), limit}, func(r rowScanner) error {
 		var d freshness.Due
 		var snap string
-		if err := r.Scan(&d.ServiceID, &d.Website, &snap); err != nil {
+		var snapAt, assured sql.NullTime
+		if err := r.Scan(&d.ServiceID, &d.Website, &snap, &snapAt, &assured); err != nil {
 			return err
 		}
+		d.SnapshotAt, d.AssuredAt = timePtr(snapAt), timePtr(assured)
 		if snap != "" {
 			d.Snapshot = []byte(snap)
 		}
