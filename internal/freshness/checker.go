@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -160,6 +161,11 @@ func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, b
 	if !won {
 		return resultSkipped, nil // another instance has it
 	}
+	if reservedHost(d.Website) {
+		// Names under .example, .test and .invalid never resolve (RFC
+		// 2606): demo data, not a page gone.
+		return resultSkipped, nil
+	}
 	snap, err := f.Fetch(ctx, d.Website)
 	switch {
 	case errors.Is(err, sitecheck.ErrDisallowed):
@@ -218,6 +224,23 @@ func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, b
 		return res, nil
 	}
 	return c.suspend(ctx, d.ServiceID, ch.Reasons)
+}
+
+// reservedHost reports whether a website's host is a reserved name that
+// never resolves: example.com, .org and .net, and names under .example,
+// .test and .invalid.
+func reservedHost(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := "." + strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	for _, suffix := range []string{".example", ".test", ".invalid", ".example.com", ".example.org", ".example.net"} {
+		if strings.HasSuffix(host, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // confirmedSince reports whether the entry was confirmed after its last

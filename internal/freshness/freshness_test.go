@@ -533,6 +533,7 @@ func TestWebsiteCheckerRedirectsParkingAndPagesBackAgain(t *testing.T) {
 		parked := e.service(t, "Parked", web.URL+"/parked", "parked@example.org", start, nil)
 		flaky := e.service(t, "Flaky", web.URL+"/flaky", "flaky@example.org", start, nil)
 		gone := e.service(t, "Gone from the start", web.URL+"/never", "never@example.org", start, nil)
+		demo := e.service(t, "Demo entry", "https://matlock-striders.example/walks", "demo@example.org", start, nil)
 		c := e.checker("https://waymark.test")
 		run := func(at time.Time) freshness.RunStats {
 			t.Helper()
@@ -544,8 +545,12 @@ func TestWebsiteCheckerRedirectsParkingAndPagesBackAgain(t *testing.T) {
 			return st
 		}
 		// A page gone at the first check is suspended straight away.
-		if st := run(start); st.Baselines != 3 || st.Suspended != 1 {
+		if st := run(start); st.Baselines != 3 || st.Suspended != 1 || st.Skipped != 1 {
 			t.Fatalf("first run: %+v", st)
+		}
+		// Reserved names (.example) never resolve: demo data, left alone.
+		if got := e.find(t, demo.ID); got.Status != directory.StatusPublished {
+			t.Errorf("demo entry with a .example website: %s", got.Status)
 		}
 		if got := e.find(t, gone.ID); got.Status != directory.StatusSuspended || got.AssuredAt != nil {
 			t.Errorf("gone from the start: %s, assured %v", got.Status, got.AssuredAt)
