@@ -68,9 +68,9 @@ type Store interface {
 	SaveSnapshot(ctx context.Context, serviceID string, snapshot []byte, at time.Time) error
 	// MarkAssured records that a live entry was confirmed at at.
 	MarkAssured(ctx context.Context, serviceID string, at time.Time) error
-	// ManualQueue lists published entries without a website last confirmed
-	// (or, never confirmed, created) at or before confirmedBefore, oldest
-	// first.
+	// ManualQueue lists live (published or frozen) entries without a
+	// website last confirmed (or, never confirmed, created) at or before
+	// confirmedBefore, oldest first.
 	ManualQueue(ctx context.Context, confirmedBefore time.Time) ([]*directory.Service, error)
 	// RecordCheck records a moderator's manual check in the entry's history
 	// and, when assure is true, marks the entry confirmed at c.At, in one

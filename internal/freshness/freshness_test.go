@@ -606,3 +606,33 @@ func TestWebsiteCheckerRedirectsParkingAndPagesBackAgain(t *testing.T) {
 		}
 	})
 }
+
+func TestFrozenEntriesAreCheckedByHandToo(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		m := freshness.NewManualChecks(e.fresh, e.system, e.life, e.outbox, freshness.ManualConfig{}, e.clock.now, uuid.NewString, e.log)
+		svc := &directory.Service{ID: uuid.NewString(), OrganizationID: e.org.ID, Name: "Full lunch club", Kind: directory.KindSignposting,
+			Pathway: directory.PathwayNone, Visibility: directory.VisibilityListed, Status: directory.StatusFrozen, StatusNote: "Waiting list",
+			CreatedAt: start.AddDate(-1, 0, 0), UpdatedAt: start.AddDate(-1, 0, 0)}
+		if err := e.store.CreateServices(ctx, []*directory.Service{svc}); err != nil {
+			t.Fatal(err)
+		}
+		mod := moderatorCtx()
+		if list, err := m.Queue(mod); err != nil || strings.Join(names(list), ",") != "Full lunch club" {
+			t.Fatalf("queue = %v, %v", names(list), err)
+		}
+		if err := m.Record(mod, svc.ID, freshness.OutcomeRunning, ""); err != nil {
+			t.Fatal(err)
+		}
+		got := e.find(t, svc.ID)
+		if got.Status != directory.StatusFrozen {
+			t.Errorf("status %s, want still frozen", got.Status)
+		}
+		assuredAt(t, got, start)
+		events, _ := e.store.History(ctx, svc.ID)
+		if len(events) == 0 || events[len(events)-1].From != directory.StatusFrozen || events[len(events)-1].To != directory.StatusFrozen {
+			t.Errorf("history: %+v", events)
+		}
+	})
+}

@@ -102,9 +102,9 @@ func moderator(ctx context.Context) (waymark.Actor, error) {
 	return a, nil
 }
 
-// Queue returns the published entries without a website that were last
-// confirmed (or, never confirmed, created) Months or more ago, oldest
-// first. Errors: EUNAUTHORIZED, EFORBIDDEN for anyone but moderators and
+// Queue returns the live (published or frozen) entries without a website
+// that were last confirmed (or, never confirmed, created) Months or more
+// ago, oldest first. Errors: EUNAUTHORIZED, EFORBIDDEN for anyone but moderators and
 // admins.
 func (m *ManualChecks) Queue(ctx context.Context) ([]*directory.Service, error) {
 	if _, err := moderator(ctx); err != nil {
@@ -143,7 +143,7 @@ func (m *ManualChecks) Record(ctx context.Context, serviceID string, outcome Out
 	if svc.AssuredAt != nil {
 		confirmed = *svc.AssuredAt
 	}
-	if svc.Status != directory.StatusPublished || svc.Website != "" {
+	if !svc.Status.Public() || svc.Website != "" {
 		return waymark.Errorf(waymark.EINVALID, "This listing does not need a manual check")
 	}
 	if confirmed.After(due) {

@@ -135,9 +135,9 @@ func (s *FreshnessStore) SetAssured(ctx context.Context, serviceID string, at *t
 
 // manualDue is the condition on service s for a manual check due before
 // the one argument.
-const manualDue = `s.status = 'published' AND s.url = '' AND COALESCE(s.assured_at, s.created_at) <= ?`
+const manualDue = `s.status IN ('published', 'frozen') AND s.url = '' AND COALESCE(s.assured_at, s.created_at) <= ?`
 
-// ManualQueue lists published entries without a website last confirmed (or
+// ManualQueue lists live entries without a website last confirmed (or
 // created) at or before confirmedBefore, oldest first.
 func (s *FreshnessStore) ManualQueue(ctx context.Context, confirmedBefore time.Time) ([]*directory.Service, error) {
 	var ids []string
@@ -185,7 +185,7 @@ func (s *FreshnessStore) RecordCheck(ctx context.Context, c freshness.Check, ass
 			return waymark.Errorf(waymark.ECONFLICT, "Someone has already checked this listing: reload the page")
 		}
 		err = tx.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)
-			VALUES (?, ?, ?, ?, 'published', 'published', ?, ?)`, c.ID, c.ServiceID, nullString(c.ActorID), string(freshness.ActionCheck), c.Note, c.At.UTC())
+			SELECT ?, id, ?, ?, status, status, ?, ? FROM service WHERE id = ?`, c.ID, nullString(c.ActorID), string(freshness.ActionCheck), c.Note, c.At.UTC(), c.ServiceID)
 		if err != nil {
 			return fmt.Errorf("record check of %s: %w", c.ServiceID, err)
 		}
