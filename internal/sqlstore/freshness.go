@@ -108,13 +108,7 @@ func (s *FreshnessStore) Snapshot(ctx context.Context, serviceID string) ([]byte
 // MarkAssured records that a live entry was confirmed at at. An entry no
 // longer live is left alone.
 func (s *FreshnessStore) MarkAssured(ctx context.Context, serviceID string, at time.Time) error {
-	err := s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `UPDATE service SET assured_at = ? WHERE id = ? AND status IN ('published', 'frozen')`, at.UTC(), serviceID)
-	})
-	if err != nil {
-		return fmt.Errorf("mark %s confirmed: %w", serviceID, err)
-	}
-	return nil
+	return NewDirectoryStore(s.db).MarkAssured(ctx, serviceID, at)
 }
 
 // SetAssured sets when an entry was last confirmed, whatever its status;
