@@ -220,12 +220,14 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
-		}},
-		// Each run checks the websites due (up to a batch); claims keep each
-		// entry to one check per CHECK_EVERY.
-		checker.Job(min(cfg.CheckEvery, time.Hour)))...,
+		}})...,
 	)
 	go runner.Start(ctx, 5*time.Second)
+	// The website checks take minutes, so they tick on their own and never
+	// hold up email. Each run checks the websites due (up to a batch);
+	// claims keep each entry to one check per CHECK_EVERY.
+	checkRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, checker.Job(min(cfg.CheckEvery, time.Hour)))
+	go checkRunner.Start(ctx, time.Minute)
 
 	errc := make(chan error, 1)
 	go func() {

@@ -138,6 +138,9 @@ func (c *Checker) RunStats(ctx context.Context, now time.Time) (RunStats, error)
 	if ctx.Err() != nil {
 		return stats, ctx.Err()
 	}
+	if len(due) == 0 {
+		return stats, nil
+	}
 	c.log.Info("website checks done", "checked", stats.Checked, "baselines", stats.Baselines,
 		"unchanged", stats.Unchanged, "suspended", stats.Suspended, "skipped", stats.Skipped)
 	return stats, firstErr
