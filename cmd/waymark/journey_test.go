@@ -54,6 +54,8 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 		chromedp.Click(`label[for="free"]`),
 		waitChecked("free"),
 		chromedp.Submit(`input[name="free"]`),
+		// The old results page has service links too: wait for the new address.
+		waitURL("free="),
 		chromedp.WaitVisible(`a[href^="/services/"]`),
 	)
 	url := browsertest.Get(t, ctx, "read the address", chromedp.Location())
@@ -78,7 +80,7 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 
 	browsertest.Do(t, ctx, "open the first result",
 		chromedp.Click(`main a[href^="/services/"]`),
-		chromedp.WaitVisible(`h1`),
+		chromedp.WaitVisible(`//h2[normalize-space()="How to get help"]`),
 	)
 	page := browsertest.Get(t, ctx, "read the service page", chromedp.Text(`main`))
 	if !strings.Contains(strings.ToLower(page), "free") {
@@ -92,6 +94,7 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 
 	browsertest.Do(t, ctx, "open the offline help page from the footer",
 		chromedp.Click(`footer a[href="/help/offline"]`),
+		waitURL("/help/offline"),
 		chromedp.WaitVisible(`h1`),
 	)
 	help := browsertest.Get(t, ctx, "read the help page", chromedp.Text(`main`))
@@ -145,7 +148,7 @@ func TestJourneySearchWorksWithoutJavaScript(t *testing.T) {
 	if js {
 		t.Error("the page ran JavaScript although it was switched off")
 	}
-	browsertest.Do(t, ctx, "open a result", chromedp.Click(`main a[href^="/services/"]`), chromedp.WaitVisible(`h1`))
+	browsertest.Do(t, ctx, "open a result", chromedp.Click(`main a[href^="/services/"]`), chromedp.WaitVisible(`//h2[normalize-space()="How to get help"]`))
 	if page := browsertest.Get(t, ctx, "read the service page", chromedp.Text(`main`)); !strings.Contains(page, "How to get help") {
 		t.Errorf("service page without JavaScript: %s", page)
 	}
@@ -245,6 +248,27 @@ func waitValue(id, want string) chromedp.Action[chromedp.Void] {
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("#%s holds %q, want %q", id, got, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// waitURL waits until the page's address contains part, so a step does not
+// read the page it is leaving.
+func waitURL(part string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, err := chromedp.Run(ctx, chromedp.Location())
+			if err != nil {
+				return err
+			}
+			if strings.Contains(got, part) {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("address %s never got %q", got, part)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
