@@ -36,7 +36,20 @@ type CheckerConfig struct {
 	Fetch sitecheck.Options
 	// Compare decides which changes are material.
 	Compare sitecheck.Comparer
+	// RetryAfter is how soon a site found unreachable for a reason that may
+	// pass (a timeout, a refused connection, a server error) is checked
+	// again; DefaultRetryAfter (1 day) if zero.
+	RetryAfter time.Duration
+	// Retries is how many such checks in a row are let pass before the entry
+	// is suspended; DefaultRetries (1) if zero, none if negative.
+	Retries int
 }
+
+// Defaults for retrying sites that may be down only for a while.
+const (
+	DefaultRetryAfter = 24 * time.Hour
+	DefaultRetries    = 1
+)
 
 // Checker is the scheduled website checker.
 type Checker struct {
@@ -59,6 +72,12 @@ func NewChecker(store Store, listings Listings, mail Mailer, cfg CheckerConfig, 
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = DefaultRetryAfter
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = DefaultRetries
+	}
 	return &Checker{store: store, listings: listings, mail: mail, cfg: cfg, log: logger}
 }
 
@@ -75,6 +94,7 @@ type RunStats struct {
 	Unchanged int // no material change: the entry is confirmed
 	Suspended int // material change: suspended and the provider emailed
 	Skipped   int // claimed by another run, disallowed by robots.txt, or not a web address
+	Retrying  int // unreachable for a reason that may pass: checked again after RetryAfter
 }
 
 // Run checks every entry whose website is due a check at now (up to the
@@ -116,6 +136,8 @@ func (c *Checker) RunStats(ctx context.Context, now time.Time) (RunStats, error)
 					stats.Suspended++
 				case resultSkipped:
 					stats.Skipped++
+				case resultRetry:
+					stats.Retrying++
 				}
 				if res != resultSkipped && err == nil {
 					stats.Checked++
@@ -153,6 +175,7 @@ const (
 	resultBaseline
 	resultUnchanged
 	resultSuspended
+	resultRetry // unreachable for a reason that may pass: looked at again soon
 )
 
 // check claims, fetches and compares one entry's website.
@@ -205,6 +228,16 @@ func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, b
 		// suspending the entry again for being reachable.
 		prev, hasPrev = sitecheck.Snapshot{}, false
 	}
+	// A site newly unreachable for a reason that may pass is looked at again
+	// soon before anything is done: a group's website down for an evening
+	// should not take it out of search.
+	if mayPass(snap) && !(hasPrev && prev.Gone()) && d.Failures < c.cfg.Retries {
+		if err := c.store.RecordFailure(ctx, d.ServiceID, now.Add(c.cfg.RetryAfter-c.cfg.Every)); err != nil {
+			return resultSkipped, fmt.Errorf("record failed check of %s: %w", d.ServiceID, err)
+		}
+		c.log.Info("website unreachable; will look again", "service_id", d.ServiceID, "kind", snap.ErrorKind, "status", snap.Status)
+		return resultRetry, nil
+	}
 	// A page still gone keeps the snapshot of when it went, so that a
 	// confirmation since is seen when it comes back.
 	if !(hasPrev && prev.Gone() && snap.Gone()) {
@@ -227,6 +260,20 @@ func (c *Checker) check(ctx context.Context, f *sitecheck.Fetcher, d Due, now, b
 		return res, nil
 	}
 	return c.suspend(ctx, d.ServiceID, ch.Reasons)
+}
+
+// mayPass reports whether a check found the site unreachable for a reason
+// that may pass: a connection that failed or timed out, a name that did not
+// resolve, or a server error or "too many requests". A page not found, or a
+// name now pointing at a private address, is acted on at once.
+func mayPass(s sitecheck.Snapshot) bool {
+	switch {
+	case s.ErrorKind == sitecheck.FailureConnect || s.ErrorKind == sitecheck.FailureDNS:
+		return true
+	case s.ErrorKind == "" && (s.Status >= 500 || s.Status == 429):
+		return true
+	}
+	return false
 }
 
 // reservedHost reports whether a website's host is a reserved name that

@@ -37,6 +37,9 @@ type Due struct {
 	SnapshotAt *time.Time
 	// AssuredAt is when the entry was last confirmed, nil if never.
 	AssuredAt *time.Time
+	// Failures is how many checks in a row found the site unreachable for a
+	// reason that may pass.
+	Failures int
 }
 
 // Check is a moderator's record of a manual check.
@@ -64,8 +67,13 @@ type Store interface {
 	// last check was at or before checkedBefore; it reports whether this
 	// caller won the check.
 	ClaimWebsiteCheck(ctx context.Context, serviceID string, now, checkedBefore time.Time) (bool, error)
-	// SaveSnapshot stores an entry's latest snapshot (JSON).
+	// SaveSnapshot stores an entry's latest snapshot (JSON) and clears its
+	// count of failures.
 	SaveSnapshot(ctx context.Context, serviceID string, snapshot []byte, at time.Time) error
+	// RecordFailure counts a check that found the site unreachable for a
+	// reason that may pass, and makes the entry due again as if last checked
+	// at checkedAt.
+	RecordFailure(ctx context.Context, serviceID string, checkedAt time.Time) error
 	// MarkAssured records that a live entry was confirmed at at.
 	MarkAssured(ctx context.Context, serviceID string, at time.Time) error
 	// ManualQueue lists live (published or frozen) entries without a

@@ -26,7 +26,7 @@ var _ freshness.Store = (*FreshnessStore)(nil)
 // checkedBefore, never-checked and least recently checked first.
 func (s *FreshnessStore) DueWebsiteChecks(ctx context.Context, checkedBefore time.Time, limit int) ([]freshness.Due, error) {
 	var out []freshness.Due
-	err := eachRow(ctx, s.db.reader(), `SELECT s.id, s.url, COALESCE(c.snapshot, ''), c.snapshot_at, s.assured_at
+	err := eachRow(ctx, s.db.reader(), `SELECT s.id, s.url, COALESCE(c.snapshot, ''), c.snapshot_at, s.assured_at, COALESCE(c.failures, 0)
 		FROM service s LEFT JOIN service_check c ON c.service_id = s.id
 		WHERE s.status IN ('published', 'frozen') AND s.url <> ''
 			AND (c.checked_at IS NULL OR c.checked_at <= ?)
@@ -35,7 +35,7 @@ func (s *FreshnessStore) DueWebsiteChecks(ctx context.Context, checkedBefore tim
 		var d freshness.Due
 		var snap string
 		var snapAt, assured sql.NullTime
-		if err := r.Scan(&d.ServiceID, &d.Website, &snap, &snapAt, &assured); err != nil {
+		if err := r.Scan(&d.ServiceID, &d.Website, &snap, &snapAt, &assured, &d.Failures); err != nil {
 			return err
 		}
 		d.SnapshotAt, d.AssuredAt = timePtr(snapAt), timePtr(assured)
@@ -80,11 +80,24 @@ func (s *FreshnessStore) ClaimWebsiteCheck(ctx context.Context, serviceID string
 func (s *FreshnessStore) SaveSnapshot(ctx context.Context, serviceID string, snapshot []byte, at time.Time) error {
 	err := s.db.inTx(ctx, func(c conn) error {
 		return c.exec(ctx, `INSERT INTO service_check (service_id, snapshot, snapshot_at) VALUES (?, ?, ?)
-			ON CONFLICT (service_id) DO UPDATE SET snapshot = excluded.snapshot, snapshot_at = excluded.snapshot_at`,
+			ON CONFLICT (service_id) DO UPDATE SET snapshot = excluded.snapshot, snapshot_at = excluded.snapshot_at, failures = 0`,
 			serviceID, string(snapshot), at.UTC())
 	})
 	if err != nil {
 		return fmt.Errorf("save snapshot of %s: %w", serviceID, err)
+	}
+	return nil
+}
+
+// RecordFailure counts a check that found the site unreachable for a
+// reason that may pass, and sets when it was last checked to checkedAt, so
+// it comes up again sooner than the usual period.
+func (s *FreshnessStore) RecordFailure(ctx context.Context, serviceID string, checkedAt time.Time) error {
+	err := s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE service_check SET failures = failures + 1, checked_at = ? WHERE service_id = ?`, checkedAt.UTC(), serviceID)
+	})
+	if err != nil {
+		return fmt.Errorf("record failed check of %s: %w", serviceID, err)
 	}
 	return nil
 }
