@@ -31,6 +31,7 @@ assets: node_modules/.package-lock.json
 test: assets
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
+	@unformatted="$$(gofmt -l cmd internal tools *.go)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
