@@ -106,7 +106,7 @@ func (s *accountSite) lastLink(t *testing.T, path string) string {
 	if err != nil || len(list) == 0 {
 		t.Fatalf("no email in the outbox: %v", err)
 	}
-	m := regexp.MustCompile(`https?://[^/\s]+(` + regexp.QuoteMeta(path) + `\?token=[A-Za-z0-9_%-]+)`).FindStringSubmatch(list[0].Text)
+	m := regexp.MustCompile(`https?://[^/\s]+(` + regexp.QuoteMeta(path) + `\?token=[A-Za-z0-9_%-]+(?:&next=\S+)?)`).FindStringSubmatch(list[0].Text)
 	if m == nil {
 		t.Fatalf("no %s link in %q", path, list[0].Text)
 	}

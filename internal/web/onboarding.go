@@ -204,12 +204,13 @@ func plural(n int, one, many string) string {
 // claimView is the page a claim link opens.
 type claimView struct {
 	page
-	Claim     *onboarding.Claim
-	ID        string
-	Expires   string
-	Sig       string
-	SignedIn  bool
-	SignInURL string
+	Claim       *onboarding.Claim
+	ID          string
+	Expires     string
+	Sig         string
+	SignedIn    bool
+	SignInURL   string
+	RegisterURL string
 }
 
 // claimURL is the claim page's own address, to come back to after signing
@@ -229,7 +230,8 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 	v := claimView{page: s.page(r, "Claim your entry"), Claim: c, ID: id, Expires: expires, Sig: sig,
 		SignedIn: !waymark.ActorFrom(r.Context()).Anonymous()}
 	v.NoIndex = true
-	v.SignInURL = "/sign-in?next=" + url.QueryEscape(claimURL(id, expires, sig))
+	v.SignInURL = withNext("/sign-in", claimURL(id, expires, sig))
+	v.RegisterURL = withNext("/register", claimURL(id, expires, sig))
 	s.render(w, r, http.StatusOK, "claim", v)
 }
 

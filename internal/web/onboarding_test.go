@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -285,18 +286,33 @@ func TestANewUserClaimsTheirEntryAndEditsIt(t *testing.T) {
 		q, _ := url.ParseQuery(strings.Split(claim, "?")[1])
 		form := url.Values{"action": {"claim"}, "expires": {q.Get("expires")}, "sig": {q.Get("sig")}}
 		status, _, h := b.post("/claim/"+orgID, form)
-		next := h.Get("Location")
-		if status != http.StatusSeeOther || !strings.HasPrefix(next, "/sign-in?next=") {
+		if next := h.Get("Location"); status != http.StatusSeeOther || !strings.HasPrefix(next, "/sign-in?next=") {
 			t.Fatalf("claim signed out = %d to %q, want sign-in", status, next)
 		}
-		// Register, confirm the address and sign in: back to the claim page.
-		reg := url.Values{"name": {"Pat"}, "email": {"pat@example.org"}, "password": {"walking in the peak"}, "confirm_password": {"walking in the peak"}}
+		// Register from the claim page's link, confirm the address and sign
+		// in from the confirmation page: back to the claim page.
+		register := regexp.MustCompile(`href="(/register\?next=[^"]+)"`).FindStringSubmatch(body)
+		if register == nil {
+			t.Fatal("the claim page has no link to create an account that comes back")
+		}
+		_, page, _ := b.get(html.UnescapeString(register[1]))
+		hidden := regexp.MustCompile(`name="next" value="([^"]+)"`).FindStringSubmatch(page)
+		if hidden == nil || html.UnescapeString(hidden[1]) != claim {
+			t.Fatalf("the register form does not carry the claim page: %v", hidden)
+		}
+		reg := url.Values{"name": {"Pat"}, "email": {"pat@example.org"}, "password": {"walking in the peak"}, "confirm_password": {"walking in the peak"},
+			"next": {html.UnescapeString(hidden[1])}}
 		if status, _, _ := b.post("/register", reg); status != 200 {
 			t.Fatalf("register: %d", status)
 		}
-		b.get(s.lastLink(t, "/verify-email"))
-		nextURL, _ := url.Parse(next)
-		status, _, h = b.post("/sign-in", url.Values{"email": {"pat@example.org"}, "password": {"walking in the peak"}, "next": {nextURL.Query().Get("next")}})
+		_, confirmed, _ := b.get(s.lastLink(t, "/verify-email"))
+		signIn := regexp.MustCompile(`href="(/sign-in\?next=[^"]+)"`).FindStringSubmatch(confirmed)
+		if signIn == nil {
+			t.Fatalf("the confirmation page's sign-in link does not come back: %s", confirmed)
+		}
+		_, page, _ = b.get(html.UnescapeString(signIn[1]))
+		hidden = regexp.MustCompile(`name="next" value="([^"]+)"`).FindStringSubmatch(page)
+		status, _, h = b.post("/sign-in", url.Values{"email": {"pat@example.org"}, "password": {"walking in the peak"}, "next": {html.UnescapeString(hidden[1])}})
 		if status != http.StatusSeeOther || h.Get("Location") != claim {
 			t.Fatalf("sign in = %d to %q, want back to %q", status, h.Get("Location"), claim)
 		}
