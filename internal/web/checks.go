@@ -14,9 +14,14 @@ import (
 type checksView struct {
 	page
 	Due    []*directory.Service
+	Total  int // due in all; Due holds the oldest checksShown
 	Months int
 	Done   string // the outcome just recorded, for the confirmation banner
 }
+
+// checksShown is how many due entries the queue page shows at once: a work
+// list, done from the top.
+const checksShown = 20
 
 // handleChecks lists the entries due a manual check, oldest first.
 func (s *Server) handleChecks(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +30,10 @@ func (s *Server) handleChecks(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := checksView{page: s.page(r, "Listings to check"), Due: list, Months: s.deps.Checks.Months()}
+	v := checksView{page: s.page(r, "Listings to check"), Due: list, Total: len(list), Months: s.deps.Checks.Months()}
+	if len(v.Due) > checksShown {
+		v.Due = v.Due[:checksShown]
+	}
 	v.Breadcrumbs = crumbs(link{Href: "/moderation", Text: "Moderation"})
 	switch done := r.URL.Query().Get("done"); freshness.Outcome(done) {
 	case freshness.OutcomeRunning, freshness.OutcomeChanged, freshness.OutcomeUnconfirmed:
