@@ -322,15 +322,25 @@ func (s *Server) handleDevMail(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "devmail", devMailView{page: s.page(r, "Development outbox"), Messages: list})
 }
 
-// signInLimits slows down password guessing: per address and per client,
-// with buckets that refill, so nobody can lock someone out for good.
-type signInLimits struct {
+// rateLimits slows down what anyone can repeat: password guessing (per
+// address and per client) and public forms such as self-referral, with
+// buckets that refill, so nobody can lock someone out for good. They are
+// per instance, in memory.
+type rateLimits struct {
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
 	swept   time.Time
 }
 
-func (l *signInLimits) allow(ip, addr string, now time.Time) bool {
+func (l *rateLimits) allow(ip, addr string, now time.Time) bool {
+	// 5 tries per address, then one every 3 minutes; 20 per connection
+	// address, then one every 30 seconds.
+	return l.allowOne("addr:"+addr, 3*time.Minute, 5, now) && l.allowOne("ip:"+ip, 30*time.Second, 20, now)
+}
+
+// allowOne takes one token from the bucket key (burst tokens, one more
+// every every), reporting whether there was one.
+func (l *rateLimits) allowOne(key string, every time.Duration, burst int, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
@@ -344,17 +354,12 @@ func (l *signInLimits) allow(ip, addr string, now time.Time) bool {
 		}
 		l.swept = now
 	}
-	get := func(key string, every time.Duration, burst int) *rate.Limiter {
-		b, ok := l.buckets[key]
-		if !ok {
-			b = rate.NewLimiter(rate.Every(every), burst)
-			l.buckets[key] = b
-		}
-		return b
+	b, ok := l.buckets[key]
+	if !ok {
+		b = rate.NewLimiter(rate.Every(every), burst)
+		l.buckets[key] = b
 	}
-	byAddr := get("addr:"+addr, 3*time.Minute, 5) // 5 tries, then one every 3 minutes
-	byIP := get("ip:"+ip, 30*time.Second, 20)
-	return byAddr.AllowN(now, 1) && byIP.AllowN(now, 1)
+	return b.AllowN(now, 1)
 }
 
 // clientIP is the connection's address (proxies' headers are not trusted).

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"waymark"
 	"waymark/internal/directory"
@@ -131,6 +132,16 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = r.PostForm
+	// Anyone may refer themselves, so a flood from one address is slowed:
+	// 10 referrals, then one every 6 minutes.
+	if !s.limits.allowOne("self-referral:"+clientIP(r), 6*time.Minute, 10, s.deps.Now()) {
+		w.Header().Set("Retry-After", "360")
+		v.FieldErrs["form"] = "Too many referrals have been sent from this connection. Wait a few minutes and try again, or contact the service directly."
+		v.Errors = summary(v.FieldErrs, nil)
+		v.Title = "Error: " + v.Title
+		s.render(w, r, http.StatusTooManyRequests, "refer", v)
+		return
+	}
 	ref, track, err := s.deps.Referrals.SelfRefer(r.Context(), v.Service.ID, readRequest(r.PostForm))
 	if err != nil {
 		s.failRefer(w, r, v, err)
@@ -372,6 +383,10 @@ func (s *Server) handleTrackAction(w http.ResponseWriter, r *http.Request) {
 	next := base
 	switch r.PathValue("action") {
 	case "message":
+		if !s.limits.allowOne("track-message:"+clientIP(r), time.Minute, 20, s.deps.Now()) {
+			err = waymark.FieldErrorf(waymark.EINVALID, "body", "Too many messages from this connection: wait a minute and try again")
+			break
+		}
 		err = refs.TrackMessage(ctx, id, token, r.PostForm.Get("body"))
 	case "cancel":
 		err = refs.TrackCancel(ctx, id, token)

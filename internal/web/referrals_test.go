@@ -250,3 +250,24 @@ func TestTheAttendanceLinkAsksBeforeRecordingAndTheAttendeeScores(t *testing.T) 
 		t.Errorf("after scoring")
 	}
 }
+
+func TestSelfReferralsFromOneConnectionAreSlowedAfterTen(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	s := newReferralSite(t, db)
+	nordic := s.service(t, "Nordic walking for beginners")
+	b := s.browser(t)
+	form := url.Values{"name": {"Sam"}, "phone": {"01629 555000"}, "preferred_contact": {"phone"}, "consent": {"yes"}}
+	for i := range 10 {
+		if status, _, _ := b.post("/services/"+nordic.ID+"/refer", form); status != 200 {
+			t.Fatalf("referral %d: %d", i+1, status)
+		}
+	}
+	status, body, h := b.post("/services/"+nordic.ID+"/refer", form)
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many referrals") || !strings.Contains(body, `value="Sam"`) {
+		t.Fatalf("11th referral in a row: %d", status)
+	}
+	inbox, err := s.refs.Stats(context.Background(), nordic.ID)
+	if err != nil || inbox.Received != 10 {
+		t.Errorf("referrals stored: %v %d, want 10", err, inbox.Received)
+	}
+}

@@ -102,7 +102,7 @@ type Server struct {
 	tileSource  string // the CSP source of the map tiles, "" for none
 	staticFS    fs.FS
 	fingerprint string // of the static files, in their addresses
-	limits      signInLimits
+	limits      rateLimits
 	routeAccess []routeRule // who may use each route registered with route
 }
 
