@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"waymark"
-	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
@@ -44,27 +43,10 @@ func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
 	return rs
 }
 
-// member signs in a new user holding role in the organisation (or, for
-// platform roles, with no organisation).
+// member signs in a new user holding role in the organisation.
 func (s *referralSite) member(t *testing.T, orgID string, role waymark.Role, addr string) *browser {
 	t.Helper()
-	ctx := context.Background()
-	u := &account.User{ID: uuid.NewString(), Email: addr, Name: "User " + string(role), CreatedAt: testNow}
-	u.PasswordHash, _ = account.HashPassword("a long password")
-	if orgID != "" {
-		u.Memberships = []account.Membership{{OrganizationID: orgID, Role: role}}
-	} else {
-		u.PlatformRole = role
-	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	s.store.MarkEmailVerified(ctx, u.ID, testNow)
-	b := s.browser(t)
-	if status, _, _ := b.post("/sign-in", url.Values{"email": {addr}, "password": {"a long password"}}); status != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d", addr, status)
-	}
-	return b
+	return s.signInAs(t, addr, role, orgID)
 }
 
 // mailTo returns the newest email to an address.
