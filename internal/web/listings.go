@@ -9,6 +9,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/referral"
 	"waymark/internal/email"
 )
 
@@ -17,6 +18,9 @@ type providerView struct {
 	page
 	Services []*directory.Service
 	Done     string
+	// Stats are each referral-taking listing's referral statistics, by
+	// service ID.
+	Stats map[string]*referral.Stats
 }
 
 func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +29,14 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := providerView{page: s.page(r, "Your listings"), Services: list}
+	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}}
+	for _, svc := range list {
+		if svc.Pathway == directory.PathwayWaymarkForm || svc.Pathway == directory.PathwayProfessionalOnly {
+			if st := s.statsFor(r.Context(), svc); st != nil {
+				v.Stats[svc.ID] = st
+			}
+		}
+	}
 	switch r.URL.Query().Get("done") {
 	case "draft":
 		v.Done = "Your listing is saved as a draft. Post it when it is ready."

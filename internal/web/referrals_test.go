@@ -143,6 +143,9 @@ func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
 		if _, body, _ = person.get(track); !strings.Contains(body, "Accepted") {
 			t.Errorf("private link does not show the acceptance")
 		}
+		if _, body, _ = provider.get("/provider"); !strings.Contains(body, "Referral statistics") || !strings.Contains(body, "Fewer than 5 referrals so far") {
+			t.Errorf("the provider's listings lack the referral statistics")
+		}
 	})
 }
 
