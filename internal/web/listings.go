@@ -9,8 +9,8 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/referral"
 	"waymark/internal/email"
+	"waymark/internal/referral"
 )
 
 // providerView is a provider's list of their listings.
