@@ -344,7 +344,32 @@ func (s *Referrals) Track(ctx context.Context, id, token string) (*Case, error) 
 	if err := s.store.AuditView(ctx, View{ReferralID: r.ID, ActorID: "self-referrer", What: "view referral by private link", At: s.now().UTC()}); err != nil {
 		return nil, fmt.Errorf("audit view of referral %s: %w", id, err)
 	}
-	return s.loadCase(ctx, r, PartyReferrer)
+	c, err := s.loadCase(ctx, r, PartyReferrer)
+	if err != nil {
+		return nil, err
+	}
+	if r.Source == SourceProfessional {
+		// The thread is between the professional and the provider; the
+		// person sees where their referral stands and can score it.
+		c.Messages = nil
+	}
+	return c, nil
+}
+
+// selfReferral finds a referral by its private link for an action only the
+// person who referred themselves may take.
+func (s *Referrals) selfReferral(ctx context.Context, id, token string) (*Referral, error) {
+	if err := s.checkTrack(id, token); err != nil {
+		return nil, err
+	}
+	r, err := s.store.FindReferral(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Source != SourceSelf {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Ask the person who referred you: they are in touch with the service about your referral")
+	}
+	return r, nil
 }
 
 func (s *Referrals) loadCase(ctx context.Context, r *Referral, as Party) (*Case, error) {
@@ -497,10 +522,7 @@ func (s *Referrals) act(ctx context.Context, id string, to Status, code, note st
 
 // TrackCancel withdraws a self-referral through its private link.
 func (s *Referrals) TrackCancel(ctx context.Context, id, token string) error {
-	if err := s.checkTrack(id, token); err != nil {
-		return err
-	}
-	r, err := s.store.FindReferral(ctx, id)
+	r, err := s.selfReferral(ctx, id, token)
 	if err != nil {
 		return err
 	}
@@ -564,10 +586,7 @@ func (s *Referrals) PostMessage(ctx context.Context, id, body string) error {
 
 // TrackMessage adds the self-referrer's message through the private link.
 func (s *Referrals) TrackMessage(ctx context.Context, id, token, body string) error {
-	if err := s.checkTrack(id, token); err != nil {
-		return err
-	}
-	r, err := s.store.FindReferral(ctx, id)
+	r, err := s.selfReferral(ctx, id, token)
 	if err != nil {
 		return err
 	}

@@ -631,3 +631,35 @@ func TestRulesRunningTwiceAtOnceDoNothingTwice(t *testing.T) {
 		}
 	})
 }
+
+func TestAProfessionalsClientSeesTheStatusButNotTheThread(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newReferralFixture(t, db)
+		ctx := context.Background()
+		r, err := f.refs.Refer(f.worker, f.svc.ID, referral.Request{Client: referral.Person{Name: "Cara Client", Email: "cara@example.org", PreferredContact: referral.ContactEmail},
+			Consent: true, Reason: "Keen on woodwork", ReferrerName: "Lee Worker", ReferrerEmail: "lee@surgery.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.refs.PostMessage(f.worker, r.ID, "She can come on Tuesdays"); err != nil {
+			t.Fatal(err)
+		}
+		token := strings.Split(f.refs.TrackPath(r.ID), "/")[3]
+		c, err := f.refs.Track(ctx, r.ID, token)
+		if err != nil || c.Referral.ID != r.ID || len(c.Messages) != 0 {
+			t.Fatalf("client's view: %v, %d messages", err, len(c.Messages))
+		}
+		if err := f.refs.TrackMessage(ctx, r.ID, token, "Hello"); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Errorf("the client posted to the professional's thread: %v", err)
+		}
+		if err := f.refs.TrackCancel(ctx, r.ID, token); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Errorf("the client cancelled the professional's referral: %v", err)
+		}
+		if got := f.status(t, r.ID); got != referral.StatusSent {
+			t.Errorf("status %s", got)
+		}
+		if n := len(f.mail(t, "cara@example.org")); n != 0 {
+			t.Errorf("the client was emailed %d times before attending", n)
+		}
+	})
+}

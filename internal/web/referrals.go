@@ -255,6 +255,7 @@ type referralView struct {
 	CanAttend bool
 	CanClose  bool
 	CanRate   bool
+	Thread    bool // the message thread is shown (not to a professional's client)
 }
 
 func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, private bool) referralView {
@@ -270,7 +271,9 @@ func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, pr
 	v.CanAccept = provider && ref.Status == referral.StatusSent
 	v.CanAttend = provider && ref.Status == referral.StatusAccepted
 	v.CanClose = provider && (ref.Status == referral.StatusAccepted || ref.Status == referral.StatusAttended || ref.Status == referral.StatusDidNotAttend)
-	v.CanCancel = !provider && (ref.Status == referral.StatusSent || ref.Status == referral.StatusAccepted)
+	v.CanCancel = !provider && (ref.Status == referral.StatusSent || ref.Status == referral.StatusAccepted) &&
+		(!private || ref.Source == referral.SourceSelf)
+	v.Thread = !private || ref.Source == referral.SourceSelf
 	v.CanRate = private && ref.Attendance == referral.StatusAttended && ref.RatedAt == nil
 	return v
 }
