@@ -61,6 +61,21 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 		chromedp.WaitVisible(`input[name="name"]`),
 	)
 	browsertest.CheckAxe(t, person, "self-referral form")
+	browsertest.Do(t, person, "send the form empty",
+		chromedp.Submit(`input[name="name"]`),
+		chromedp.WaitVisible(`.nhsuk-error-summary`),
+	)
+	if n := browsertest.Get(t, person, "count the error summaries", chromedp.Evaluate[int](`document.querySelectorAll('.nhsuk-error-summary').length`)); n != 1 {
+		t.Errorf("%d error summaries, want 1", n)
+	}
+	errs := browsertest.Get(t, person, "read the errors", chromedp.Text(`.nhsuk-error-summary`))
+	for _, want := range []string{"Enter your full name", "Select how the service should get in touch", "Select an answer to: Do you have your own walking poles?", "Confirm that the details can be shared"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("error summary lacks %q: %s", want, errs)
+		}
+	}
+	browsertest.CheckAxe(t, person, "self-referral form with errors")
+	browsertest.Screenshot(t, person, "journey-referral-errors")
 	browsertest.Do(t, person, "fill in the form",
 		chromedp.SendKeys(`input[name="name"]`, "Pat Walker"),
 		chromedp.SendKeys(`input[name="email"]`, "pat@example.org"),

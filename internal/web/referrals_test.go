@@ -77,6 +77,9 @@ func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
 		if status, body, _ := provider.post(formURL, url.Values{"op": {"save"}, "type": {"single_choice"}, "label": {"Which group?"}, "options": {"Tuesday\n"}}); status != 400 || !strings.Contains(body, "at least 2 options") {
 			t.Fatalf("choice with one option: %d", status)
 		}
+		if _, body, _ := provider.post(formURL, url.Values{"op": {"save"}, "type": {"short_text"}}); strings.Count(body, "nhsuk-error-summary__title") != 1 {
+			t.Errorf("the form builder shows %d error summaries, want 1", strings.Count(body, "nhsuk-error-summary__title"))
+		}
 		provider.post(formURL, url.Values{"op": {"save"}, "type": {"yes_no"}, "label": {"Do you have walking poles?"}, "required": {"yes"}})
 		provider.post(formURL, url.Values{"op": {"save"}, "type": {"single_choice"}, "label": {"Which group?"}, "options": {"Tuesday\r\nSaturday"}})
 		form, _ := s.refs.Form(context.Background(), nordic.ID)
@@ -103,6 +106,9 @@ func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
 		if status != 400 || !strings.Contains(body, "Enter an email address") || !strings.Contains(body, "Select an answer to: Do you have walking poles?") ||
 			!strings.Contains(body, "Confirm that the details can be shared") || !strings.Contains(body, `value="Pat Walker"`) {
 			t.Fatalf("incomplete self-referral: %d", status)
+		}
+		if n := strings.Count(body, "nhsuk-error-summary__title"); n != 1 {
+			t.Errorf("the referral form shows %d error summaries, want 1", n)
 		}
 		status, body, _ = person.post("/services/"+nordic.ID+"/refer", url.Values{"name": {"Pat Walker"}, "email": {"pat@example.org"},
 			"preferred_contact": {"email"}, "consent": {"yes"}, "q_" + form.Questions[0].ID: {"No"}, "q_" + form.Questions[1].ID: {"Saturday"}})
