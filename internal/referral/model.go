@@ -96,12 +96,10 @@ func StatusLabel(s Status) string {
 
 // DeclineReasonLabel is the label of the referral's decline reason.
 func (r *Referral) DeclineReasonLabel() string {
-	for _, d := range DeclineReasons {
-		if d.Code == r.DeclineReason {
-			return d.Label
-		}
+	if r.DeclineReason == "" {
+		return ""
 	}
-	return ""
+	return reasonLabel(r.DeclineReason)
 }
 
 // Event is one change of a referral's status: who, when and why.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/jobs"
 )
@@ -42,6 +43,7 @@ func (s *Referrals) RemindProviders(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("list unanswered referrals: %w", err)
 	}
+	service := s.serviceLookup()
 	for _, r := range list {
 		due := 0
 		for _, after := range s.cfg.Rules.RemindAfter {
@@ -54,7 +56,7 @@ func (s *Referrals) RemindProviders(ctx context.Context, now time.Time) error {
 		}
 		// Only the latest reminder due is sent: after downtime, one email,
 		// not a burst.
-		svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
+		svc, err := service(ctx, r.ServiceID)
 		if err != nil {
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
@@ -179,11 +181,12 @@ func (s *Referrals) AskAttendance(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("list accepted referrals: %w", err)
 	}
+	service := s.serviceLookup()
 	for _, r := range list {
 		if r.AttendanceAskedAt != nil || r.RespondedAt == nil || r.RespondedAt.Add(s.cfg.Rules.AskAttendanceAfter).After(now) {
 			continue
 		}
-		svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
+		svc, err := service(ctx, r.ServiceID)
 		if err != nil {
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
@@ -225,4 +228,21 @@ func (s *Referrals) AskRating(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// serviceLookup returns a function that finds services, each once: a rule's
+// run often meets many referrals to one service.
+func (s *Referrals) serviceLookup() func(ctx context.Context, id string) (*directory.Service, error) {
+	seen := map[string]*directory.Service{}
+	return func(ctx context.Context, id string) (*directory.Service, error) {
+		if svc, ok := seen[id]; ok {
+			return svc, nil
+		}
+		svc, err := s.listings.FindServiceByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		seen[id] = svc
+		return svc, nil
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,115 +287,52 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		}
 	}
 	const ok, forbidden, toSignIn = 200, 403, 303
+	// Who may open a page: everyone, anyone signed in, or only some roles
+	// (anonymous visitors are sent to sign in, others refused).
+	everyone := func(waymark.Role) int { return ok }
+	signedIn := func(r waymark.Role) int {
+		if r == "" {
+			return toSignIn
+		}
+		return ok
+	}
+	only := func(allowed ...waymark.Role) func(waymark.Role) int {
+		return func(r waymark.Role) int {
+			switch {
+			case r == "":
+				return toSignIn
+			case slices.Contains(allowed, r):
+				return ok
+			}
+			return forbidden
+		}
+	}
 	routes := []struct {
 		path string
 		want func(waymark.Role) int
 	}{
-		{"/register", func(waymark.Role) int { return ok }},
-		{"/sign-in", func(waymark.Role) int { return ok }},
-		{"/forgot-password", func(waymark.Role) int { return ok }},
-		{"/reset-password?token=x", func(waymark.Role) int { return ok }},
-		{"/account", func(r waymark.Role) int {
-			if r == "" {
-				return toSignIn
-			}
-			return ok
-		}},
-		{"/", func(waymark.Role) int { return ok }},
-		{"/services/" + ownService, func(waymark.Role) int { return ok }},
-		{"/services/" + ownService + "/report", func(waymark.Role) int { return ok }},
-		{"/help/offline", func(waymark.Role) int { return ok }},
-		{"/provider", func(r waymark.Role) int {
-			if r == "" {
-				return toSignIn
-			}
-			return ok
-		}},
-		{"/provider/services/new", func(r waymark.Role) int {
-			if r == "" {
-				return toSignIn
-			}
-			return ok
-		}},
-		{"/provider/services/" + ownService + "/edit", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin: // its own provider, or the platform team
-				return ok
-			}
-			return forbidden
-		}},
-		{"/moderation", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleModerator, waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/moderation/services/" + ownService, func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleModerator, waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/services/" + nordic + "/refer", func(waymark.Role) int { return ok }},
-		{"/services/" + nordic + "/refer-client", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleLinkWorker, waymark.RoleGP:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/referrals", func(r waymark.Role) int {
-			if r == "" {
-				return toSignIn
-			}
-			return ok
-		}},
-		{"/provider/services/" + ownService + "/form", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/provider/services/" + ownService + "/form/preview", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/admin", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
-		{"/dev/mail", func(r waymark.Role) int {
-			switch r {
-			case "":
-				return toSignIn
-			case waymark.RoleAdmin:
-				return ok
-			}
-			return forbidden
-		}},
+		{"/register", everyone},
+		{"/sign-in", everyone},
+		{"/forgot-password", everyone},
+		{"/reset-password?token=x", everyone},
+		{"/account", signedIn},
+		{"/", everyone},
+		{"/services/" + ownService, everyone},
+		{"/services/" + ownService + "/report", everyone},
+		{"/help/offline", everyone},
+		{"/provider", signedIn},
+		{"/provider/services/new", signedIn},
+		// its own provider, or the platform team
+		{"/provider/services/" + ownService + "/edit", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/services/" + ownService, only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/services/" + nordic + "/refer", everyone},
+		{"/services/" + nordic + "/refer-client", only(waymark.RoleLinkWorker, waymark.RoleGP)},
+		{"/referrals", signedIn},
+		{"/provider/services/" + ownService + "/form", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/provider/services/" + ownService + "/form/preview", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/admin", only(waymark.RoleAdmin)},
+		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
 		for _, r := range roles {

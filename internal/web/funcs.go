@@ -111,7 +111,6 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return strconv.FormatFloat(*p, 'f', 1, 64) + " out of 5"
 		},
-		"trim":  trimNote,
 		"inc":   func(i int) int { return i + 1 },
 		"list":  func(s ...string) []string { return s },
 		"when":  ukTime,

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"waymark"
@@ -468,13 +467,4 @@ func percent(p *float64) string {
 		return ""
 	}
 	return strconv.Itoa(int(*p*100+0.5)) + "%"
-}
-
-// trimNote shortens a note for a list.
-func trimNote(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
