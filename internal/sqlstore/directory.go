@@ -222,55 +222,80 @@ const serviceColumns = `s.id, s.organization_id, s.name, s.description, s.url, s
 // locations); with full true, everything. It runs one query per kind of part,
 // never one per service.
 func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[string]*directory.Service, error) {
-	out := make(map[string]*directory.Service, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return map[string]*directory.Service{}, nil
 	}
-	in := placeholders(len(ids))
-	args := anys(ids)
-	rows, err := c.query(ctx, `SELECT `+serviceColumns+`
-		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id IN (`+in+`)`, args...)
+	in, args := placeholders(len(ids)), anys(ids)
+	out, err := loadServiceRows(ctx, c, in, args)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	parts := []func(context.Context, conn, string, []any, map[string]*directory.Service) error{
+		loadCategories, loadLocations,
+	}
+	if full {
+		parts = append(parts, loadSchedules, loadCostOptions, loadImages, loadContacts)
+	}
+	for _, load := range parts {
+		if err := load(ctx, c, in, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// loadServiceRows reads the service rows themselves, with their organisation,
+// for the ids bound to the placeholders in.
+func loadServiceRows(ctx context.Context, c conn, in string, args []any) (map[string]*directory.Service, error) {
+	out := make(map[string]*directory.Service, len(args))
+	err := eachRow(ctx, c, `SELECT `+serviceColumns+`
+		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id IN (`+in+`)`, args, func(r rowScanner) error {
+		svc, err := scanService(r)
+		if err != nil {
+			return err
+		}
+		out[svc.ID] = svc
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("select services: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			svc      directory.Service
-			org      directory.Organization
-			min, max sql.NullInt64
-			wait     sql.NullInt64
-			assured  sql.NullTime
-			keywords string
-		)
-		err := rows.Scan(&svc.ID, &svc.OrganizationID, &svc.Name, &svc.Description, &svc.Website, &svc.Email,
-			&svc.AccessCriteria, &min, &max, &svc.Kind, &svc.Pathway, &svc.ExternalFormURL, &svc.Visibility,
-			&svc.Status, &svc.StatusNote, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
-			&org.Name, &org.Description, &org.Email, &org.Website, &org.Phone)
-		if err != nil {
-			return nil, fmt.Errorf("scan service: %w", err)
-		}
-		org.ID = svc.OrganizationID
-		svc.Organization = &org
-		svc.MinimumAge, svc.MaximumAge, svc.WaitingWeeks = intPtr(min), intPtr(max), intPtr(wait)
-		if assured.Valid {
-			t := assured.Time
-			svc.AssuredAt = &t
-		}
-		if keywords != "" {
-			svc.Keywords = strings.Split(keywords, ", ")
-		}
-		out[svc.ID] = &svc
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("select services: %w", err)
-	}
-	rows.Close()
-	if len(out) == 0 {
-		return out, nil
-	}
+	return out, nil
+}
 
-	if err := eachRow(ctx, c, `SELECT st.service_id, t.id, t.taxonomy_id, t.code, t.name, t.description
+// scanService reads one row of serviceColumns.
+func scanService(r rowScanner) (*directory.Service, error) {
+	var (
+		svc      directory.Service
+		org      directory.Organization
+		min, max sql.NullInt64
+		wait     sql.NullInt64
+		assured  sql.NullTime
+		keywords string
+	)
+	err := r.Scan(&svc.ID, &svc.OrganizationID, &svc.Name, &svc.Description, &svc.Website, &svc.Email,
+		&svc.AccessCriteria, &min, &max, &svc.Kind, &svc.Pathway, &svc.ExternalFormURL, &svc.Visibility,
+		&svc.Status, &svc.StatusNote, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
+		&org.Name, &org.Description, &org.Email, &org.Website, &org.Phone)
+	if err != nil {
+		return nil, fmt.Errorf("scan service: %w", err)
+	}
+	org.ID = svc.OrganizationID
+	svc.Organization = &org
+	svc.MinimumAge, svc.MaximumAge, svc.WaitingWeeks = intPtr(min), intPtr(max), intPtr(wait)
+	if assured.Valid {
+		t := assured.Time
+		svc.AssuredAt = &t
+	}
+	if keywords != "" {
+		svc.Keywords = strings.Split(keywords, ", ")
+	}
+	return &svc, nil
+}
+
+// loadCategories adds each service's taxonomy terms, by name.
+func loadCategories(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT st.service_id, t.id, t.taxonomy_id, t.code, t.name, t.description
 		FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id
 		WHERE st.service_id IN (`+in+`) ORDER BY t.name`, args, func(r rowScanner) error {
 		var sid string
@@ -282,11 +307,16 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 			svc.Categories = append(svc.Categories, t)
 		}
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select categories: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select categories: %w", err)
 	}
+	return nil
+}
 
-	if err := eachRow(ctx, c, `SELECT sal.service_id, sal.id, l.id, l.name, l.description, l.latitude, l.longitude,
+// loadLocations adds each service's locations and their addresses, in order.
+func loadLocations(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT sal.service_id, sal.id, l.id, l.name, l.description, l.latitude, l.longitude,
 			a.id, a.address_1, a.city, a.state_province, a.postal_code, a.country
 		FROM service_at_location sal JOIN location l ON l.id = sal.location_id
 		JOIN address a ON a.location_id = l.id
@@ -302,14 +332,16 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 			svc.Locations = append(svc.Locations, l)
 		}
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select locations: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select locations: %w", err)
 	}
-	if !full {
-		return out, nil
-	}
+	return nil
+}
 
-	if err := eachRow(ctx, c, `SELECT service_id, id, freq, byday, opens_at, closes_at, description
+// loadSchedules adds each service's opening times, in order.
+func loadSchedules(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT service_id, id, freq, byday, opens_at, closes_at, description
 		FROM schedule WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
 		var sid string
 		var sc directory.Schedule
@@ -318,11 +350,16 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 		}
 		out[sid].Schedules = append(out[sid].Schedules, sc)
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select schedules: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select schedules: %w", err)
 	}
+	return nil
+}
 
-	if err := eachRow(ctx, c, `SELECT service_id, id, option, amount, amount_description
+// loadCostOptions adds each service's costs, in order.
+func loadCostOptions(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT service_id, id, option, amount, amount_description
 		FROM cost_option WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
 		var sid string
 		var co directory.CostOption
@@ -336,11 +373,16 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 		}
 		out[sid].CostOptions = append(out[sid].CostOptions, co)
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select cost options: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select cost options: %w", err)
 	}
+	return nil
+}
 
-	if err := eachRow(ctx, c, `SELECT service_id, id, url, alt, content_type
+// loadImages adds each service's images, in order.
+func loadImages(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT service_id, id, url, alt, content_type
 		FROM service_image WHERE service_id IN (`+in+`) ORDER BY position`, args, func(r rowScanner) error {
 		var sid string
 		var im directory.Image
@@ -349,12 +391,16 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 		}
 		out[sid].Images = append(out[sid].Images, im)
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select images: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select images: %w", err)
 	}
+	return nil
+}
 
-	// Contacts and their phones in one query.
-	if err := eachRow(ctx, c, `SELECT c.service_id, c.id, c.name, c.title, c.email,
+// loadContacts adds each service's contacts and their phones, in one query.
+func loadContacts(ctx context.Context, c conn, in string, args []any, out map[string]*directory.Service) error {
+	err := eachRow(ctx, c, `SELECT c.service_id, c.id, c.name, c.title, c.email,
 			COALESCE(p.id, c.id), COALESCE(p.number, ''), COALESCE(p.description, '')
 		FROM contact c LEFT JOIN phone p ON p.contact_id = c.id
 		WHERE c.service_id IN (`+in+`) ORDER BY c.position, p.position`, args, func(r rowScanner) error {
@@ -373,10 +419,11 @@ func loadServices(ctx context.Context, c conn, ids []string, full bool) (map[str
 			svc.Contacts[n-1].Phones = append(svc.Contacts[n-1].Phones, directory.Phone{ID: pid, Number: number, Description: pdesc})
 		}
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("select contacts: %w", err)
+	})
+	if err != nil {
+		return fmt.Errorf("select contacts: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // eachRow runs a query and calls fn for every row.
