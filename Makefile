@@ -32,6 +32,7 @@ test: assets
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
 	@unformatted="$$(gofmt -l cmd internal tools *.go)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
