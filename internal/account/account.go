@@ -80,6 +80,8 @@ type Store interface {
 	// Audit records an administrator's action; AuditLog reads them back.
 	Audit(ctx context.Context, e AuditEvent) error
 	AuditLog(ctx context.Context, limit int) ([]AuditEvent, error)
+	// Users returns every user with their memberships, by name.
+	Users(ctx context.Context) ([]*User, error)
 	// AddMembership gives a user a role in an organisation.
 	AddMembership(ctx context.Context, userID, organizationID string, role waymark.Role) error
 	// UseToken consumes a token: it returns its user if the token exists, has
@@ -399,4 +401,13 @@ func (s *Service) AuditLog(ctx context.Context, limit int) ([]AuditEvent, error)
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only administrators can read the audit log")
 	}
 	return s.store.AuditLog(ctx, limit)
+}
+
+// Users lists every account with its roles, for administrators.
+// Errors: EFORBIDDEN unless the actor is an administrator.
+func (s *Service) Users(ctx context.Context) ([]*User, error) {
+	if !waymark.ActorFrom(ctx).Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only administrators can list the people with accounts")
+	}
+	return s.store.Users(ctx)
 }

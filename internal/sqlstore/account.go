@@ -184,3 +184,46 @@ func (s *AccountStore) AuditLog(ctx context.Context, limit int) ([]account.Audit
 	}
 	return out, nil
 }
+
+// Users returns every user with their memberships, by name then email.
+func (s *AccountStore) Users(ctx context.Context) ([]*account.User, error) {
+	c := s.db.reader()
+	var out []*account.User
+	byID := map[string]*account.User{}
+	err := eachRow(ctx, c, `SELECT id, email, name, email_verified_at, platform_role, created_at FROM app_user ORDER BY name, email`,
+		nil, func(r rowScanner) error {
+			var u account.User
+			var verified sql.NullTime
+			var role string
+			if err := r.Scan(&u.ID, &u.Email, &u.Name, &verified, &role, &u.CreatedAt); err != nil {
+				return err
+			}
+			u.PlatformRole = waymark.Role(role)
+			if verified.Valid {
+				u.EmailVerifiedAt = &verified.Time
+			}
+			out = append(out, &u)
+			byID[u.ID] = &u
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	err = eachRow(ctx, c, `SELECT user_id, organization_id, role FROM membership ORDER BY organization_id, role`,
+		nil, func(r rowScanner) error {
+			var userID, role string
+			var m account.Membership
+			if err := r.Scan(&userID, &m.OrganizationID, &role); err != nil {
+				return err
+			}
+			m.Role = waymark.Role(role)
+			if u := byID[userID]; u != nil {
+				u.Memberships = append(u.Memberships, m)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	return out, nil
+}

@@ -275,8 +275,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
-	v := s.form(r, "Your account")
-	s.render(w, r, http.StatusOK, "account", v)
+	s.render(w, r, http.StatusOK, "account", s.form(r, "Your account"))
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {

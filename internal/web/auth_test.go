@@ -332,6 +332,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/provider/services/" + ownService + "/form", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/provider/services/" + ownService + "/form/preview", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/admin", only(waymark.RoleAdmin)},
+		{"/admin/users", only(waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {

@@ -194,7 +194,10 @@ type page struct {
 	Errors      []fieldError // for the error summary
 	UserName    string       // of the signed-in user, "" when signed out
 	Accounts    bool         // accounts are on: show sign-in links
-	Referrals   bool         // referrals are on: show the referrals link
+	Referrals   bool         // the user has referrals: show the referrals link
+	// Home is the signed-in user's pages by role (their account page lists
+	// them); nil when signed out.
+	Home []homeSection
 }
 
 // crumbs returns breadcrumbs starting from the home page.
@@ -223,9 +226,14 @@ func (e fieldError) Anchor() string {
 }
 
 func (s *Server) page(r *http.Request, title string) page {
-	return page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path,
+	a := waymark.ActorFrom(r.Context())
+	p := page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path,
 		UserName: userName(r.Context()), Accounts: s.deps.Accounts != nil,
-		Referrals: s.deps.Referrals != nil}
+		Referrals: s.deps.Referrals != nil && (a.Has(waymark.RoleProvider) || a.Has(waymark.RoleLinkWorker) || a.Has(waymark.RoleGP))}
+	if !a.Anonymous() {
+		p.Home = s.homeSections(a)
+	}
+	return p
 }
 
 // render writes a page with a status.
