@@ -11,22 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-	"github.com/google/uuid"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"waymark/internal/account"
 	"waymark/internal/directory"
-	"waymark/internal/email"
-	"waymark/internal/freshness"
-	"waymark/internal/jobs"
-	"waymark/internal/onboarding"
-	"waymark/internal/oruk"
 	"waymark/internal/postcode"
-	"waymark/internal/referral"
 	"waymark/internal/seed"
-	"waymark/internal/sitecheck"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
 )
@@ -99,136 +86,62 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		return err
 	}
 	defer a.db.Close()
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
-	var transport email.Transport = email.DevTransport{}
-	if cfg.SMTPURL != "" {
-		if transport, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
-			return err
-		}
-	}
-	outbox := email.NewOutbox(sqlstore.NewEmailStore(a.db), transport, time.Now, logger)
-	sessions := scs.New()
-	sessions.Store = sqlstore.NewSessionStore(a.db, time.Now)
-	sessions.Lifetime = 12 * time.Hour
-	sessions.IdleTimeout = 2 * time.Hour
-	sessions.Cookie.Name = "waymark_session"
-	sessions.Cookie.HttpOnly = true
-	sessions.Cookie.SameSite = http.SameSiteLaxMode
-	sessions.Cookie.Secure = cfg.TLSCert != ""
-	secret, err := a.db.Secret(ctx, "link-signing")
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	scheme := "http"
-	if cfg.TLSCert != "" {
-		scheme = "https"
-	}
-	addr := ln.Addr().String()
-	if strings.HasPrefix(addr, "127.0.0.1:") {
-		addr = "localhost:" + strings.TrimPrefix(addr, "127.0.0.1:")
-	}
 	defer ln.Close()
+	scheme, addr := listenAddress(cfg, ln)
 	publicURL := cfg.PublicURL
 	if publicURL == "" {
 		publicURL = scheme + "://" + addr
 	}
-	life := directory.NewLifecycle(a.store, time.Now, uuid.NewString)
-	reports := directory.NewReports(a.store, life, secret)
-	system := directory.NewSystem(life, reports)
-	claimSecret, err := a.db.Secret(ctx, "claim-links")
+	s, err := wire(ctx, a, cfg, publicURL, logger)
 	if err != nil {
 		return err
 	}
-	onboard := onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
-		Categories: a.store.ListCategories, Listings: system, Secret: claimSecret, PublicURL: publicURL, Now: time.Now, Logger: logger})
-	refs := referral.New(sqlstore.NewReferralStore(a.db), system,
-		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
-	freshStore := sqlstore.NewFreshnessStore(a.db)
-	checker := freshness.NewChecker(freshStore, system, outbox, freshness.CheckerConfig{
-		PublicURL: publicURL,
-		Every:     cfg.CheckEvery,
-		Fetch:     sitecheck.Options{AllowLoopback: cfg.CheckerAllowLoopback},
-	}, logger)
-	checks := freshness.NewManualChecks(freshStore, system, life, outbox,
-		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
-	srv, err := web.New(web.Config{
-		TileURL:     cfg.TileURL,
-		Secure:      cfg.TLSCert != "",
-		Attribution: postcode.Attribution,
-		Dev:         cfg.Dev,
-		PublicURL:   cfg.PublicURL,
-	}, web.Deps{
-		Directory:  a.directory,
-		Ready:      a.db.Ping,
-		Logger:     logger,
-		Registry:   reg,
-		Now:        time.Now,
-		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
-		Accounts:   account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
-		Sessions:   sessions,
-		Outbox:     outbox,
-		Lifecycle:  life,
-		Reports:    reports,
-		Referrals:  refs,
-		Checks:     checks,
-		Onboarding: onboard,
-		Revisions:  a.store,
-		Images:     a.store,
-		Feeds: &web.Feeds{List: a.store.ListFeeds, Import: func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
-			im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now}
-			sum, err := im.Run(ctx, baseURL, trusted)
-			if sum == nil {
-				return "", nil, err
-			}
-			var rejected []string
-			for _, r := range sum.Rejected {
-				rejected = append(rejected, r.RemoteID+": "+r.Reason)
-			}
-			return sum.String(), rejected, err
-		}},
-	})
+	srv, err := web.New(webConfig(cfg), s.webDeps(a, cfg, logger))
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
+	hs := newHTTPServer(srv.Handler(), logger)
+	fmt.Fprintf(m.Stdout, "Waymark is running at %s://%s/ (database: %s). Press Ctrl+C to stop.\n", scheme, addr, a.db.Dialect())
+	logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
+	if m.Ready != nil {
+		m.Ready <- ln.Addr().String()
+	}
+	s.startJobs(ctx, a, cfg, logger)
+	return run(ctx, hs, ln, cfg, logger)
+}
+
+// listenAddress is the scheme and host:port the server is reached at
+// locally, with 127.0.0.1 written as localhost.
+func listenAddress(cfg Config, ln net.Listener) (scheme, addr string) {
+	scheme = "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	addr = ln.Addr().String()
+	if strings.HasPrefix(addr, "127.0.0.1:") {
+		addr = "localhost:" + strings.TrimPrefix(addr, "127.0.0.1:")
+	}
+	return scheme, addr
+}
+
+// newHTTPServer returns the HTTP server with its timeouts.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(m.Stdout, "Waymark is running at %s://%s/ (database: %s). Press Ctrl+C to stop.\n", scheme, addr, a.db.Dialect())
-	logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
-	if m.Ready != nil {
-		m.Ready <- ln.Addr().String()
-	}
+}
 
-	sessionStore := sessions.Store.(*sqlstore.SessionStore)
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(refs.Jobs(cfg.RulesEvery), onboard.Jobs(time.Hour)...),
-		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
-			_, _, err := outbox.DeliverDue(ctx)
-			return err
-		}},
-		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
-			_, err := sessionStore.DeleteExpired(ctx)
-			return err
-		}})...,
-	)
-	go runner.Start(ctx, 5*time.Second)
-	// The website checks take minutes, so they tick on their own and never
-	// hold up email. Each run checks the websites due (up to a batch);
-	// claims keep each entry to one check per CHECK_EVERY.
-	checkRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, checker.Job(min(cfg.CheckEvery, time.Hour)))
-	go checkRunner.Start(ctx, time.Minute)
-
+// run serves on ln until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, hs *http.Server, ln net.Listener, cfg Config, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {

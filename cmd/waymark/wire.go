@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"waymark/internal/account"
+	"waymark/internal/directory"
+	"waymark/internal/email"
+	"waymark/internal/freshness"
+	"waymark/internal/jobs"
+	"waymark/internal/onboarding"
+	"waymark/internal/oruk"
+	"waymark/internal/postcode"
+	"waymark/internal/referral"
+	"waymark/internal/sitecheck"
+	"waymark/internal/sqlstore"
+	"waymark/internal/web"
+)
+
+// services are the domain services the server runs, wired to the database.
+type services struct {
+	outbox    *email.Outbox
+	sessions  *scs.SessionManager
+	life      *directory.Lifecycle
+	reports   *directory.Reports
+	onboard   *onboarding.Service
+	refs      *referral.Referrals
+	checker   *freshness.Checker
+	checks    *freshness.ManualChecks
+	publicURL string
+}
+
+// wire builds the domain services on the opened app.
+func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slog.Logger) (*services, error) {
+	outbox, err := newOutbox(a, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.db.Secret(ctx, "link-signing")
+	if err != nil {
+		return nil, err
+	}
+	claimSecret, err := a.db.Secret(ctx, "claim-links")
+	if err != nil {
+		return nil, err
+	}
+	s := &services{outbox: outbox, sessions: newSessions(a, cfg), publicURL: publicURL}
+	s.life = directory.NewLifecycle(a.store, time.Now, uuid.NewString)
+	s.reports = directory.NewReports(a.store, s.life, secret)
+	system := directory.NewSystem(s.life, s.reports)
+	s.onboard = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
+		Categories: a.store.ListCategories, Listings: system, Secret: claimSecret, PublicURL: publicURL, Now: time.Now, Logger: logger})
+	s.refs = referral.New(sqlstore.NewReferralStore(a.db), system,
+		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
+	freshStore := sqlstore.NewFreshnessStore(a.db)
+	s.checker = freshness.NewChecker(freshStore, system, outbox, freshness.CheckerConfig{
+		PublicURL: publicURL,
+		Every:     cfg.CheckEvery,
+		Fetch:     sitecheck.Options{AllowLoopback: cfg.CheckerAllowLoopback},
+	}, logger)
+	s.checks = freshness.NewManualChecks(freshStore, system, s.life, outbox,
+		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
+	return s, nil
+}
+
+// newOutbox returns the email outbox with its transport: SMTP when
+// SMTP_URL is set, otherwise the development transport.
+func newOutbox(a *app, cfg Config, logger *slog.Logger) (*email.Outbox, error) {
+	var transport email.Transport = email.DevTransport{}
+	if cfg.SMTPURL != "" {
+		var err error
+		if transport, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			return nil, err
+		}
+	}
+	return email.NewOutbox(sqlstore.NewEmailStore(a.db), transport, time.Now, logger), nil
+}
+
+// newSessions returns the session manager, keeping sessions in the
+// database.
+func newSessions(a *app, cfg Config) *scs.SessionManager {
+	sessions := scs.New()
+	sessions.Store = sqlstore.NewSessionStore(a.db, time.Now)
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = "waymark_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.TLSCert != ""
+	return sessions
+}
+
+// newRegistry returns the metrics registry with the Go, process and
+// database collectors.
+func newRegistry(a *app) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
+	return reg
+}
+
+// webConfig is the web server's configuration.
+func webConfig(cfg Config) web.Config {
+	return web.Config{
+		TileURL:     cfg.TileURL,
+		Secure:      cfg.TLSCert != "",
+		Attribution: postcode.Attribution,
+		Dev:         cfg.Dev,
+		PublicURL:   cfg.PublicURL,
+	}
+}
+
+// webDeps are the web server's dependencies.
+func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
+	return web.Deps{
+		Directory:  a.directory,
+		Ready:      a.db.Ping,
+		Logger:     logger,
+		Registry:   newRegistry(a),
+		Now:        time.Now,
+		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
+		Accounts:   account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
+		Sessions:   s.sessions,
+		Outbox:     s.outbox,
+		Lifecycle:  s.life,
+		Reports:    s.reports,
+		Referrals:  s.refs,
+		Checks:     s.checks,
+		Onboarding: s.onboard,
+		Revisions:  a.store,
+		Images:     a.store,
+		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, logger)},
+	}
+}
+
+// feedImport imports an ORUK feed for the moderation page.
+func feedImport(a *app, logger *slog.Logger) func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
+	return func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
+		im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now}
+		sum, err := im.Run(ctx, baseURL, trusted)
+		if sum == nil {
+			return "", nil, err
+		}
+		var rejected []string
+		for _, r := range sum.Rejected {
+			rejected = append(rejected, r.RemoteID+": "+r.Reason)
+		}
+		return sum.String(), rejected, err
+	}
+}
+
+// startJobs starts the background runners: one for the referral rules,
+// onboarding, email and sessions, and one of its own for the website
+// checks.
+func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *slog.Logger) {
+	sessionStore := s.sessions.Store.(*sqlstore.SessionStore)
+	outbox := s.outbox
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), s.onboard.Jobs(time.Hour)...),
+		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
+			_, _, err := outbox.DeliverDue(ctx)
+			return err
+		}},
+		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
+			_, err := sessionStore.DeleteExpired(ctx)
+			return err
+		}})...,
+	)
+	go runner.Start(ctx, 5*time.Second)
+	// The website checks take minutes, so they tick on their own and never
+	// hold up email. Each run checks the websites due (up to a batch);
+	// claims keep each entry to one check per CHECK_EVERY.
+	checkRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, s.checker.Job(min(cfg.CheckEvery, time.Hour)))
+	go checkRunner.Start(ctx, time.Minute)
+}

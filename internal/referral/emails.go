@@ -1,0 +1,72 @@
+package referral
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"waymark/internal/directory"
+	"waymark/internal/email"
+)
+
+// providerEmail is where a service's provider is told about referrals.
+func providerEmail(svc *directory.Service) string {
+	if svc.Email != "" {
+		return svc.Email
+	}
+	if svc.Organization != nil {
+		return svc.Organization.Email
+	}
+	return ""
+}
+
+func (s *Referrals) providerNewReferral(svc *directory.Service, r *Referral) []email.Message {
+	to := providerEmail(svc)
+	if to == "" {
+		return nil
+	}
+	return []email.Message{compose(to, "New Waymark referral "+r.Reference,
+		[]string{"You have a new referral to " + svc.DisplayName() + ".",
+			"Please accept or decline it within a few days. Referrals not answered within " + days(s.cfg.Rules.AutoDeclineAfter) + " are declined automatically."},
+		s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
+}
+
+// changeEmails are the emails a status change sends.
+func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, note string) []email.Message {
+	var lines []string
+	switch to {
+	case StatusAccepted:
+		lines = []string{r.ServiceName + " has accepted referral " + r.Reference + ". They will be in touch."}
+	case StatusDeclined:
+		lines = []string{r.ServiceName + " has declined referral " + r.Reference + ".", "Their reason: " + note}
+	case StatusAutoDeclined:
+		lines = []string{r.ServiceName + " did not respond to referral " + r.Reference + " within " + days(s.cfg.Rules.AutoDeclineAfter) + ", so it has been declined automatically.",
+			"You may want to look for another service."}
+	default:
+		if to == StatusCancelled {
+			svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
+			if err == nil && providerEmail(svc) != "" {
+				return []email.Message{compose(providerEmail(svc), "Referral "+r.Reference+" has been cancelled",
+					[]string{"Referral " + r.Reference + " to " + r.ServiceName + " has been cancelled by the person who made it. You do not need to do anything."},
+					s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
+			}
+		}
+		return nil
+	}
+	subject := "Update on referral " + r.Reference
+	switch {
+	case r.Source == SourceProfessional && r.ReferrerEmail != "":
+		return []email.Message{compose(r.ReferrerEmail, subject, lines, s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
+	case r.Source == SourceSelf && r.Client.Email != "":
+		return []email.Message{compose(r.Client.Email, subject, lines, s.cfg.PublicURL+s.TrackPath(r.ID), "See your referral")}
+	}
+	return nil
+}
+
+func days(d time.Duration) string {
+	n := int(d.Hours() / 24)
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
+}

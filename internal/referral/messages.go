@@ -1,0 +1,70 @@
+package referral
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/email"
+)
+
+// PostMessage adds a message to a referral's thread for the signed-in
+// party and tells the other side by email. Errors: as Open, EINVALID.
+func (s *Referrals) PostMessage(ctx context.Context, id, body string) error {
+	a := waymark.ActorFrom(ctx)
+	if a.Anonymous() {
+		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to send a message")
+	}
+	r, as, err := s.mine(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.post(ctx, r, as, a.UserID, userNameOf(ctx), body)
+}
+
+// TrackMessage adds the self-referrer's message through the private link.
+func (s *Referrals) TrackMessage(ctx context.Context, id, token, body string) error {
+	r, err := s.selfReferral(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	return s.post(ctx, r, PartyReferrer, "", r.Client.Name, body)
+}
+
+func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, authorName, body string) error {
+	body = strings.TrimSpace(body)
+	switch n := utf8.RuneCountInString(body); {
+	case n == 0:
+		return waymark.FieldErrorf(waymark.EINVALID, "body", "Enter a message")
+	case n > 5000:
+		return waymark.FieldErrorf(waymark.EINVALID, "body", "The message must be 5,000 characters or fewer")
+	}
+	m := Message{ID: uuid.NewString(), ReferralID: r.ID, From: as, AuthorID: authorID, AuthorName: authorName, Body: body, At: s.now().UTC()}
+	var mails []email.Message
+	notice := []string{"There is a new message about referral " + r.Reference + " to " + r.ServiceName + ".",
+		"For privacy we do not put messages in emails. Open the referral to read it and reply."}
+	if as == PartyProvider {
+		if r.Source == SourceSelf && r.Client.Email != "" {
+			mails = append(mails, compose(r.Client.Email, "New message about your referral "+r.Reference, notice, s.cfg.PublicURL+s.TrackPath(r.ID), "Read the message"))
+		}
+		if r.Source == SourceProfessional && r.ReferrerEmail != "" {
+			mails = append(mails, compose(r.ReferrerEmail, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
+		}
+	} else {
+		svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
+		if err != nil {
+			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
+		}
+		if to := providerEmail(svc); to != "" {
+			mails = append(mails, compose(to, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
+		}
+	}
+	if err := s.store.AddMessage(ctx, m, mails); err != nil {
+		return fmt.Errorf("add message to referral %s: %w", r.ID, err)
+	}
+	return nil
+}
