@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"waymark"
+	"waymark/internal/email"
+)
+
+func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "forgot", s.form(r, "Reset your password"))
+}
+
+func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Reset your password")
+	if err := r.ParseForm(); err != nil {
+		s.failForm(w, r, "forgot", v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"), nil)
+		return
+	}
+	v.Form = r.PostForm
+	u, token, err := s.deps.Accounts.RequestPasswordReset(r.Context(), r.PostForm.Get("email"))
+	if err != nil {
+		s.failForm(w, r, "forgot", v, err, nil)
+		return
+	}
+	if u != nil {
+		link := s.baseURL(r) + "/reset-password?token=" + url.QueryEscape(token)
+		if err := s.deps.Outbox.Send(r.Context(), email.Message{To: u.Email, Subject: "Reset your Waymark password",
+			Text: fmt.Sprintf("Hello %s,\n\nSomeone asked to reset your Waymark password. To choose a new one, open this link within an hour:\n\n%s\n\nIf it was not you, ignore this email: your password has not changed.\n", u.Name, link),
+			HTML: fmt.Sprintf("<p>Hello %s,</p><p>Someone asked to reset your Waymark password. <a href=\"%s\">Choose a new password</a> within an hour.</p><p>If it was not you, ignore this email: your password has not changed.</p>", htmlEscape(u.Name), link),
+		}); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	// The same answer whether or not the address has an account.
+	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Check your email"), Heading: "Check your email",
+		Lines: []string{"If there is a Waymark account for that address, we have sent it a link to reset the password.", "The link works once, for an hour."}})
+}
+
+func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Choose a new password")
+	v.Token = r.URL.Query().Get("token")
+	s.render(w, r, http.StatusOK, "reset", v)
+}
+
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Choose a new password")
+	if err := r.ParseForm(); err != nil {
+		s.failForm(w, r, "reset", v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"), nil)
+		return
+	}
+	v.Token = r.PostForm.Get("token")
+	if r.PostForm.Get("password") != r.PostForm.Get("confirm_password") {
+		s.failForm(w, r, "reset", v, waymark.FieldErrorf(waymark.EINVALID, "confirm_password", "The passwords do not match"), nil)
+		return
+	}
+	if _, err := s.deps.Accounts.ResetPassword(r.Context(), v.Token, r.PostForm.Get("password")); err != nil {
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			s.render(w, r, http.StatusNotFound, "message", messageView{page: s.page(r, "This link has expired"), Heading: "This link has expired",
+				Lines: []string{waymark.ErrorMessage(err)}, Link: &link{Href: "/forgot-password", Text: "Ask for a new link"}})
+			return
+		}
+		s.failForm(w, r, "reset", v, err, []string{"password", "confirm_password"})
+		return
+	}
+	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Password changed"), Heading: "Password changed",
+		Lines: []string{"You can now sign in with your new password."}, Link: &link{Href: "/sign-in", Text: "Sign in"}})
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "account", s.form(r, "Your account"))
+}
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Your account")
+	if err := r.ParseForm(); err != nil {
+		s.failForm(w, r, "account", v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"), nil)
+		return
+	}
+	if r.PostForm.Get("password") != r.PostForm.Get("confirm_password") {
+		s.failForm(w, r, "account", v, waymark.FieldErrorf(waymark.EINVALID, "confirm_password", "The new passwords do not match"), nil)
+		return
+	}
+	a := waymark.ActorFrom(r.Context())
+	if err := s.deps.Accounts.ChangePassword(r.Context(), a.UserID, r.PostForm.Get("current_password"), r.PostForm.Get("password")); err != nil {
+		s.failForm(w, r, "account", v, err, []string{"current_password", "password", "confirm_password"})
+		return
+	}
+	if err := s.deps.Sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Password changed"), Heading: "Password changed",
+		Lines: []string{"Your new password works from now on."}, Link: &link{Href: "/account", Text: "Back to your account"}})
+}

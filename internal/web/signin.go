@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"waymark"
+)
+
+const sessionUserKey = "user_id"
+
+type userNameKey struct{}
+
+func withUserName(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, userNameKey{}, name)
+}
+
+func userName(ctx context.Context) string {
+	n, _ := ctx.Value(userNameKey{}).(string)
+	return n
+}
+
+func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Sign in")
+	v.Next = safeNext(r.URL.Query().Get("next"))
+	s.render(w, r, http.StatusOK, "sign-in", v)
+}
+
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	v := s.form(r, "Sign in")
+	if err := r.ParseForm(); err != nil {
+		s.failForm(w, r, "sign-in", v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"), nil)
+		return
+	}
+	v.Form, v.Next = r.PostForm, safeNext(r.PostForm.Get("next"))
+	addr := r.PostForm.Get("email")
+	if !s.limits.allow(clientIP(r), strings.ToLower(strings.TrimSpace(addr)), s.deps.Now()) {
+		w.Header().Set("Retry-After", "900")
+		v.FieldErrs["form"] = "Too many attempts to sign in. Wait 15 minutes and try again, or reset your password."
+		v.Errors = summary(v.FieldErrs, nil)
+		s.render(w, r, http.StatusTooManyRequests, "sign-in", v)
+		return
+	}
+	u, err := s.deps.Accounts.Authenticate(r.Context(), addr, r.PostForm.Get("password"))
+	if err != nil {
+		s.failForm(w, r, "sign-in", v, err, nil)
+		return
+	}
+	if u.EmailVerifiedAt == nil {
+		s.failForm(w, r, "sign-in", v, waymark.Errorf(waymark.EUNAUTHORIZED, "Confirm your email address first: open the link we sent you, or reset your password to get a new one"), nil)
+		return
+	}
+	// A new session token on sign-in, against session fixation.
+	if err := s.deps.Sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.deps.Sessions.Put(r.Context(), sessionUserKey, u.ID)
+	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+}
+
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	if err := s.deps.Sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
