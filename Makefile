@@ -6,7 +6,7 @@ BIN     ?= waymark
 WAYMARK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export WAYMARK_TEST_POSTGRES
 
-.PHONY: run build assets test test-short vet bench fuzz postcodes clean
+.PHONY: run build assets test test-short vet bench fuzz fuzz-short postcodes clean
 
 # Map tiles for `make run` (pages work without them; set TILE_URL= to turn maps off).
 TILE_URL ?= https://tile.openstreetmap.org/{z}/{x}/{y}.png
@@ -35,6 +35,7 @@ test: assets
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) fuzz-short
 
 ## bench: the search and API benchmarks on SQLite and PostgreSQL (figures in docs/benchmarks.md)
 bench: assets
@@ -43,17 +44,14 @@ bench: assets
 	$(GO) test -run '^$$' -bench API -benchtime 1000x -timeout 30m ./internal/oruk/
 	sh scripts/loadtest.sh
 
-## fuzz: run each fuzz test for a while (FUZZTIME=30s by default)
+## fuzz: run every fuzz test in the repository for a while (FUZZTIME=30s by default)
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/postcode/
-	$(GO) test -run '^$$' -fuzz FuzzParseSearch -fuzztime $(FUZZTIME) ./internal/directory/
-	$(GO) test -run '^$$' -fuzz FuzzSearchPage -fuzztime $(FUZZTIME) ./internal/web/
-	$(GO) test -run '^$$' -fuzz FuzzClean -fuzztime $(FUZZTIME) ./internal/media/
-	$(GO) test -run '^$$' -fuzz FuzzReadAnswers -fuzztime $(FUZZTIME) ./internal/referral/
-	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime $(FUZZTIME) ./internal/bulk/
-	$(GO) test -run '^$$' -fuzz FuzzParseRobots -fuzztime $(FUZZTIME) ./internal/sitecheck/
-	$(GO) test -run '^$$' -fuzz FuzzExtract -fuzztime $(FUZZTIME) ./internal/sitecheck/
+	FUZZTIME=$(FUZZTIME) GO=$(GO) sh scripts/fuzz.sh
+
+## fuzz-short: every fuzz test for 2 seconds (part of make test)
+fuzz-short:
+	FUZZTIME=2s GO=$(GO) sh scripts/fuzz.sh
 
 ## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
 postcodes:
