@@ -199,8 +199,8 @@ type Store interface {
 	// The Claim methods make one automatic step happen once: each reports
 	// whether this call made it (false when it was already made).
 	// ClaimReminder moves a referral's count of reminders sent from from to
-	// to, queueing the reminder.
-	ClaimReminder(ctx context.Context, id string, from, to int, emails []email.Message) (bool, error)
+	// to, queueing the reminder at at.
+	ClaimReminder(ctx context.Context, id string, from, to int, at time.Time, emails []email.Message) (bool, error)
 	ClaimAttendanceAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
 	ClaimRatingAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
 	// ClaimStreak resets a service's streak of kind ("declines" or
@@ -209,8 +209,8 @@ type Store interface {
 	Streaks(ctx context.Context, declines, silent int) ([]Streak, error)
 	SaveRating(ctx context.Context, id string, score int, metNeeds bool, at time.Time) (bool, error)
 
-	// Notify queues an email that goes with no change of a referral.
-	Notify(ctx context.Context, m email.Message) error
+	// Notify queues, at at, an email that goes with no change of a referral.
+	Notify(ctx context.Context, m email.Message, at time.Time) error
 
 	Facts(ctx context.Context, serviceID string) ([]Fact, error)
 	AuditView(ctx context.Context, v View) error

@@ -70,7 +70,7 @@ func (s *Referrals) RemindProviders(ctx context.Context, now time.Time) error {
 				s.cfg.PublicURL+"/referrals/"+r.ID, "Reply to the referral"))
 		}
 		// Claim the step from what was sent to what is due.
-		if _, err := s.store.ClaimReminder(ctx, r.ID, r.RemindersSent, due, mails); err != nil {
+		if _, err := s.store.ClaimReminder(ctx, r.ID, r.RemindersSent, due, now, mails); err != nil {
 			return fmt.Errorf("remind about referral %s: %w", r.ID, err)
 		}
 	}
@@ -114,12 +114,12 @@ func (s *Referrals) ActOnStreaks(ctx context.Context, now time.Time) error {
 	}
 	for _, st := range streaks {
 		if rules.PauseAfterDeclines > 0 && st.Declines >= rules.PauseAfterDeclines {
-			if err := s.streak(ctx, st.ServiceID, "declines", rules.PauseAfterDeclines); err != nil {
+			if err := s.streak(ctx, st.ServiceID, "declines", rules.PauseAfterDeclines, now); err != nil {
 				return err
 			}
 		}
 		if rules.SuspendAfterSilence > 0 && st.Silent >= rules.SuspendAfterSilence {
-			if err := s.streak(ctx, st.ServiceID, "silent", rules.SuspendAfterSilence); err != nil {
+			if err := s.streak(ctx, st.ServiceID, "silent", rules.SuspendAfterSilence, now); err != nil {
 				return err
 			}
 		}
@@ -127,7 +127,7 @@ func (s *Referrals) ActOnStreaks(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int) error {
+func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int, now time.Time) error {
 	won, err := s.store.ClaimStreak(ctx, serviceID, kind, n)
 	if err != nil {
 		return fmt.Errorf("claim %s streak of %s: %w", kind, serviceID, err)
@@ -166,7 +166,7 @@ func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int) e
 		if kind == "silent" {
 			subject = "Is your service still running?"
 		}
-		if err := s.store.Notify(ctx, compose(to, subject, lines, link, linkText)); err != nil {
+		if err := s.store.Notify(ctx, compose(to, subject, lines, link, linkText), now); err != nil {
 			return fmt.Errorf("email provider of %s: %w", serviceID, err)
 		}
 	}

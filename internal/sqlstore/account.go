@@ -122,12 +122,12 @@ func (s *AccountStore) SaveToken(ctx context.Context, hash, userID, purpose stri
 func (s *AccountStore) UseToken(ctx context.Context, hash, purpose string, now time.Time) (string, error) {
 	var userID string
 	err := s.db.inTx(ctx, func(c conn) error {
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE account_token SET used_at = ?
-			WHERE hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`), now, hash, purpose, now)
+		n, err := c.execN(ctx, `UPDATE account_token SET used_at = ?
+			WHERE hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`, now, hash, purpose, now)
 		if err != nil {
-			return fmt.Errorf("use token: %w", mapError(err))
+			return fmt.Errorf("use token: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used")
 		}
 		return c.queryRow(ctx, `SELECT user_id FROM account_token WHERE hash = ?`, hash).Scan(&userID)

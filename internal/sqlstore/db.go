@@ -160,10 +160,26 @@ type conn struct {
 	q  queryer
 }
 
-func (c conn) exec(ctx context.Context, query string, args ...any) error {
+// execN runs a statement and returns how many rows it changed. It is the
+// only place this package sends a statement that returns no rows, so every
+// write is rebound, counted and has its errors mapped the same way.
+func (c conn) execN(ctx context.Context, query string, args ...any) (int64, error) {
 	c.db.queries.Add(1)
-	_, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
-	return mapError(err)
+	res, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("rows affected: %w", err)
+	}
+	return n, nil
+}
+
+// exec runs a statement whose count of changed rows does not matter.
+func (c conn) exec(ctx context.Context, query string, args ...any) error {
+	_, err := c.execN(ctx, query, args...)
+	return err
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -60,13 +60,11 @@ func (s *FreshnessStore) ClaimWebsiteCheck(ctx context.Context, serviceID string
 		if err := c.exec(ctx, `INSERT INTO service_check (service_id) VALUES (?) ON CONFLICT (service_id) DO NOTHING`, serviceID); err != nil {
 			return err
 		}
-		c.db.queries.Add(1)
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE service_check SET checked_at = ?
-			WHERE service_id = ? AND (checked_at IS NULL OR checked_at <= ?)`), now.UTC(), serviceID, checkedBefore.UTC())
+		n, err := c.execN(ctx, `UPDATE service_check SET checked_at = ?
+			WHERE service_id = ? AND (checked_at IS NULL OR checked_at <= ?)`, now.UTC(), serviceID, checkedBefore.UTC())
 		if err != nil {
-			return mapError(err)
+			return err
 		}
-		n, _ := res.RowsAffected()
 		won = n == 1
 		return nil
 	})
@@ -183,12 +181,11 @@ func (s *FreshnessStore) RecordCheck(ctx context.Context, c freshness.Check, ass
 			q = `UPDATE service AS s SET assured_at = ? WHERE s.id = ? AND ` + manualDue
 			args = []any{c.At.UTC(), c.ServiceID, c.DueBefore.UTC()}
 		}
-		tx.db.queries.Add(1)
-		res, err := tx.q.ExecContext(ctx, tx.db.rebind(q), args...)
+		n, err := tx.execN(ctx, q, args...)
 		if err != nil {
-			return fmt.Errorf("record check of %s: %w", c.ServiceID, mapError(err))
+			return fmt.Errorf("record check of %s: %w", c.ServiceID, err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return waymark.Errorf(waymark.ECONFLICT, "Someone has already checked this listing: reload the page")
 		}
 		err = tx.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)

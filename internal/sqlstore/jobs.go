@@ -26,13 +26,12 @@ func (s *JobStore) Acquire(ctx context.Context, name, holder string, now time.Ti
 			name, time.Unix(0, 0).UTC()); err != nil {
 			return err
 		}
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE job_lock SET holder = ?, locked_until = ?
-			WHERE name = ? AND locked_until <= ? AND (last_run_at IS NULL OR last_run_at <= ?)`),
+		n, err := c.execN(ctx, `UPDATE job_lock SET holder = ?, locked_until = ?
+			WHERE name = ? AND locked_until <= ? AND (last_run_at IS NULL OR last_run_at <= ?)`,
 			holder, now.Add(lease), name, now, now.Add(-every))
 		if err != nil {
-			return mapError(err)
+			return err
 		}
-		n, _ := res.RowsAffected()
 		won = n == 1
 		return nil
 	})

@@ -28,11 +28,11 @@ func (s *DirectoryStore) ChangeStatus(ctx context.Context, e directory.Event) er
 			q = `UPDATE service SET status = ?, status_note = ?, updated_at = ?, assured_at = ? WHERE id = ? AND status = ?`
 			args = []any{string(e.To), note, e.At, e.At, e.ServiceID, string(e.From)}
 		}
-		res, err := c.q.ExecContext(ctx, c.db.rebind(q), args...)
+		n, err := c.execN(ctx, q, args...)
 		if err != nil {
-			return fmt.Errorf("change status: %w", mapError(err))
+			return fmt.Errorf("change status: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return waymark.Errorf(waymark.ECONFLICT, "The listing changed while you were looking at it: reload the page and try again")
 		}
 		if err := c.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)

@@ -228,13 +228,12 @@ func (s *OnboardingStore) DueReminders(ctx context.Context, invitedBy time.Time)
 func (s *OnboardingStore) ClaimReminder(ctx context.Context, organizationID string, at time.Time, mails []email.Message) (bool, error) {
 	won := false
 	err := s.db.inTx(ctx, func(c conn) error {
-		c.db.queries.Add(1)
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE import_entry SET reminded_at = ?
-			WHERE organization_id = ? AND reminded_at IS NULL AND claimed_at IS NULL AND removed_at IS NULL`), at, organizationID)
+		n, err := c.execN(ctx, `UPDATE import_entry SET reminded_at = ?
+			WHERE organization_id = ? AND reminded_at IS NULL AND claimed_at IS NULL AND removed_at IS NULL`, at, organizationID)
 		if err != nil {
-			return fmt.Errorf("mark entries reminded: %w", mapError(err))
+			return fmt.Errorf("mark entries reminded: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return nil
 		}
 		won = true
@@ -286,12 +285,11 @@ func (s *OnboardingStore) DeleteUpload(ctx context.Context, id string) error {
 func (s *OnboardingStore) DeleteUploadsBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
 	err := s.db.inTx(ctx, func(c conn) error {
-		c.db.queries.Add(1)
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`DELETE FROM import_upload WHERE created_at < ?`), t)
+		var err error
+		n, err = c.execN(ctx, `DELETE FROM import_upload WHERE created_at < ?`, t)
 		if err != nil {
-			return fmt.Errorf("delete old uploads: %w", mapError(err))
+			return fmt.Errorf("delete old uploads: %w", err)
 		}
-		n, _ = res.RowsAffected()
 		return nil
 	})
 	return int(n), err

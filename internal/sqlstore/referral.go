@@ -218,17 +218,16 @@ func (s *ReferralStore) SaveChange(ctx context.Context, c referral.Change) error
 		attendance = string(c.To)
 	}
 	return s.db.inTx(ctx, func(tx conn) error {
-		res, err := tx.q.ExecContext(ctx, tx.db.rebind(`UPDATE referral SET status = ?, updated_at = ?,
+		n, err := tx.execN(ctx, `UPDATE referral SET status = ?, updated_at = ?,
 			responded_at = CASE WHEN ? THEN ? ELSE responded_at END,
 			decline_reason = CASE WHEN ? <> '' THEN ? ELSE decline_reason END,
 			attendance = CASE WHEN ? <> '' THEN ? ELSE attendance END
-			WHERE id = ? AND status = ?`),
+			WHERE id = ? AND status = ?`,
 			string(c.To), c.At, responded, c.At, c.DeclineReason, c.DeclineReason, attendance, attendance, c.ReferralID, string(c.From))
-		tx.db.queries.Add(1)
 		if err != nil {
-			return fmt.Errorf("update referral: %w", mapError(err))
+			return fmt.Errorf("update referral: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return waymark.Errorf(waymark.ECONFLICT, "This referral was changed by someone else meanwhile: look at it again")
 		}
 		if err := insertEvent(ctx, tx, c.Event); err != nil {
@@ -323,12 +322,11 @@ func (s *ReferralStore) AddMessage(ctx context.Context, m referral.Message, emai
 func (s *ReferralStore) claim(ctx context.Context, at time.Time, emails []email.Message, query string, args ...any) (bool, error) {
 	won := false
 	err := s.db.inTx(ctx, func(c conn) error {
-		c.db.queries.Add(1)
-		res, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
+		n, err := c.execN(ctx, query, args...)
 		if err != nil {
-			return mapError(err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return nil
 		}
 		won = true
@@ -338,8 +336,8 @@ func (s *ReferralStore) claim(ctx context.Context, at time.Time, emails []email.
 }
 
 // ClaimReminder moves the count of reminders sent from from to to.
-func (s *ReferralStore) ClaimReminder(ctx context.Context, id string, from, to int, emails []email.Message) (bool, error) {
-	return s.claim(ctx, time.Now().UTC(), emails, `UPDATE referral SET reminders_sent = ? WHERE id = ? AND reminders_sent = ? AND status = 'sent'`, to, id, from)
+func (s *ReferralStore) ClaimReminder(ctx context.Context, id string, from, to int, at time.Time, emails []email.Message) (bool, error) {
+	return s.claim(ctx, at, emails, `UPDATE referral SET reminders_sent = ? WHERE id = ? AND reminders_sent = ? AND status = 'sent'`, to, id, from)
 }
 
 // ClaimAttendanceAsk records that the provider was asked about attendance.
@@ -357,7 +355,8 @@ func (s *ReferralStore) ClaimStreak(ctx context.Context, serviceID, kind string,
 	if kind != "declines" && kind != "silent" {
 		return false, fmt.Errorf("unknown streak %q", kind)
 	}
-	return s.claim(ctx, time.Now().UTC(), nil, `UPDATE referral_streak SET `+kind+` = 0 WHERE service_id = ? AND `+kind+` >= ?`, serviceID, threshold)
+	// No emails go with it, so no time is needed.
+	return s.claim(ctx, time.Time{}, nil, `UPDATE referral_streak SET `+kind+` = 0 WHERE service_id = ? AND `+kind+` >= ?`, serviceID, threshold)
 }
 
 // Streaks lists services whose declines or silent streak reached its
@@ -388,9 +387,9 @@ func (s *ReferralStore) SaveRating(ctx context.Context, id string, score int, me
 	return s.claim(ctx, at, nil, `UPDATE referral SET score = ?, met_needs = ?, rated_at = ? WHERE id = ? AND rated_at IS NULL`, score, metNeeds, at, id)
 }
 
-// Notify queues an email on its own.
-func (s *ReferralStore) Notify(ctx context.Context, m email.Message) error {
-	return s.db.inTx(ctx, func(c conn) error { return insertEmails(ctx, c, time.Now().UTC(), []email.Message{m}) })
+// Notify queues an email on its own, at at.
+func (s *ReferralStore) Notify(ctx context.Context, m email.Message, at time.Time) error {
+	return s.db.inTx(ctx, func(c conn) error { return insertEmails(ctx, c, at.UTC(), []email.Message{m}) })
 }
 
 // Facts returns what a service's statistics need of each referral to it.

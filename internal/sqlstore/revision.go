@@ -107,12 +107,12 @@ func (s *DirectoryStore) DecideRevision(ctx context.Context, r directory.Revisio
 		status = "approved"
 	}
 	return s.db.inTx(ctx, func(c conn) error {
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`UPDATE service_revision SET status = ?, decided_by = ?, decided_at = ?, note = ?
-			WHERE id = ? AND status = 'pending'`), status, decidedBy, at, e.Note, r.ID)
+		n, err := c.execN(ctx, `UPDATE service_revision SET status = ?, decided_by = ?, decided_at = ?, note = ?
+			WHERE id = ? AND status = 'pending'`, status, decidedBy, at, e.Note, r.ID)
 		if err != nil {
-			return fmt.Errorf("decide revision: %w", mapError(err))
+			return fmt.Errorf("decide revision: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return waymark.Errorf(waymark.ECONFLICT, "This change has already been dealt with")
 		}
 		if approve {

@@ -67,11 +67,8 @@ func (s *SessionStore) Delete(token string) error {
 func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.inTx(ctx, func(c conn) error {
-		res, err := c.q.ExecContext(ctx, c.db.rebind(`DELETE FROM session WHERE expiry <= ?`), s.now().UTC())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+		var err error
+		n, err = c.execN(ctx, `DELETE FROM session WHERE expiry <= ?`, s.now().UTC())
 		return err
 	})
 	if err != nil {
