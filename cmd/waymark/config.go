@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"waymark/internal/referral"
+	"waymark/internal/web"
 )
 
 // Config is the program's configuration, from the environment.
@@ -40,6 +42,10 @@ type Config struct {
 	// CheckerAllowLoopback lets the website checker fetch loopback addresses
 	// (CHECKER_ALLOW_LOOPBACK); for tests and local trials only.
 	CheckerAllowLoopback bool
+	// Operator is who runs the site (OPERATOR_NAME, SUPPORT_EMAIL,
+	// SUPPORT_PHONE, OPERATOR_ADDRESS with commas between lines), for the
+	// contact, privacy and accessibility pages and the footer.
+	Operator web.Operator
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -82,7 +88,34 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := loadChecks(&c, getenv); err != nil {
 		return c, err
 	}
+	if err := loadOperator(&c, getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadOperator reads who runs the site; the web server has defaults for the
+// name and support address.
+func loadOperator(c *Config, getenv func(string) string) error {
+	c.Operator = web.Operator{
+		Name:  strings.TrimSpace(getenv("OPERATOR_NAME")),
+		Email: strings.TrimSpace(getenv("SUPPORT_EMAIL")),
+		Phone: strings.TrimSpace(getenv("SUPPORT_PHONE")),
+	}
+	if c.Operator.Email != "" {
+		a, err := mail.ParseAddress(c.Operator.Email)
+		if err != nil || a.Address != c.Operator.Email {
+			return fmt.Errorf("SUPPORT_EMAIL: want an email address like support@example.org, got %q", c.Operator.Email)
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(getenv("OPERATOR_ADDRESS"), ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	c.Operator.Address = strings.Join(lines, "\n")
+	return nil
 }
 
 // loadChecks reads the freshness checks' settings.

@@ -58,3 +58,18 @@ func TestFreshnessCheckSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestOperatorSettingsNameWhoRunsTheSite(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{"OPERATOR_NAME": "Derbyshire Wellbeing", "SUPPORT_EMAIL": "help@wellbeing.example",
+		"SUPPORT_PHONE": "01629 580000", "OPERATOR_ADDRESS": "County Hall, Matlock , DE4 3AG"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Operator.Name != "Derbyshire Wellbeing" || c.Operator.Email != "help@wellbeing.example" || c.Operator.Phone != "01629 580000" ||
+		c.Operator.Address != "County Hall\nMatlock\nDE4 3AG" {
+		t.Errorf("operator: %+v", c.Operator)
+	}
+	if _, err := LoadConfig(env(map[string]string{"SUPPORT_EMAIL": "Help <help@wellbeing.example>"})); err == nil || !strings.Contains(err.Error(), "SUPPORT_EMAIL") {
+		t.Errorf("a support address with a display name: %v", err)
+	}
+}

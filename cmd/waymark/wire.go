@@ -115,6 +115,7 @@ func webConfig(cfg Config) web.Config {
 		Attribution: postcode.Attribution,
 		Dev:         cfg.Dev,
 		PublicURL:   cfg.PublicURL,
+		Operator:    cfg.Operator,
 	}
 }
 

@@ -48,6 +48,9 @@ type Config struct {
 	// PublicURL is the site's address for links in emails; "" to use the
 	// request's host.
 	PublicURL string
+	// Operator is who runs the site: named on the privacy, accessibility and
+	// contact pages, with their support address in the footer.
+	Operator Operator
 }
 
 // Deps are the services the web server uses.
@@ -115,6 +118,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if cfg.Operator.Name == "" {
+		cfg.Operator.Name = "The Waymark team"
+	}
+	if cfg.Operator.Email == "" {
+		cfg.Operator.Email = "support@waymark.example"
 	}
 	if (deps.Accounts == nil) != (deps.Sessions == nil) || (deps.Accounts == nil) != (deps.Outbox == nil) {
 		return nil, errors.New("web: Accounts, Sessions and Outbox go together")
@@ -187,6 +196,7 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 type page struct {
 	Title       string
 	Attribution []string
+	Support     string // the operator's support email address, for the footer
 	TileURL     string
 	Path        string       // of the request, to mark the current navigation item
 	Breadcrumbs []link       // above the main content, none on the home page
@@ -227,7 +237,7 @@ func (e fieldError) Anchor() string {
 
 func (s *Server) page(r *http.Request, title string) page {
 	a := waymark.ActorFrom(r.Context())
-	p := page{Title: title, Attribution: s.cfg.Attribution, TileURL: s.cfg.TileURL, Path: r.URL.Path,
+	p := page{Title: title, Attribution: s.cfg.Attribution, Support: s.cfg.Operator.Email, TileURL: s.cfg.TileURL, Path: r.URL.Path,
 		UserName: userName(r.Context()), Accounts: s.deps.Accounts != nil,
 		Referrals: s.deps.Referrals != nil && (a.Has(waymark.RoleProvider) || a.Has(waymark.RoleLinkWorker) || a.Has(waymark.RoleGP))}
 	if !a.Anonymous() {
