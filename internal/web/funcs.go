@@ -169,6 +169,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"ages":            describeAges,
 		"access":          describePathway,
 		"address":         addressLines,
+		"directions":      directionsURL,
 		"locationMarkers": locationMarkers,
 		"referralOptions": func() []option {
 			return []option{
@@ -252,6 +253,24 @@ func describeCost(c directory.CostOption) string {
 
 // addressLines is a location's address, one line each, without the location
 // name repeated when the name is the first line of the address.
+// directionsBase is the maps site directions links go to, with the
+// destination's postcode (or, without one, its coordinates) appended.
+const directionsBase = "https://www.google.com/maps/dir/?api=1&destination="
+
+// directionsURL is a link to directions to a location on a maps site, by
+// its postcode, or by its coordinates when it has none; "" when it has
+// neither.
+func directionsURL(l directory.Location) string {
+	to := strings.TrimSpace(l.Address.PostalCode)
+	if to == "" && (l.Latitude != 0 || l.Longitude != 0) {
+		to = strconv.FormatFloat(l.Latitude, 'f', 5, 64) + "," + strconv.FormatFloat(l.Longitude, 'f', 5, 64)
+	}
+	if to == "" {
+		return ""
+	}
+	return directionsBase + url.QueryEscape(to)
+}
+
 func addressLines(l directory.Location) []string {
 	var out []string
 	add := func(s string) {
