@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/mail"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -46,6 +48,11 @@ type Config struct {
 	// SUPPORT_PHONE, OPERATOR_ADDRESS with commas between lines), for the
 	// contact, privacy and accessibility pages and the footer.
 	Operator web.Operator
+	// TrustedProxyHeader and TrustedProxies say where the client's address
+	// is when the site is behind a proxy (TRUSTED_PROXY_HEADER,
+	// TRUSTED_PROXIES); by default it is the connection's.
+	TrustedProxyHeader string
+	TrustedProxies     []netip.Prefix
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -89,6 +96,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := loadOperator(&c, getenv); err != nil {
+		return c, err
+	}
+	if err := loadProxies(&c, getenv); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -203,6 +213,30 @@ func loadRules(c *Config, getenv func(string) string) error {
 			return fmt.Errorf("REFERRAL_RULES_EVERY: want a duration such as 10m, got %q", v)
 		}
 		c.RulesEvery = d
+	}
+	return nil
+}
+
+// loadProxies reads which proxies to believe about the client's address.
+func loadProxies(c *Config, getenv func(string) string) error {
+	c.TrustedProxyHeader = http.CanonicalHeaderKey(strings.TrimSpace(getenv("TRUSTED_PROXY_HEADER")))
+	for _, f := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("TRUSTED_PROXIES: want addresses or networks separated by commas, like 10.0.0.0/8,::1; got %q", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	if (c.TrustedProxyHeader == "") != (len(c.TrustedProxies) == 0) {
+		return fmt.Errorf("set both TRUSTED_PROXY_HEADER and TRUSTED_PROXIES, or neither")
 	}
 	return nil
 }

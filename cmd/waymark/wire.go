@@ -110,12 +110,14 @@ func newRegistry(a *app) *prometheus.Registry {
 // webConfig is the web server's configuration.
 func webConfig(cfg Config) web.Config {
 	return web.Config{
-		TileURL:     cfg.TileURL,
-		Secure:      cfg.TLSCert != "",
-		Attribution: postcode.Attribution,
-		Dev:         cfg.Dev,
-		PublicURL:   cfg.PublicURL,
-		Operator:    cfg.Operator,
+		TileURL:            cfg.TileURL,
+		Secure:             cfg.TLSCert != "",
+		Attribution:        postcode.Attribution,
+		Dev:                cfg.Dev,
+		PublicURL:          cfg.PublicURL,
+		Operator:           cfg.Operator,
+		TrustedProxyHeader: cfg.TrustedProxyHeader,
+		TrustedProxies:     cfg.TrustedProxies,
 	}
 }
 

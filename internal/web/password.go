@@ -57,7 +57,8 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, "reset", v, waymark.FieldErrorf(waymark.EINVALID, "confirm_password", "The passwords do not match"), nil)
 		return
 	}
-	if _, err := s.deps.Accounts.ResetPassword(r.Context(), v.Token, r.PostForm.Get("password")); err != nil {
+	u, err := s.deps.Accounts.ResetPassword(r.Context(), v.Token, r.PostForm.Get("password"))
+	if err != nil {
 		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 			s.render(w, r, http.StatusNotFound, "message", messageView{page: s.page(r, "This link has expired"), Heading: "This link has expired",
 				Lines: []string{waymark.ErrorMessage(err)}, Link: &link{Href: "/forgot-password", Text: "Ask for a new link"}})
@@ -66,6 +67,9 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, "reset", v, err, []string{"password", "confirm_password"})
 		return
 	}
+	// The owner has shown they hold the address: failed sign-ins,
+	// theirs or a guesser's, no longer slow them down.
+	s.signIns.clear(u.Email)
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Password changed"), Heading: "Password changed",
 		Lines: []string{"You can now sign in with your new password."}, Link: &link{Href: "/sign-in", Text: "Sign in"}})
 }

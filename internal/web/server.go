@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -51,6 +52,13 @@ type Config struct {
 	// Operator is who runs the site: named on the privacy, accessibility and
 	// contact pages, with their support address in the footer.
 	Operator Operator
+	// TrustedProxyHeader names the header in which a proxy in front of the
+	// site gives the client's address (X-Forwarded-For, X-Real-IP); ""
+	// to count clients by the connection's address. It is read only on
+	// connections from TrustedProxies.
+	TrustedProxyHeader string
+	// TrustedProxies are the proxies' networks.
+	TrustedProxies []netip.Prefix
 }
 
 // Deps are the services the web server uses.
@@ -88,6 +96,9 @@ type Deps struct {
 	// Checks is the moderators' queue of listings without a website due a
 	// manual check; it needs accounts.
 	Checks *freshness.ManualChecks
+	// Sleep waits d or until ctx ends; it slows down sign-ins to an account
+	// under attack. Tests record the waits instead.
+	Sleep func(ctx context.Context, d time.Duration)
 	// Onboarding turns on bulk onboarding: administrators and moderators
 	// import spreadsheets at /admin/import and providers claim entries at
 	// /claim/{id}. It needs accounts.
@@ -106,6 +117,7 @@ type Server struct {
 	staticFS    fs.FS
 	fingerprint string // of the static files, in their addresses
 	limits      rateLimits
+	signIns     signInLimits
 	routeAccess []routeRule // who may use each route registered with route
 }
 
@@ -124,6 +136,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.Operator.Email == "" {
 		cfg.Operator.Email = "support@waymark.example"
+	}
+	if deps.Sleep == nil {
+		deps.Sleep = sleep
+	}
+	if (cfg.TrustedProxyHeader == "") != (len(cfg.TrustedProxies) == 0) {
+		return nil, errors.New("web: TrustedProxyHeader and TrustedProxies go together")
 	}
 	if (deps.Accounts == nil) != (deps.Sessions == nil) || (deps.Accounts == nil) != (deps.Outbox == nil) {
 		return nil, errors.New("web: Accounts, Sessions and Outbox go together")
@@ -147,6 +165,16 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.routes()
 	return s, nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // tileSource returns the Content-Security-Policy source that allows the map
@@ -180,6 +208,7 @@ func (s *Server) Handler() http.Handler {
 		h = s.deps.Sessions.LoadAndSave(h)
 	}
 	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.withClientAddr(h)
 	h = s.limitBody(h)
 	h = s.recover(h)
 	h = s.securityHeaders(h)

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"waymark"
 )
@@ -34,19 +33,26 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form, v.Next = r.PostForm, safeNext(r.PostForm.Get("next"))
-	addr := r.PostForm.Get("email")
-	if !s.limits.allow(clientIP(r), strings.ToLower(strings.TrimSpace(addr)), s.deps.Now()) {
-		w.Header().Set("Retry-After", "900")
-		v.FieldErrs["form"] = "Too many attempts to sign in. Wait 15 minutes and try again, or reset your password."
+	addr, ip := r.PostForm.Get("email"), clientIP(r)
+	switch s.signIns.check(addr, ip, s.deps.Now()) {
+	case signInRefused:
+		w.Header().Set("Retry-After", "180")
+		v.FieldErrs["form"] = "Too many attempts to sign in with a wrong password from here. Wait 3 minutes and try again, or reset your password."
 		v.Errors = summary(v.FieldErrs, nil)
 		s.render(w, r, http.StatusTooManyRequests, "sign-in", v)
 		return
+	case signInSlow:
+		s.deps.Sleep(r.Context(), signInSlowdown)
 	}
 	u, err := s.deps.Accounts.Authenticate(r.Context(), addr, r.PostForm.Get("password"))
+	if waymark.ErrorCode(err) == waymark.EUNAUTHORIZED {
+		s.signIns.failed(addr, ip, s.deps.Now())
+	}
 	if err != nil {
 		s.failForm(w, r, "sign-in", v, err, nil)
 		return
 	}
+	s.signIns.succeeded(addr, ip)
 	if u.EmailVerifiedAt == nil {
 		s.failForm(w, r, "sign-in", v, waymark.Errorf(waymark.EUNAUTHORIZED, "Confirm your email address first: open the link we sent you, or reset your password to get a new one"), nil)
 		return
