@@ -100,6 +100,9 @@ type Client struct {
 	SexualOrientation string // SexualOrientations key, optional
 	Disability        string // Disabilities key, optional
 
+	ReferralReason string // why they were referred to social prescribing
+	ReferredBy     string // who referred them: name, role and organisation, or "self"
+
 	WhatMatters     string // the "what matters to me" conversation, in the person's words
 	DischargeReason string // DischargeReasons key, when discharged
 	DischargeNote   string

@@ -122,6 +122,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, c Client) error {
 	old := ac.client
 	c.ID, c.TeamID, c.LinkWorkerID, c.Status, c.CreatedAt = old.ID, old.TeamID, old.LinkWorkerID, old.Status, old.CreatedAt
 	c.WhatMatters, c.DischargeReason, c.DischargeNote, c.DischargedAt = old.WhatMatters, old.DischargeReason, old.DischargeNote, old.DischargedAt
+	c.ReferralReason, c.ReferredBy = old.ReferralReason, old.ReferredBy
 	c.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateClient(ctx, &c, s.entry(ctx, id, KindRecord, "Details updated")); err != nil {
 		return fmt.Errorf("update client: %w", err)

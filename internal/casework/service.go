@@ -74,6 +74,10 @@ type Store interface {
 	AddMeasure(ctx context.Context, m Measure, e Entry) error
 	Measures(ctx context.Context, clientID string) ([]Measure, error)
 
+	// ReferralsMade lists the referrals made from a client's record (its
+	// KindReferral entries' RefIDs), oldest first, with their messages.
+	ReferralsMade(ctx context.Context, clientID string) ([]ReferralMade, error)
+
 	Audit(ctx context.Context, e AuditEvent) error
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	BreakGlass(ctx context.Context, userID, clientID, reason string, at, until time.Time) error

@@ -120,6 +120,8 @@ func (c *Client) Validate(today time.Time, geo Geocoder) error {
 		{"language", "their language", &c.Language, 60, false},
 		{"next_of_kin", "their next of kin or carer", &c.NextOfKin, 300, false},
 		{"what_matters", "what matters to them", &c.WhatMatters, 4000, false},
+		{"referral_reason", "the reason for referral", &c.ReferralReason, 2000, false},
+		{"referred_by", "who referred them", &c.ReferredBy, 300, false},
 	} {
 		if err := text(f.field, f.what, f.s, f.max, f.required); err != nil {
 			return err

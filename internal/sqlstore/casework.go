@@ -160,7 +160,8 @@ func (s *CaseworkStore) UserIDByEmail(ctx context.Context, email string) (string
 const clientColumns = `id, team_id, link_worker_id, status, given_name, family_name, preferred_name, date_of_birth,
 	COALESCE(nhs_number, ''), address, postcode, phone, email, preferred_contact, gp_practice, interpreter, language,
 	accessible_formats, next_of_kin, ethnicity, gender, sexual_orientation, disability, what_matters, discharge_reason,
-	discharge_note, discharged_at, anonymised_at, last_contact_at, next_action_due, next_action, created_at, updated_at`
+	discharge_note, discharged_at, anonymised_at, last_contact_at, next_action_due, next_action, created_at, updated_at,
+	referral_reason, referred_by`
 
 func scanClient(r rowScanner) (*casework.Client, error) {
 	c := &casework.Client{}
@@ -170,7 +171,8 @@ func scanClient(r rowScanner) (*casework.Client, error) {
 	err := r.Scan(&c.ID, &c.TeamID, &c.LinkWorkerID, &c.Status, &c.GivenName, &c.FamilyName, &c.PreferredName, &dob,
 		&c.NHSNumber, &c.Address, &c.Postcode, &c.Phone, &c.Email, &c.PreferredContact, &c.GPPractice, &c.Interpreter, &c.Language,
 		&formats, &c.NextOfKin, &c.Ethnicity, &c.Gender, &c.SexualOrientation, &c.Disability, &c.WhatMatters, &c.DischargeReason,
-		&c.DischargeNote, &discharged, &anonymised, &lastContact, &nextDue, &c.NextAction, &c.CreatedAt, &c.UpdatedAt)
+		&c.DischargeNote, &discharged, &anonymised, &lastContact, &nextDue, &c.NextAction, &c.CreatedAt, &c.UpdatedAt,
+		&c.ReferralReason, &c.ReferredBy)
 	if err != nil {
 		return nil, err
 	}
@@ -198,11 +200,12 @@ func (s *CaseworkStore) CreateClient(ctx context.Context, cl *casework.Client, e
 		err := c.exec(ctx, `INSERT INTO cw_client (id, team_id, link_worker_id, status, given_name, family_name, preferred_name,
 			search_name, date_of_birth, nhs_number, address, postcode, phone, email, preferred_contact, gp_practice, interpreter,
 			language, accessible_formats, next_of_kin, ethnicity, gender, sexual_orientation, disability, what_matters,
-			created_at, updated_at) VALUES (`+placeholders(27)+`)`,
+			created_at, updated_at, referral_reason, referred_by) VALUES (`+placeholders(29)+`)`,
 			cl.ID, cl.TeamID, cl.LinkWorkerID, cl.Status, cl.GivenName, cl.FamilyName, cl.PreferredName, searchName(cl),
 			dateString(cl.DateOfBirth), nullString(cl.NHSNumber), cl.Address, cl.Postcode, cl.Phone, cl.Email, cl.PreferredContact,
 			cl.GPPractice, cl.Interpreter, cl.Language, strings.Join(cl.AccessibleFormats, ","), cl.NextOfKin, cl.Ethnicity,
-			cl.Gender, cl.SexualOrientation, cl.Disability, cl.WhatMatters, cl.CreatedAt.UTC(), cl.UpdatedAt.UTC())
+			cl.Gender, cl.SexualOrientation, cl.Disability, cl.WhatMatters, cl.CreatedAt.UTC(), cl.UpdatedAt.UTC(),
+			cl.ReferralReason, cl.ReferredBy)
 		if err != nil {
 			return err
 		}
@@ -217,12 +220,12 @@ func (s *CaseworkStore) UpdateClient(ctx context.Context, cl *casework.Client, e
 			search_name = ?, date_of_birth = ?, nhs_number = ?, address = ?, postcode = ?, phone = ?, email = ?, preferred_contact = ?,
 			gp_practice = ?, interpreter = ?, language = ?, accessible_formats = ?, next_of_kin = ?, ethnicity = ?, gender = ?,
 			sexual_orientation = ?, disability = ?, what_matters = ?, discharge_reason = ?, discharge_note = ?, discharged_at = ?,
-			anonymised_at = ?, updated_at = ? WHERE id = ?`,
+			anonymised_at = ?, updated_at = ?, referral_reason = ?, referred_by = ? WHERE id = ?`,
 			cl.LinkWorkerID, cl.Status, cl.GivenName, cl.FamilyName, cl.PreferredName, searchName(cl), dateString(cl.DateOfBirth),
 			nullString(cl.NHSNumber), cl.Address, cl.Postcode, cl.Phone, cl.Email, cl.PreferredContact, cl.GPPractice, cl.Interpreter,
 			cl.Language, strings.Join(cl.AccessibleFormats, ","), cl.NextOfKin, cl.Ethnicity, cl.Gender, cl.SexualOrientation,
 			cl.Disability, cl.WhatMatters, cl.DischargeReason, cl.DischargeNote, nullTime(cl.DischargedAt), nullTime(cl.AnonymisedAt),
-			cl.UpdatedAt.UTC(), cl.ID)
+			cl.UpdatedAt.UTC(), cl.ReferralReason, cl.ReferredBy, cl.ID)
 		if err != nil {
 			return err
 		}
