@@ -31,6 +31,9 @@ type RevisionStore interface {
 	CreateRevision(ctx context.Context, r Revision) error
 	PendingRevisions(ctx context.Context) ([]Revision, error)
 	FindRevision(ctx context.Context, id string) (*Revision, error)
+	// PendingRevisionOf returns the change to a service waiting for review.
+	// Errors: ENOTFOUND when there is none.
+	PendingRevisionOf(ctx context.Context, serviceID string) (*Revision, error)
 	DecideRevision(ctx context.Context, r Revision, approve bool, e Event, decidedBy string, at time.Time) error
 }
 
@@ -67,6 +70,20 @@ func (d *Directory) Edit(ctx context.Context, life *Lifecycle, revs RevisionStor
 	}
 	err = revs.CreateRevision(ctx, Revision{ID: life.newID(), ServiceID: current.ID, Proposed: proposed, SubmittedBy: a.UserID, SubmittedAt: now})
 	return err == nil, err
+}
+
+// PendingChange returns the change to one of the actor's listings that is
+// waiting for review, or nil when there is none. Errors: EFORBIDDEN,
+// ENOTFOUND for the listing.
+func (l *Lifecycle) PendingChange(ctx context.Context, revs RevisionStore, serviceID string) (*Revision, error) {
+	if _, err := l.Listing(ctx, serviceID); err != nil {
+		return nil, err
+	}
+	r, err := revs.PendingRevisionOf(ctx, serviceID)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return nil, nil
+	}
+	return r, err
 }
 
 // PendingRevisions lists changes waiting for review, for moderators.

@@ -40,6 +40,9 @@ func (s *Referrals) Open(ctx context.Context, id string) (*Case, error) {
 		}
 		r.ViewedAt = &now
 	}
+	if err := s.store.MarkRead(ctx, r.ID, as); err != nil {
+		return nil, fmt.Errorf("mark referral %s read: %w", id, err)
+	}
 	return s.loadCase(ctx, r, as)
 }
 
@@ -55,6 +58,11 @@ func (s *Referrals) Track(ctx context.Context, id, token string) (*Case, error) 
 	}
 	if err := s.store.AuditView(ctx, View{ReferralID: r.ID, ActorID: "self-referrer", What: "view referral by private link", At: s.now().UTC()}); err != nil {
 		return nil, fmt.Errorf("audit view of referral %s: %w", id, err)
+	}
+	if r.Source == SourceSelf {
+		if err := s.store.MarkRead(ctx, r.ID, PartyReferrer); err != nil {
+			return nil, fmt.Errorf("mark referral %s read: %w", id, err)
+		}
 	}
 	c, err := s.loadCase(ctx, r, PartyReferrer)
 	if err != nil {

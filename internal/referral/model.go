@@ -66,10 +66,19 @@ type Referral struct {
 	Score             int // 1–5, 0 until rated
 	MetNeeds          *bool
 	RatedAt           *time.Time
+	// UnreadByProvider is true when the referrer wrote since a provider last
+	// opened the referral; UnreadByReferrer the other way round.
+	UnreadByProvider, UnreadByReferrer bool
 }
 
 // StatusLabel is the status for people.
-func (r *Referral) StatusLabel() string { return StatusLabel(r.Status) }
+// A sent referral the provider has opened is awaiting their response.
+func (r *Referral) StatusLabel() string {
+	if r.Status == StatusSent && r.ViewedAt != nil {
+		return "Awaiting response"
+	}
+	return StatusLabel(r.Status)
+}
 
 // StatusLabel is a status for people.
 func StatusLabel(s Status) string {
@@ -192,6 +201,8 @@ type Store interface {
 	// when it is no longer in c.From.
 	SaveChange(ctx context.Context, c Change) error
 	MarkViewed(ctx context.Context, id string, at time.Time) error
+	// MarkRead records that the party has read every message so far.
+	MarkRead(ctx context.Context, id string, party Party) error
 	Events(ctx context.Context, id string) ([]Event, error)
 	Messages(ctx context.Context, id string) ([]Message, error)
 	AddMessage(ctx context.Context, m Message, emails []email.Message) error

@@ -115,20 +115,24 @@ func insertEvent(ctx context.Context, c conn, e referral.Event) error {
 const referralColumns = `r.id, r.reference, r.service_id, r.organization_id, s.name, r.source, r.status, r.referrer_id, r.referrer_name,
 	r.referrer_email, r.client_name, r.client_email, r.client_phone, r.preferred_contact, r.consent, r.reason, r.answers,
 	r.decline_reason, r.attendance, r.created_at, r.updated_at, r.viewed_at, r.responded_at, r.reminders_sent,
-	r.attendance_asked_at, r.rating_asked_at, r.score, r.met_needs, r.rated_at`
+	r.attendance_asked_at, r.rating_asked_at, r.score, r.met_needs, r.rated_at, r.provider_read_seq, r.referrer_read_seq,
+	COALESCE((SELECT MAX(m.seq) FROM referral_message m WHERE m.referral_id = r.id AND m.from_party = 'referrer'), 0),
+	COALESCE((SELECT MAX(m.seq) FROM referral_message m WHERE m.referral_id = r.id AND m.from_party = 'provider'), 0)`
 
 func scanReferral(rs rowScanner) (*referral.Referral, error) {
 	var r referral.Referral
 	var src, status, attendance, answers string
 	var viewed, responded, askedAtt, askedRate, rated sql.NullTime
 	var met sql.NullBool
+	var providerRead, referrerRead, fromReferrer, fromProvider int64
 	err := rs.Scan(&r.ID, &r.Reference, &r.ServiceID, &r.OrganizationID, &r.ServiceName, &src, &status, &r.ReferrerID, &r.ReferrerName,
 		&r.ReferrerEmail, &r.Client.Name, &r.Client.Email, &r.Client.Phone, &r.Client.PreferredContact, &r.Consent, &r.Reason, &answers,
 		&r.DeclineReason, &attendance, &r.CreatedAt, &r.UpdatedAt, &viewed, &responded, &r.RemindersSent,
-		&askedAtt, &askedRate, &r.Score, &met, &rated)
+		&askedAtt, &askedRate, &r.Score, &met, &rated, &providerRead, &referrerRead, &fromReferrer, &fromProvider)
 	if err != nil {
 		return nil, err
 	}
+	r.UnreadByProvider, r.UnreadByReferrer = fromReferrer > providerRead, fromProvider > referrerRead
 	r.Source, r.Status, r.Attendance = referral.Source(src), referral.Status(status), referral.Status(attendance)
 	if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
 		return nil, fmt.Errorf("decode answers of referral %s: %w", r.ID, err)
@@ -259,6 +263,17 @@ func (s *ReferralStore) SaveChange(ctx context.Context, c referral.Change) error
 func (s *ReferralStore) MarkViewed(ctx context.Context, id string, at time.Time) error {
 	return s.db.inTx(ctx, func(c conn) error {
 		return c.exec(ctx, `UPDATE referral SET viewed_at = ? WHERE id = ? AND viewed_at IS NULL`, at, id)
+	})
+}
+
+// MarkRead records that a party has read every message of a referral so far.
+func (s *ReferralStore) MarkRead(ctx context.Context, id string, party referral.Party) error {
+	col := "referrer_read_seq"
+	if party == referral.PartyProvider {
+		col = "provider_read_seq"
+	}
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `UPDATE referral SET `+col+` = COALESCE((SELECT MAX(seq) FROM referral_message WHERE referral_id = ?), 0) WHERE id = ?`, id, id)
 	})
 }
 

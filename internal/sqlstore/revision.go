@@ -83,6 +83,20 @@ func (s *DirectoryStore) PendingRevisions(ctx context.Context) ([]directory.Revi
 	return out, nil
 }
 
+// PendingRevisionOf returns the service's change waiting for review.
+// Errors: ENOTFOUND when there is none.
+func (s *DirectoryStore) PendingRevisionOf(ctx context.Context, serviceID string) (*directory.Revision, error) {
+	x, err := scanRevision(s.db.reader().queryRow(ctx, `SELECT `+revisionColumns+` FROM service_revision
+		WHERE service_id = ? AND status = 'pending' ORDER BY submitted_at DESC, id LIMIT 1`, serviceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no change waiting for review")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pending revision of %s: %w", serviceID, err)
+	}
+	return &x, nil
+}
+
 // FindRevision returns one revision. Errors: ENOTFOUND.
 func (s *DirectoryStore) FindRevision(ctx context.Context, id string) (*directory.Revision, error) {
 	if !validUUID(id) {

@@ -170,6 +170,15 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"access":          describePathway,
 		"address":         addressLines,
 		"directions":      directionsURL,
+		"attendanceLabel": func(st referral.Status) string {
+			switch st {
+			case referral.StatusAttended:
+				return "Yes"
+			case referral.StatusDidNotAttend:
+				return "No"
+			}
+			return "Not known yet"
+		},
 		"locationMarkers": locationMarkers,
 		"referralOptions": func() []option {
 			return []option{

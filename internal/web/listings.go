@@ -21,6 +21,8 @@ type providerView struct {
 	// Stats are each referral-taking listing's referral statistics, by
 	// service ID.
 	Stats map[string]*referral.Stats
+	// Pending are the changes waiting for review, by service ID.
+	Pending map[string]*directory.Revision
 }
 
 func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
@@ -29,8 +31,18 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}}
+	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}}
 	for _, svc := range list {
+		if s.deps.Revisions != nil && (svc.Status.Public() || svc.Status == directory.StatusSuspended) {
+			rev, err := s.deps.Lifecycle.PendingChange(r.Context(), s.deps.Revisions, svc.ID)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			if rev != nil {
+				v.Pending[svc.ID] = rev
+			}
+		}
 		if svc.Pathway == directory.PathwayWaymarkForm || svc.Pathway == directory.PathwayProfessionalOnly {
 			if st := s.statsFor(r.Context(), svc); st != nil {
 				v.Stats[svc.ID] = st
@@ -59,6 +71,9 @@ type listingForm struct {
 	Edit       bool   // changing an existing listing
 	Live       bool   // the listing is live: changes wait for review
 	Action     string // where the form posts
+	// PendingSince is when the change the form shows was sent for review;
+	// nil when the form shows the listing as it is.
+	PendingSince *time.Time
 }
 
 func (s *Server) listingForm(r *http.Request) (listingForm, error) {

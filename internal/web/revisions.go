@@ -71,7 +71,18 @@ func (s *Server) handleEditListingForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Title, v.NeedOrg, v.Edit, v.Action = "Change "+svc.DisplayName(), false, true, "/provider/services/"+svc.ID+"/edit"
 	v.Live = svc.Status.Public() || svc.Status == directory.StatusSuspended
-	for k, vals := range serviceToForm(svc) {
+	shown := svc
+	if v.Live {
+		rev, err := s.deps.Lifecycle.PendingChange(r.Context(), s.deps.Revisions, svc.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if rev != nil {
+			v.PendingSince, shown = &rev.SubmittedAt, rev.Proposed
+		}
+	}
+	for k, vals := range serviceToForm(shown) {
 		v.Form[k] = vals
 	}
 	s.render(w, r, http.StatusOK, "listing-new", v)

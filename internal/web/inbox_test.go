@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"waymark"
+	"waymark/internal/sqlstore"
+	"waymark/internal/sqlstore/sqlstoretest"
+)
+
+// inboxRow returns the provider inbox's table row for a referral.
+func inboxRow(t *testing.T, page, id string) string {
+	t.Helper()
+	for _, row := range strings.Split(page, "<tr") {
+		if strings.Contains(row, "/referrals/"+id+`"`) {
+			return row
+		}
+	}
+	t.Fatalf("no row for referral %s", id)
+	return ""
+}
+
+var referralID = regexp.MustCompile(`/referrals/([0-9a-f-]{36})`)
+
+func TestTheInboxSaysAwaitingResponseOnceOpenedAndMarksUnreadMessages(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newReferralSite(t, db)
+		horti := s.service(t, "Therapeutic horticulture")
+		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+		provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+		status, _, h := worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Sam Client"}, "phone": {"07700 900123"},
+			"preferred_contact": {"text"}, "reason": {"Would enjoy being outdoors with others"}, "consent": {"yes"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("refer: %d", status)
+		}
+		id := referralID.FindStringSubmatch(h.Get("Location"))[1]
+		_, inbox, _ := provider.get("/referrals")
+		if row := inboxRow(t, inbox, id); !strings.Contains(row, ">Sent<") {
+			t.Errorf("a new referral's status: %s", row)
+		}
+		provider.get("/referrals/" + id)
+		_, inbox, _ = provider.get("/referrals?tab=awaiting")
+		if row := inboxRow(t, inbox, id); !strings.Contains(row, "Awaiting response") || strings.Contains(row, ">Sent<") {
+			t.Errorf("an opened referral in the Awaiting response tab reads: %s", row)
+		}
+		if strings.Contains(inboxRow(t, inbox, id), "New message") {
+			t.Error("marked unread before any message")
+		}
+		// The worker writes: the provider's inbox marks it until they open it.
+		if status, _, _ := worker.post("/referrals/"+id+"/message", url.Values{"body": {"Sam prefers mornings."}}); status != http.StatusSeeOther {
+			t.Fatalf("message: %d", status)
+		}
+		_, inbox, _ = provider.get("/referrals?tab=awaiting")
+		if !strings.Contains(inboxRow(t, inbox, id), "New message") {
+			t.Error("the inbox does not mark the unread message")
+		}
+		provider.get("/referrals/" + id)
+		_, inbox, _ = provider.get("/referrals?tab=awaiting")
+		if strings.Contains(inboxRow(t, inbox, id), "New message") {
+			t.Error("still marked unread after the provider opened it")
+		}
+		// And the other way: the provider replies, the worker's list marks it.
+		provider.post("/referrals/"+id+"/message", url.Values{"body": {"Mornings are fine."}})
+		_, sent, _ := worker.get("/referrals")
+		if !strings.Contains(inboxRow(t, sent, id), "New message") {
+			t.Error("the referrer's list does not mark the provider's reply")
+		}
+		worker.get("/referrals/" + id)
+		if _, sent, _ = worker.get("/referrals"); strings.Contains(inboxRow(t, sent, id), "New message") {
+			t.Error("the referrer's list still marks a read reply")
+		}
+	})
+}
+
+func TestTheInboxTableStacksOnSmallScreens(t *testing.T) {
+	s := newReferralSite(t, sqlstoretest.OpenSQLite(t))
+	horti := s.service(t, "Therapeutic horticulture")
+	worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+	provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+	worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Sam Client"}, "phone": {"07700 900123"},
+		"preferred_contact": {"text"}, "reason": {"Outdoors"}, "consent": {"yes"}})
+	for _, b := range []*browser{provider, worker} {
+		_, page, _ := b.get("/referrals")
+		if !strings.Contains(page, `nhsuk-table--responsive`) || !strings.Contains(page, `<span class="nhsuk-table__heading" aria-hidden="true">Status </span>`) {
+			t.Error("the referrals table is not the design system's responsive table")
+		}
+	}
+}
+
+func TestAChangeWaitingForReviewIsShownOnTheCardAndInTheForm(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newListingSite(t, db)
+		walks := s.service(t, "Matlock health walks")
+		provider := s.signInAs(t, "striders@example.org", waymark.RoleProvider, walks.OrganizationID)
+		_, edit, _ := provider.get("/provider/services/" + walks.ID + "/edit")
+		if strings.Contains(edit, "waiting for review") {
+			t.Fatal("the form says a change is waiting before any was sent")
+		}
+		form := url.Values{"email": {"walks@example.org"}, "postcode": {"DE4 3AG"}, "title": {"Matlock health walks"}, "description": {"Now also on Wednesdays."}}
+		if status, _, h := provider.post("/provider/services/"+walks.ID+"/edit", form); status != http.StatusSeeOther || h.Get("Location") != "/provider?done=revision" {
+			t.Fatalf("edit: %d %s", status, h.Get("Location"))
+		}
+		_, cards, _ := provider.get("/provider")
+		i := strings.Index(cards, ">Matlock health walks<")
+		if i < 0 {
+			t.Fatal("no card for the listing")
+		}
+		card, _, _ := strings.Cut(cards[i:], `<div class="nhsuk-card">`)
+		if !strings.Contains(card, "Change waiting for review") {
+			t.Error("the provider's card does not say a change is waiting for review")
+		}
+		_, edit, _ = provider.get("/provider/services/" + walks.ID + "/edit")
+		if !strings.Contains(edit, "A change is waiting for review") || !strings.Contains(edit, "Now also on Wednesdays.") {
+			t.Error("the edit form does not show the change waiting for review")
+		}
+		if _, public, _ := s.get(t, "/services/"+walks.ID); strings.Contains(public, "Now also on Wednesdays.") {
+			t.Error("the change is public before review")
+		}
+	})
+}
