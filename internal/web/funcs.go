@@ -165,11 +165,11 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return *p
 		},
-		"money":           describeCost,
-		"ages":            describeAges,
-		"access":          describePathway,
-		"address":         addressLines,
-		"directions":      directionsURL,
+		"money":      describeCost,
+		"ages":       describeAges,
+		"access":     describePathway,
+		"address":    addressLines,
+		"directions": directionsURL,
 		"attendanceLabel": func(st referral.Status) string {
 			switch st {
 			case referral.StatusAttended:
