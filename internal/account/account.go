@@ -57,6 +57,14 @@ func (u *User) Actor() waymark.Actor {
 	return a
 }
 
+// SessionStamp changes whenever the user's password does (each hash has its
+// own salt). A session keeps the stamp it was signed in with, so changing or
+// resetting the password ends every other session.
+func (u *User) SessionStamp() string {
+	sum := sha256.Sum256([]byte("session:" + u.PasswordHash))
+	return hex.EncodeToString(sum[:16])
+}
+
 // Token purposes.
 const (
 	PurposeVerifyEmail   = "verify_email"
@@ -71,8 +79,9 @@ type Store interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	// FindUserByID returns a user with memberships. Errors: ENOTFOUND.
 	FindUserByID(ctx context.Context, id string) (*User, error)
-	// SetPassword replaces a user's password hash.
-	SetPassword(ctx context.Context, userID, hash string) error
+	// SetPassword replaces a user's password hash and uses up, at at, every
+	// reset link of theirs still outstanding, in one step.
+	SetPassword(ctx context.Context, userID, hash string, at time.Time) error
 	// MarkEmailVerified records that the user proved the address.
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// SaveToken stores the hash of a one-time token.
@@ -270,7 +279,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SetPassword(ctx, id, hash); err != nil {
+	if err := s.store.SetPassword(ctx, id, hash, s.now().UTC()); err != nil {
 		return nil, err
 	}
 	// Following the link proves the address too.
@@ -297,7 +306,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, password 
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, userID, hash)
+	return s.store.SetPassword(ctx, userID, hash, s.now().UTC())
 }
 
 func (s *Service) issueToken(ctx context.Context, userID, purpose string, ttl time.Duration) (string, error) {

@@ -88,10 +88,14 @@ func (s *AccountStore) FindUserByID(ctx context.Context, id string) (*account.Us
 	return s.findUser(ctx, "id = ?", id)
 }
 
-// SetPassword replaces a user's password hash.
-func (s *AccountStore) SetPassword(ctx context.Context, userID, hash string) error {
+// SetPassword replaces a user's password hash and uses up their outstanding reset links.
+func (s *AccountStore) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `UPDATE app_user SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err := c.exec(ctx, `UPDATE app_user SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
+			return err
+		}
+		return c.exec(ctx, `UPDATE account_token SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`,
+			at, userID, account.PurposeResetPassword)
 	})
 }
 

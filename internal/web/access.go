@@ -62,7 +62,11 @@ func (s *Server) withActor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := s.deps.Sessions.GetString(r.Context(), sessionUserKey); id != "" {
 			u, err := s.deps.Accounts.User(r.Context(), id)
-			if err == nil {
+			if err == nil && s.deps.Sessions.GetString(r.Context(), sessionStampKey) != u.SessionStamp() {
+				// The password changed since this session signed in.
+				s.deps.Sessions.Remove(r.Context(), sessionUserKey)
+				s.deps.Sessions.Remove(r.Context(), sessionStampKey)
+			} else if err == nil {
 				r = r.WithContext(waymark.WithActor(r.Context(), u.Actor()))
 				r = r.WithContext(withUserName(r.Context(), u.Name))
 			} else if waymark.ErrorCode(err) == waymark.ENOTFOUND {

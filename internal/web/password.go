@@ -71,7 +71,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	// theirs or a guesser's, no longer slow them down.
 	s.signIns.clear(u.Email)
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Password changed"), Heading: "Password changed",
-		Lines: []string{"You can now sign in with your new password."}, Link: &link{Href: "/sign-in", Text: "Sign in"}})
+		Lines: []string{"You can now sign in with your new password.", "Anywhere you were signed in, you have been signed out, and any other reset links we sent no longer work."}, Link: &link{Href: "/sign-in", Text: "Sign in"}})
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
@@ -93,10 +93,19 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, "account", v, err, []string{"current_password", "password", "confirm_password"})
 		return
 	}
+	// Every other session of the user has ended; this one goes on, under a
+	// new token.
+	u, err := s.deps.Accounts.User(r.Context(), a.UserID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if err := s.deps.Sessions.RenewToken(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	s.signInSession(r.Context(), u)
+	s.signIns.clear(u.Email)
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Password changed"), Heading: "Password changed",
-		Lines: []string{"Your new password works from now on."}, Link: &link{Href: "/account", Text: "Back to your account"}})
+		Lines: []string{"Your new password works from now on. Anywhere else you were signed in, you have been signed out."}, Link: &link{Href: "/account", Text: "Back to your account"}})
 }

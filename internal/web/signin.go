@@ -4,10 +4,17 @@ import (
 	"context"
 	"net/http"
 
+	"waymark/internal/account"
+
 	"waymark"
 )
 
-const sessionUserKey = "user_id"
+// Session keys: the signed-in user, and their password's stamp when they
+// signed in (a session whose stamp no longer matches has ended).
+const (
+	sessionUserKey  = "user_id"
+	sessionStampKey = "stamp"
+)
 
 type userNameKey struct{}
 
@@ -62,8 +69,14 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.deps.Sessions.Put(r.Context(), sessionUserKey, u.ID)
+	s.signInSession(r.Context(), u)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+}
+
+// signInSession makes the request's session u's.
+func (s *Server) signInSession(ctx context.Context, u *account.User) {
+	s.deps.Sessions.Put(ctx, sessionUserKey, u.ID)
+	s.deps.Sessions.Put(ctx, sessionStampKey, u.SessionStamp())
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
