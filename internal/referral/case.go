@@ -15,6 +15,10 @@ type Case struct {
 	Messages []Message
 	As       Party // provider or referrer
 	Stats    *Stats
+	// ForReferrerOnly is true when the person referred by a professional
+	// sees the case: notes and reasons meant for the professional are left
+	// out.
+	ForReferrerOnly bool
 }
 
 // Open returns a referral for a signed-in provider of its service or the
@@ -69,9 +73,16 @@ func (s *Referrals) Track(ctx context.Context, id, token string) (*Case, error) 
 		return nil, err
 	}
 	if r.Source == SourceProfessional {
-		// The thread is between the professional and the provider; the
-		// person sees where their referral stands and can score it.
+		// The thread, and the provider's notes and reasons, are between the
+		// professional and the provider; the person sees where their
+		// referral stands and can score it, and hears the reasons from
+		// their professional.
 		c.Messages = nil
+		r.DeclineReason = ""
+		for i := range c.Events {
+			c.Events[i].Note = ""
+		}
+		c.ForReferrerOnly = true
 	}
 	return c, nil
 }

@@ -122,3 +122,33 @@ func TestAChangeWaitingForReviewIsShownOnTheCardAndInTheForm(t *testing.T) {
 		}
 	})
 }
+
+func TestTheClientOfAProfessionalsReferralDoesNotSeeTheDeclineNoteForTheProfessional(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newReferralSite(t, db)
+		horti := s.service(t, "Therapeutic horticulture")
+		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+		provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+		_, _, h := worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Sam Client"}, "email": {"sam@example.org"},
+			"preferred_contact": {"email"}, "reason": {"Outdoors"}, "consent": {"yes"}})
+		id := referralID.FindStringSubmatch(h.Get("Location"))[1]
+		const note = "Sam's mobility needs are beyond what our volunteers can support"
+		if status, _, _ := provider.post("/referrals/"+id+"/decline", url.Values{"reason": {"other"}, "note": {note}}); status != http.StatusSeeOther {
+			t.Fatalf("decline: %d", status)
+		}
+		if _, page, _ := worker.get("/referrals/" + id); !strings.Contains(page, "mobility needs") {
+			t.Error("the professional does not see the provider's note")
+		}
+		client := s.browser(t)
+		status, page, _ := client.get(s.refs.TrackPath(id))
+		if status != http.StatusOK {
+			t.Fatalf("client's private link: %d", status)
+		}
+		if strings.Contains(page, "mobility needs") || strings.Contains(page, "Another reason") {
+			t.Error("the client reads the note written for the professional")
+		}
+		if !strings.Contains(page, "Declined") || !strings.Contains(page, "The person who referred you has been told why") {
+			t.Error("the client is not told where the referral stands")
+		}
+	})
+}
