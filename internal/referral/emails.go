@@ -39,6 +39,19 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 		lines = []string{r.ServiceName + " has accepted referral " + r.Reference + ". They will be in touch."}
 	case StatusDeclined:
 		lines = []string{r.ServiceName + " has declined referral " + r.Reference + ".", "Their reason: " + note}
+	case StatusAttended, StatusDidNotAttend:
+		// The professional follows up their client; a person who referred
+		// themselves is asked to score the service instead.
+		if r.Source != SourceProfessional || r.ReferrerEmail == "" {
+			return nil
+		}
+		said := "attended"
+		if to == StatusDidNotAttend {
+			said = "did not attend"
+		}
+		return []email.Message{compose(r.ReferrerEmail, "Attendance recorded for referral "+r.Reference,
+			[]string{r.ServiceName + " has recorded that " + r.Client.Name + " " + said + " (referral " + r.Reference + ")."},
+			s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
 	case StatusAutoDeclined:
 		lines = []string{r.ServiceName + " did not respond to referral " + r.Reference + " within " + days(s.cfg.Rules.AutoDeclineAfter) + ", so it has been declined automatically.",
 			"You may want to look for another service."}

@@ -152,3 +152,30 @@ func TestTheClientOfAProfessionalsReferralDoesNotSeeTheDeclineNoteForTheProfessi
 		}
 	})
 }
+
+func TestTheProfessionalIsToldOfAttendanceAndSeesItInTheirList(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newReferralSite(t, db)
+		horti := s.service(t, "Therapeutic horticulture")
+		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+		provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+		_, _, h := worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Sam Client"}, "phone": {"07700 900123"},
+			"preferred_contact": {"text"}, "reason": {"Outdoors"}, "consent": {"yes"}})
+		id := referralID.FindStringSubmatch(h.Get("Location"))[1]
+		_, list, _ := worker.get("/referrals")
+		if row := inboxRow(t, list, id); !strings.Contains(row, "Not known yet") {
+			t.Errorf("attendance before it is known: %s", row)
+		}
+		provider.post("/referrals/"+id+"/accept", nil)
+		if status, _, _ := provider.post("/referrals/"+id+"/attended", nil); status != http.StatusSeeOther {
+			t.Fatalf("record attendance: %d", status)
+		}
+		if mail := s.mailTo(t, "lw@surgery.example"); !strings.Contains(mail, "Sam Client attended") {
+			t.Errorf("the professional was not told of the attendance: %q", mail)
+		}
+		_, list, _ = worker.get("/referrals")
+		if row := inboxRow(t, list, id); !strings.Contains(row, `aria-hidden="true">Attended </span><span>Yes</span>`) {
+			t.Errorf("the referrer's list does not show the attendance: %s", row)
+		}
+	})
+}
