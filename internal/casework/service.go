@@ -74,6 +74,17 @@ type Store interface {
 	AddMeasure(ctx context.Context, m Measure, e Entry) error
 	Measures(ctx context.Context, clientID string) ([]Measure, error)
 
+	// EmailsTo lists the emails sent or queued to an address, oldest first.
+	EmailsTo(ctx context.Context, address string) ([]SentEmail, error)
+	// BreakGlassOf lists administrators' emergency accesses to a client.
+	BreakGlassOf(ctx context.Context, clientID string) ([]BreakGlass, error)
+	// DischargedBefore lists up to limit clients discharged before cutoff,
+	// still discharged and not anonymised, oldest discharge first.
+	DischargedBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
+	// AnonymiseClient anonymises a client still discharged before cutoff (as
+	// AnonymiseDue describes), appending the entry and recording the audit
+	// event in the same transaction; false when there was nothing to do.
+	AnonymiseClient(ctx context.Context, clientID string, cutoff time.Time, e Entry, ev AuditEvent) (bool, error)
 	// ReferralsMade lists the referrals made from a client's record (its
 	// KindReferral entries' RefIDs), oldest first, with their messages.
 	ReferralsMade(ctx context.Context, clientID string) ([]ReferralMade, error)
@@ -97,7 +108,10 @@ type Config struct {
 	// BreakGlassFor is how long an administrator's break-glass access to a
 	// record lasts; 1 hour by default.
 	BreakGlassFor time.Duration
-	Logger        *slog.Logger
+	// RetentionYears is how many years after discharge a record is
+	// anonymised; DefaultRetentionYears when 0.
+	RetentionYears int
+	Logger         *slog.Logger
 }
 
 // Service is case management with its rules and permission checks.
@@ -111,6 +125,9 @@ type Service struct {
 func NewService(store Store, now func() time.Time, cfg Config) *Service {
 	if cfg.BreakGlassFor <= 0 {
 		cfg.BreakGlassFor = time.Hour
+	}
+	if cfg.RetentionYears <= 0 {
+		cfg.RetentionYears = DefaultRetentionYears
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -394,7 +411,11 @@ func (s *Service) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditEvent,
 	return s.store.AuditEvents(ctx, f)
 }
 
-// Jobs are case management's scheduled jobs: appointment reminders.
+// Jobs are case management's scheduled jobs: appointment reminders every
+// period, and anonymising records past their retention period hourly.
 func (s *Service) Jobs(every time.Duration) []jobs.Job {
-	return []jobs.Job{{Name: "casework-appointment-reminders", Every: every, Run: s.SendReminders}}
+	return []jobs.Job{
+		{Name: "casework-appointment-reminders", Every: every, Run: s.SendReminders},
+		{Name: "casework-anonymise", Every: time.Hour, Lease: 30 * time.Minute, Run: s.AnonymiseDue},
+	}
 }

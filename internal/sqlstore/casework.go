@@ -789,10 +789,12 @@ func (s *CaseworkStore) Measures(ctx context.Context, clientID string) ([]casewo
 
 // Audit records an event.
 func (s *CaseworkStore) Audit(ctx context.Context, e casework.AuditEvent) error {
-	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, client_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			e.ActorID, e.Action, e.Subject, e.Detail, e.ClientID, e.At.UTC())
-	})
+	return s.db.inTx(ctx, func(c conn) error { return insertAudit(ctx, c, e) })
+}
+
+func insertAudit(ctx context.Context, c conn, e casework.AuditEvent) error {
+	return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, client_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ActorID, e.Action, e.Subject, e.Detail, e.ClientID, e.At.UTC())
 }
 
 // AuditEvents returns audit events, newest first, by actor email and client.
