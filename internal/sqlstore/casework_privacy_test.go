@@ -90,6 +90,20 @@ func textHolding(t *testing.T, db *sqlstore.DB, needles ...string) []string {
 	return found
 }
 
+// newHeldRecord is a lived record of team A that was also emailed an
+// appointment reminder and opened by an administrator breaking the glass
+// with the reason.
+func newHeldRecord(t *testing.T, db *sqlstore.DB, reason string) (*caseFixture, string) {
+	t.Helper()
+	f := newCaseFixture(t, db)
+	id := newLivedRecord(t, f, newReferralFixture(t, db), false).client.ID
+	remindAndDeliver(t, f, id)
+	if err := f.svc.BreakGlass(f.admin, id, reason); err != nil {
+		t.Fatal(err)
+	}
+	return f, id
+}
+
 // remindAndDeliver books an appointment for tomorrow, sends its email
 // reminder and delivers the outbox.
 func remindAndDeliver(t *testing.T, f *caseFixture, clientID string) {
@@ -133,14 +147,7 @@ var exportSections = map[string]string{
 func TestSubjectAccessExportHoldsEveryTableAboutTheClientAndIsAudited(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := newCaseFixture(t, db)
-		rf := newReferralFixture(t, db)
-		lived := newLivedRecord(t, f, rf, false)
-		id := lived.client.ID
-		remindAndDeliver(t, f, id)
-		if err := f.svc.BreakGlass(f.admin, id, "Safeguarding concern raised by the GP"); err != nil {
-			t.Fatal(err)
-		}
+		f, id := newHeldRecord(t, db, "Safeguarding concern raised by the GP")
 
 		// Who may export.
 		for name, who := range map[string]context.Context{"another team's worker": f.other, "a moderator": f.moderator} {
@@ -246,14 +253,7 @@ func recordCounts(t *testing.T, db *sqlstore.DB, clientID string) map[string]str
 func TestDischargedClientsAreAnonymisedAfterTheRetentionPeriodKeepingCounts(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := newCaseFixture(t, db)
-		rf := newReferralFixture(t, db)
-		lived := newLivedRecord(t, f, rf, false)
-		id := lived.client.ID
-		remindAndDeliver(t, f, id)
-		if err := f.svc.BreakGlass(f.admin, id, "Safeguarding concern for Mrs Oakes"); err != nil {
-			t.Fatal(err)
-		}
+		f, id := newHeldRecord(t, db, "Safeguarding concern for Mrs Oakes")
 		if err := f.svc.Discharge(f.worker, id, "goals_met", "Peggy goes to the men's shed every Tuesday and feels less alone"); err != nil {
 			t.Fatal(err)
 		}
