@@ -1,6 +1,0 @@
-//go:build !race
-
-package seed_test
-
-// raceEnabled says whether the race detector slows this test binary.
-const raceEnabled = false
