@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"waymark/internal/account"
+	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/freshness"
@@ -35,6 +36,7 @@ type services struct {
 	refs      *referral.Referrals
 	checker   *freshness.Checker
 	checks    *freshness.ManualChecks
+	casework  *casework.Service
 	publicURL string
 }
 
@@ -68,6 +70,8 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	}, logger)
 	s.checks = freshness.NewManualChecks(freshStore, system, s.life, outbox,
 		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
+	s.casework = casework.NewService(sqlstore.NewCaseworkStore(a.db), time.Now,
+		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, Logger: logger})
 	return s, nil
 }
 
@@ -138,6 +142,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Referrals:  s.refs,
 		Checks:     s.checks,
 		Onboarding: s.onboard,
+		Casework:   s.casework,
 		Revisions:  a.store,
 		Images:     a.store,
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, logger)},
@@ -166,7 +171,7 @@ func feedImport(a *app, logger *slog.Logger) func(ctx context.Context, baseURL s
 func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *slog.Logger) {
 	sessionStore := s.sessions.Store.(*sqlstore.SessionStore)
 	outbox := s.outbox
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), s.onboard.Jobs(time.Hour)...),
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...)...),
 		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 			_, _, err := outbox.DeliverDue(ctx)
 			return err

@@ -42,6 +42,11 @@ func (s *Service) CreateClient(ctx context.Context, teamID string, c Client, con
 	if err != nil {
 		return nil, err
 	}
+	if id := requestID(ctx); id != "" {
+		if _, e := s.store.Entry(ctx, id); e == nil {
+			return nil, waymark.Errorf(waymark.ECONFLICT, "This form was already sent")
+		}
+	}
 	if err := c.Validate(s.today(), s.cfg.Postcodes); err != nil {
 		return nil, err
 	}
@@ -62,6 +67,11 @@ func (s *Service) CreateClient(ctx context.Context, teamID string, c Client, con
 		c.LinkWorkerID = a.UserID
 	}
 	if err := s.store.CreateClient(ctx, &c, s.entry(ctx, c.ID, KindStatus, "Record created: waiting")); err != nil {
+		if id := requestID(ctx); id != "" && waymark.ErrorCode(err) == waymark.ECONFLICT {
+			if _, e := s.store.Entry(ctx, id); e == nil {
+				return nil, err // the same form sent again
+			}
+		}
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
 			return nil, waymark.FieldErrorf(waymark.ECONFLICT, "nhs_number", "A client with this NHS number already has a record")
 		}

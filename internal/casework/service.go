@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -370,10 +371,53 @@ func (s *Service) auditAccess(ctx context.Context, ac *access, action, detail st
 	return s.audit(ctx, action, ac.client.ID, detail)
 }
 
-// entry starts a timeline entry by the actor, now.
+type requestKey struct{}
+
+// WithRequestID returns a copy of ctx in which the next change makes its
+// timeline entry with this ID (a form's own ID), so the same form sent twice
+// fails the second time with a conflict that DoneClient recognises.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestKey{}, id)
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestKey{}).(string)
+	return id
+}
+
+// DoneClient reports whether err is the conflict of a form sent again: the
+// entry with the form's ID exists, about a client the actor may open, whose
+// ID it returns.
+func (s *Service) DoneClient(ctx context.Context, err error, formID string) (string, bool) {
+	var we *waymark.Error
+	if formID == "" || !errors.As(err, &we) || we.Code != waymark.ECONFLICT || we.Field != "" {
+		return "", false
+	}
+	e, err := s.store.Entry(ctx, formID)
+	if err != nil {
+		return "", false
+	}
+	if _, err := s.open(ctx, e.ClientID); err != nil {
+		return "", false
+	}
+	return e.ClientID, true
+}
+
+// AlreadyDone is DoneClient without the client.
+func (s *Service) AlreadyDone(ctx context.Context, err error, formID string) bool {
+	_, ok := s.DoneClient(ctx, err, formID)
+	return ok
+}
+
+// entry starts a timeline entry by the actor, now, with the request's ID
+// when there is one.
 func (s *Service) entry(ctx context.Context, clientID, kind, summary string) Entry {
 	now := s.now().UTC()
-	return Entry{ID: s.cfg.NewID(), ClientID: clientID, Kind: kind, At: now, AuthorID: waymark.ActorFrom(ctx).UserID,
+	id := requestID(ctx)
+	if id == "" {
+		id = s.cfg.NewID()
+	}
+	return Entry{ID: id, ClientID: clientID, Kind: kind, At: now, AuthorID: waymark.ActorFrom(ctx).UserID,
 		Summary: summary, CreatedAt: now}
 }
 

@@ -499,3 +499,29 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+// Entry returns one timeline entry of a client, for the amendment form,
+// without auditing (the form's page already did). Errors: as Client;
+// ENOTFOUND for another client's entry.
+func (s *Service) Entry(ctx context.Context, clientID, entryID string) (*Entry, error) {
+	if _, err := s.open(ctx, clientID); err != nil {
+		return nil, err
+	}
+	e, err := s.store.Entry(ctx, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if e.ClientID != clientID {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "Entry not found")
+	}
+	return e, nil
+}
+
+// ClientNeeds returns a client's needs, for the form that changes them,
+// without auditing. Errors: as Client.
+func (s *Service) ClientNeeds(ctx context.Context, clientID string) ([]string, error) {
+	if _, err := s.open(ctx, clientID); err != nil {
+		return nil, err
+	}
+	return s.store.Needs(ctx, clientID)
+}

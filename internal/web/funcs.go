@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/London everywhere
 	"unicode/utf8"
+	"waymark/internal/casework"
 
 	"waymark/internal/directory"
 	"waymark/internal/referral"
@@ -111,7 +112,20 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return strconv.FormatFloat(*p, 'f', 1, 64) + " out of 5"
 		},
-		"inc":   func(i int) int { return i + 1 },
+		"inc": func(i int) int { return i + 1 },
+		"nhs": casework.FormatNHSNumber,
+		"day": func(t time.Time) string { return t.Format("2 January 2006") },
+		"overdue": func(t *time.Time) bool {
+			n := s.deps.Now().In(london)
+			return t != nil && t.Before(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC))
+		},
+		"optLabel": casework.OptionLabel,
+		"options": func(name string) []casework.Option {
+			return map[string][]casework.Option{"ethnicity": casework.Ethnicities, "gender": casework.Genders,
+				"sexual_orientation": casework.SexualOrientations, "disability": casework.Disabilities, "contact": casework.ContactMethods,
+				"formats": casework.AccessibleFormats, "consent": casework.ConsentKinds, "stage": casework.MeasureStages,
+				"mode": casework.AppointmentModes, "need": casework.Needs, "discharge": casework.DischargeReasons}[name]
+		},
 		"list":  func(s ...string) []string { return s },
 		"when":  ukTime,
 		"label": referral.StatusLabel,

@@ -56,6 +56,11 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			on(referrals, homeLink{"/referrals", "Your referrals", "People you referred and what the services said."}),
 			homeLink{"/", "Find support to refer someone to", "Search the directory; each service's page has a referral link and its referral figures."})
 	}
+	if a.Has(waymark.RoleLinkWorker) && s.deps.Casework != nil {
+		add("Case management",
+			homeLink{cwBase, "Your caseload", "Your clients, their next actions and last contact; team leads also see the team's."},
+			homeLink{cwBase + "/search", "Find a client", "By name, NHS number or date of birth."})
+	}
 	if a.Has(waymark.RoleModerator) || a.Has(waymark.RoleAdmin) {
 		add("Moderation",
 			on(listings, homeLink{"/moderation", "Listings to review", "New entries and changes waiting for a moderator."}),
@@ -67,6 +72,8 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 		add("Administration",
 			homeLink{"/admin/users", "People and their roles", "Everyone with an account."},
 			homeLink{"/admin", "Invite someone and read the audit log", "Give someone an account with a role."},
+			on(s.deps.Casework != nil, homeLink{"/admin/teams", "Social prescribing teams", "Create teams, add link workers and leads, and the GP practices they serve."}),
+			on(s.deps.Casework != nil, homeLink{"/admin/audit", "Client record audit", "Who opened or changed client records, by person or by client."}),
 			on(s.cfg.Dev, homeLink{"/dev/mail", "Email sent (development)", "Messages kept instead of sent."}))
 	}
 	if a.Has(waymark.RoleCommissioner) {

@@ -97,6 +97,9 @@ func (s *Server) routes() {
 		s.route("GET /claim/{id}", anyone, s.handleClaim)
 		s.route("POST /claim/{id}", anyone, s.handleClaimAction)
 	}
+	if s.deps.Casework != nil && s.deps.Accounts != nil {
+		s.caseworkRoutes()
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

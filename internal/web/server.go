@@ -22,6 +22,7 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/freshness"
@@ -103,6 +104,10 @@ type Deps struct {
 	// import spreadsheets at /admin/import and providers claim entries at
 	// /claim/{id}. It needs accounts.
 	Onboarding *onboarding.Service
+	// Casework turns on case management for social prescribing teams at
+	// /casework and the administrators' team and audit pages. It needs
+	// accounts.
+	Casework *casework.Service
 }
 
 // Server serves the pages. Build it with New.

@@ -1,0 +1,345 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/account"
+	"waymark/internal/casework"
+	"waymark/internal/sqlstore"
+	"waymark/internal/sqlstore/sqlstoretest"
+	"waymark/internal/web"
+)
+
+// caseSite is a site with case management: team A (a lead and a link
+// worker), team B (another link worker) and people in every other role,
+// each signed in.
+type caseSite struct {
+	*accountSite
+	cw       *casework.Service
+	teamA    string
+	browsers map[string]*browser
+	ids      map[string]string
+}
+
+func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
+	t.Helper()
+	ctx := context.Background()
+	cs := &caseSite{browsers: map[string]*browser{}, ids: map[string]string{}}
+	// The clock moves on a millisecond at each look, so entries made one
+	// after another have their order.
+	var mu sync.Mutex
+	now := testNow
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
+	}
+	cs.cw = casework.NewService(sqlstore.NewCaseworkStore(db), clock, casework.Config{NewID: uuid.NewString, Postcodes: postcodes(t)})
+	cs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) { d.Casework = cs.cw })
+	orgID := cs.services[0].OrganizationID
+	people := []struct {
+		name string
+		role waymark.Role
+	}{{"admin", waymark.RoleAdmin}, {"lead", waymark.RoleLinkWorker}, {"worker", waymark.RoleLinkWorker}, {"other", waymark.RoleLinkWorker},
+		{"moderator", waymark.RoleModerator}, {"provider", waymark.RoleProvider}, {"commissioner", waymark.RoleCommissioner}, {"gp", waymark.RoleGP}}
+	for _, p := range people {
+		addr := p.name + "@example.org"
+		u := &account.User{ID: uuid.NewString(), Email: addr, Name: strings.ToUpper(p.name[:1]) + p.name[1:], CreatedAt: testNow}
+		u.PasswordHash, _ = account.HashPassword("a role password")
+		switch p.role {
+		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
+			u.Memberships = []account.Membership{{OrganizationID: orgID, Role: p.role}}
+		default:
+			u.PlatformRole = p.role
+		}
+		if err := cs.store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		cs.store.MarkEmailVerified(ctx, u.ID, testNow)
+		cs.ids[p.name] = u.ID
+		b := cs.browser(t)
+		if status, _, _ := b.post("/sign-in", url.Values{"email": {addr}, "password": {"a role password"}}); status != http.StatusSeeOther {
+			t.Fatalf("sign in as %s: %d", p.name, status)
+		}
+		cs.browsers[p.name] = b
+	}
+	cs.browsers["anonymous"] = cs.browser(t)
+	admin := cs.browsers["admin"]
+	mustSee := func(status int, h http.Header) string {
+		t.Helper()
+		if status != http.StatusSeeOther {
+			t.Fatalf("status %d", status)
+		}
+		return h.Get("Location")
+	}
+	_, _, h := admin.post("/admin/teams", url.Values{"name": {"Amber Valley PCN social prescribing team"}})
+	cs.teamA = strings.TrimPrefix(mustSee(http.StatusSeeOther, h), "/admin/teams/")
+	status, _, h := admin.post("/admin/teams/"+cs.teamA+"/members", url.Values{"email": {"lead@example.org"}, "lead": {"yes"}})
+	mustSee(status, h)
+	status, _, h = admin.post("/admin/teams/"+cs.teamA+"/members", url.Values{"email": {"worker@example.org"}})
+	mustSee(status, h)
+	status, _, h = admin.post("/admin/teams", url.Values{"name": {"Erewash PCN social prescribing team"}})
+	teamB := strings.TrimPrefix(mustSee(status, h), "/admin/teams/")
+	status, _, h = admin.post("/admin/teams/"+teamB+"/members", url.Values{"email": {"other@example.org"}})
+	mustSee(status, h)
+	return cs
+}
+
+// formID reads the form's ID from a page.
+func formID(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="form_id" value="([0-9a-f-]{36})"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no form_id in the form")
+	}
+	return m[1]
+}
+
+func clientForm() url.Values {
+	return url.Values{"given_name": {"Margaret"}, "family_name": {"Oakes"}, "preferred_name": {"Peggy"}, "dob_day": {"15"}, "dob_month": {"3"},
+		"dob_year": {"1948"}, "nhs_number": {"943 476 5919"}, "address": {"4 Bank Road\nMatlock"}, "postcode": {"DE4 3AG"},
+		"phone": {"01629 580000"}, "email": {"peggy@example.org"}, "preferred_contact": {"email"}, "gp_practice": {"C81001"},
+		"ethnicity": {"A"}, "gender": {"female"}}
+}
+
+// addClient adds a client as the worker and returns its ID.
+func (cs *caseSite) addClient(t *testing.T, f url.Values) string {
+	t.Helper()
+	b := cs.browsers["worker"]
+	_, page, _ := b.get("/casework/clients/new")
+	f.Set("form_id", formID(t, page))
+	f.Set("team", cs.teamA)
+	status, body, h := b.post("/casework/clients/new", f)
+	if status != http.StatusSeeOther {
+		t.Fatalf("add client: %d %s", status, body)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(h.Get("Location"), "/casework/clients/"), "?saved=1")
+}
+
+func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		b := cs.browsers["worker"]
+		// A bad NHS number is shown next to its field and nothing typed is lost.
+		_, page, _ := b.get("/casework/clients/new")
+		f := clientForm()
+		f.Set("nhs_number", "943 476 5918")
+		f.Set("form_id", formID(t, page))
+		f.Set("team", cs.teamA)
+		status, body, _ := b.post("/casework/clients/new", f)
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="nhs_number-error"`) || !strings.Contains(body, `value="Oakes"`) || !strings.Contains(body, `href="#nhs_number"`) {
+			t.Fatalf("bad NHS number: %d", status)
+		}
+		id := cs.addClient(t, clientForm())
+		status, body, _ = b.get("/casework/clients/" + id)
+		if status != 200 || !strings.Contains(body, "Peggy Oakes") || !strings.Contains(body, "943 476 5919") || !strings.Contains(body, "Waiting") {
+			t.Fatalf("record page: %d", status)
+		}
+		// Each form: post it, and it shows on the record.
+		post := func(path string, f url.Values) {
+			t.Helper()
+			_, page, _ := b.get("/casework/clients/" + id + path)
+			f.Set("form_id", formID(t, page))
+			status, body, h := b.post("/casework/clients/"+id+path, f)
+			if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/casework/clients/"+id) {
+				t.Fatalf("POST %s: %d %s", path, status, body)
+			}
+			// Sending the same form again changes nothing.
+			if status, _, _ := b.post("/casework/clients/"+id+path, f); status != http.StatusSeeOther && status != http.StatusBadRequest {
+				t.Errorf("POST %s again: %d", path, status)
+			}
+		}
+		post("/contact", url.Values{"type": {"home_visit"}, "date_day": {"1"}, "date_month": {"11"}, "date_year": {"2026"}, "date_time": {"10:00"},
+			"minutes": {"45"}, "note": {"Met Peggy at home; lonely since her husband died."}})
+		post("/consent", url.Values{"kind": {"contact_email"}})
+		post("/what-matters", url.Values{"what_matters": {"Seeing people again"}, "needs": {"loneliness", "physical_activity"}})
+		post("/goals", url.Values{"words": {"Walk to the shops on my own"}, "score": {"3"}})
+		post("/actions", url.Values{"text": {"Try the Thursday walking group"}, "who": {"Peggy"}, "due_day": {"20"}, "due_month": {"11"}, "due_year": {"2026"}})
+		post("/appointments", url.Values{"date_day": {"10"}, "date_month": {"11"}, "date_year": {"2026"}, "date_time": {"14:30"}, "mode": {"in_person"}, "place": {"Matlock library"}})
+		post("/measures/ons4", url.Values{"stage": {"first"}, "q1": {"3"}, "q2": {"4"}, "q3": {"5"}, "q4": {"8"}})
+		post("/measures/swemwbs", url.Values{"stage": {"first"}, "q1": {"2"}, "q2": {"2"}, "q3": {"2"}, "q4": {"2"}, "q5": {"2"}, "q6": {"2"}, "q7": {"2"}})
+		post("/measures/ons4", url.Values{"stage": {"review"}, "q1": {"7"}, "q2": {"7"}, "q3": {"8"}, "q4": {"2"}})
+		post("/status", url.Values{"status": {"active"}, "note": {"First contact made"}})
+		_, body, _ = b.get("/casework/clients/" + id)
+		for _, want := range []string{"Home visit contact, 45 minutes", "lonely since her husband died", "Seeing people again", "Loneliness and isolation",
+			"Walk to the shops on my own", "Try the Thursday walking group", "Matlock library", "ONS4 life satisfaction", "3 (low)", "7 (high)", "+4",
+			"8 (high)", "2 (low)", "-6", "SWEMWBS metric score", "15.32", "Contact by email", "Status: waiting to active"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("record page lacks %q", want)
+			}
+		}
+		if n := strings.Count(body, "Home visit contact, 45 minutes"); n != 1 {
+			t.Errorf("the contact shows %d times, want once", n)
+		}
+		// A measure with a missing answer is refused next to that question.
+		_, page, _ = b.get("/casework/clients/" + id + "/measures/swemwbs")
+		status, body, _ = b.post("/casework/clients/"+id+"/measures/swemwbs", url.Values{"form_id": {formID(t, page)}, "stage": {"review"},
+			"q1": {"2"}, "q2": {"2"}, "q3": {"9"}, "q4": {"2"}, "q5": {"2"}, "q6": {"2"}, "q7": {"2"}})
+		if status != 400 || !strings.Contains(body, `id="q3-error"`) {
+			t.Errorf("bad SWEMWBS answer: %d", status)
+		}
+		// The caseload shows the client with the next action.
+		status, body, _ = b.get("/casework?sort=name")
+		if status != 200 || !strings.Contains(body, "Peggy Oakes") || !strings.Contains(body, "Appointment") {
+			t.Errorf("caseload: %d", status)
+		}
+		// Search by NHS number and by date of birth.
+		for _, q := range []string{"?q=9434765919", "?q=&dob_day=15&dob_month=3&dob_year=1948", "?q=peg"} {
+			if status, body, _ := b.get("/casework/search" + q); status != 200 || !strings.Contains(body, "Peggy Oakes") {
+				t.Errorf("search %s: %d", q, status)
+			}
+		}
+		if status, _, _ := b.get("/casework/search?q="); status != 400 {
+			t.Errorf("empty search: %d", status)
+		}
+		// Discharge asks on its own page, then the lead sees it in the access log.
+		if status, body, _ := b.get("/casework/clients/" + id + "/discharge"); status != 200 || !strings.Contains(body, "Check before you continue") {
+			t.Errorf("discharge page: %d", status)
+		}
+		post("/discharge", url.Values{"reason": {"goals_met"}, "summary": {"Walking group every week"}})
+		status, body, _ = cs.browsers["lead"].get("/casework/clients/" + id + "/access-log")
+		if status != 200 || !strings.Contains(body, "client.view") || !strings.Contains(body, "client.status") || !strings.Contains(body, "Worker") {
+			t.Errorf("access log: %d", status)
+		}
+		if status, _, _ := b.get("/casework/clients/" + id + "/access-log"); status != 403 {
+			t.Errorf("a link worker's access log: %d, want 403", status)
+		}
+		// The lead moves the client to themselves from the team caseload.
+		status, body, _ = cs.browsers["lead"].get("/casework/team?status=discharged")
+		if status != 200 || !strings.Contains(body, "Peggy Oakes") {
+			t.Fatalf("team caseload: %d", status)
+		}
+		if status, _, _ := cs.browsers["lead"].post("/casework/clients/"+id+"/transfer", url.Values{"worker": {cs.ids["lead"]}, "team": {cs.teamA}}); status != 303 {
+			t.Errorf("transfer: %d", status)
+		}
+		if status, _, _ := b.post("/casework/clients/"+id+"/transfer", url.Values{"worker": {cs.ids["worker"]}}); status != 403 {
+			t.Errorf("a link worker transferred: %d", status)
+		}
+		// Administrators search the audit log by user and by client.
+		status, body, _ = cs.browsers["admin"].get("/admin/audit?user=worker@example.org")
+		if status != 200 || !strings.Contains(body, "client.create") {
+			t.Errorf("audit by user: %d", status)
+		}
+		status, body, _ = cs.browsers["admin"].get("/admin/audit?client=" + id)
+		if status != 200 || !strings.Contains(body, "client.transfer") {
+			t.Errorf("audit by client: %d", status)
+		}
+	})
+}
+
+func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
+	db := sqlstoretest.OpenSQLite(t)
+	cs := newCaseSite(t, db)
+	id := cs.addClient(t, clientForm())
+	ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})
+	g, err := cs.cw.AddGoal(ctx, id, "Walk to the shops", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := cs.cw.AddContact(ctx, id, casework.Contact{Type: "phone", At: testNow, Note: "Called"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.cw.AddConsent(ctx, id, casework.ConsentContactPhone, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := cs.cw.Record(ctx, id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.cw.AddAction(ctx, id, casework.Action{Text: "Ring", Who: "Peggy", Due: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := cs.cw.AddAppointment(ctx, id, casework.Appointment{StartsAt: testNow.Add(48 * time.Hour), Mode: "phone", Place: "01629 580000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ = cs.cw.Record(ctx, id, "")
+	c := "/casework/clients/" + id
+	clientGets := []string{c, c + "?kind=contact", c + "/edit", c + "/contact", c + "/entries/" + e.ID + "/amend", c + "/consent",
+		c + "/consent/" + rec.Consents[0].ID + "/withdraw", c + "/what-matters", c + "/goals", c + "/goals/" + g.ID + "/progress", c + "/actions",
+		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge"}
+	clientPosts := append(clientGets[2:], c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
+	const ok, notFound, forbidden, toSignIn, toBreakGlass = 200, 404, 403, 303, 303
+	// Client routes: the team reads; another team's link worker and every
+	// other role get 404; administrators are sent to break the glass.
+	want := map[string]int{"worker": ok, "lead": ok, "other": notFound, "moderator": notFound, "provider": notFound, "commissioner": notFound,
+		"gp": notFound, "admin": toBreakGlass, "anonymous": toSignIn}
+	for _, path := range clientGets {
+		for who, code := range want {
+			status, _, h := cs.browsers[who].get(path)
+			if status != code {
+				t.Errorf("GET %s as %s = %d, want %d", path, who, status, code)
+			}
+			if who == "admin" && h.Get("Location") != c+"/break-glass" {
+				t.Errorf("GET %s as admin went to %q", path, h.Get("Location"))
+			}
+		}
+	}
+	for _, path := range clientPosts {
+		for who, code := range want {
+			if code == ok {
+				continue
+			}
+			if status, _, _ := cs.browsers[who].post(path, url.Values{"note": {"x"}, "reason": {"x"}}); status != code {
+				t.Errorf("POST %s as %s = %d, want %d", path, who, status, code)
+			}
+		}
+	}
+	// The lead's access log: leads only.
+	if status, _, _ := cs.browsers["lead"].get(c + "/access-log"); status != ok {
+		t.Errorf("access log as lead = %d", status)
+	}
+	for who, code := range map[string]int{"worker": forbidden, "other": notFound, "moderator": notFound, "gp": notFound, "admin": toBreakGlass, "anonymous": toSignIn} {
+		if status, _, _ := cs.browsers[who].get(c + "/access-log"); status != code {
+			t.Errorf("access log as %s = %d, want %d", who, status, code)
+		}
+	}
+	// Caseload pages: team members only; everyone else is in no team.
+	for _, path := range []string{"/casework", "/casework/search", "/casework/clients/new"} {
+		for who, code := range map[string]int{"worker": ok, "lead": ok, "other": ok, "moderator": forbidden, "provider": forbidden,
+			"commissioner": forbidden, "gp": forbidden, "admin": forbidden, "anonymous": toSignIn} {
+			if status, _, _ := cs.browsers[who].get(path); status != code {
+				t.Errorf("GET %s as %s = %d, want %d", path, who, status, code)
+			}
+		}
+	}
+	for who, code := range map[string]int{"lead": ok, "worker": forbidden, "other": ok, "moderator": forbidden, "gp": forbidden, "anonymous": toSignIn} {
+		if who == "other" {
+			continue // leads no team
+		}
+		if status, _, _ := cs.browsers[who].get("/casework/team"); status != code {
+			t.Errorf("GET /casework/team as %s = %d, want %d", who, status, code)
+		}
+	}
+	// Administrators' pages.
+	for _, path := range []string{"/admin/teams", "/admin/teams/" + cs.teamA, "/admin/audit", "/admin/teams/" + cs.teamA + "/remove?user=" + cs.ids["worker"], c + "/break-glass"} {
+		for who, code := range map[string]int{"admin": ok, "lead": forbidden, "worker": forbidden, "moderator": forbidden, "commissioner": forbidden, "anonymous": toSignIn} {
+			if status, _, _ := cs.browsers[who].get(path); status != code {
+				t.Errorf("GET %s as %s = %d, want %d", path, who, status, code)
+			}
+		}
+	}
+	// Breaking the glass needs a reason, then opens the record.
+	admin := cs.browsers["admin"]
+	if status, body, _ := admin.post(c+"/break-glass", url.Values{"reason": {""}}); status != 400 || !strings.Contains(body, `id="reason-error"`) {
+		t.Errorf("break glass without a reason: %d", status)
+	}
+	if status, _, _ := admin.post(c+"/break-glass", url.Values{"reason": {"Safeguarding call from the GP"}}); status != 303 {
+		t.Errorf("break glass: %d", status)
+	}
+	if status, body, _ := admin.get(c); status != 200 || !strings.Contains(body, "Emergency access") {
+		t.Errorf("after breaking the glass: %d", status)
+	}
+}
