@@ -97,13 +97,16 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Or
 		{"commissioner@demo.waymark.example", "Cam Commissioner", waymark.RoleCommissioner, "", ""},
 		{"provider@demo.waymark.example", "Pat Provider", "", striders, waymark.RoleProvider},
 		{"linkworker@demo.waymark.example", "Lee Link Worker", "", pcn.ID, waymark.RoleLinkWorker},
+		{"teamlead@demo.waymark.example", "Tess Team Lead", "", pcn.ID, waymark.RoleLinkWorker},
 		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcn.ID, waymark.RoleGP},
 	}
+	actors := map[string]waymark.Actor{}
 	for _, d := range demo {
 		u, err := accounts.CreateUser(ctx, d.email, d.name, DemoPassword, d.platform)
 		if err != nil {
 			return fmt.Errorf("demo account %s: %w", d.email, err)
 		}
+		actors[d.email] = u.Actor()
 		if d.org != "" {
 			if err := store.AddMembership(ctx, u.ID, d.org, d.role); err != nil {
 				return fmt.Errorf("demo account %s: %w", d.email, err)
@@ -124,6 +127,13 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Or
 			return fmt.Errorf("demo referral form: %w", err)
 		}
 	}
-	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@ and gp@demo.waymark.example.\n", DemoPassword)
+	if err := seed.Casework(ctx, sqlstore.NewCaseworkStore(a.db), a.postcodes, seed.CaseworkPeople{
+		Admin:     actors["admin@demo.waymark.example"],
+		LeadEmail: "teamlead@demo.waymark.example", Lead: actors["teamlead@demo.waymark.example"],
+		WorkerEmail: "linkworker@demo.waymark.example", Worker: actors["linkworker@demo.waymark.example"],
+	}, time.Now().UTC()); err != nil {
+		return fmt.Errorf("demo casework: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients) and gp@demo.waymark.example.\n", DemoPassword)
 	return nil
 }

@@ -118,3 +118,40 @@ function drawMarkers (L, map, layer, markers) {
     layer.addLayer(marker)
   }
 }
+
+// Outcome measures: a div.waymark-chart with data-measures (JSON: label,
+// points, dates per series) becomes a Chart.js line chart. The same figures
+// are in the table above it, so the chart only adds to them; it stays
+// hidden unless it could be drawn. Chart.js is loaded only on such pages.
+const charts = document.querySelectorAll('.waymark-chart[data-measures]')
+if (charts.length > 0) {
+  const script = document.createElement('script')
+  script.src = new URL('./vendor/chart/chart.umd.min.js', import.meta.url).href
+  script.onload = () => charts.forEach(drawChart)
+  document.head.appendChild(script)
+}
+
+function drawChart (el) {
+  let series
+  try {
+    series = JSON.parse(el.dataset.measures)
+  } catch {
+    return
+  }
+  if (!Array.isArray(series) || series.length === 0 || typeof window.Chart !== 'function') {
+    return
+  }
+  const longest = series.reduce((a, s) => (s.dates.length > a.dates.length ? s : a), series[0])
+  el.hidden = false
+  // NHS palette: blue, dark blue, green, warm yellow, purple.
+  const colours = ['#005eb8', '#003087', '#009639', '#ffb81c', '#330072']
+  // eslint-disable-next-line no-new
+  new window.Chart(el.querySelector('canvas'), {
+    type: 'line',
+    data: {
+      labels: longest.dates,
+      datasets: series.map((s, i) => ({ label: s.label, data: s.points, borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length], tension: 0 }))
+    },
+    options: { animation: false, scales: { y: { beginAtZero: true } } }
+  })
+}
