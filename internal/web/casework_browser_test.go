@@ -61,6 +61,9 @@ func TestCaseworkPagesInTheBrowser(t *testing.T) {
 		t.Errorf("contact form error %q", got)
 	}
 	browsertest.CheckAxe(t, bctx, "contact form with errors")
-	browsertest.Do(t, bctx, "search", chromedp.Navigate(cs.URL+"/casework/search?q=oakes"), chromedp.WaitVisible(`table`))
+	browsertest.Do(t, bctx, "search", chromedp.Navigate(cs.URL+"/casework/search?q=oakes"), chromedp.WaitVisible(`h1`))
+	if got := browsertest.Get(t, bctx, "read the results", chromedp.Evaluate[string](`document.querySelector('main').innerText`)); !strings.Contains(got, "Peggy Oakes") {
+		t.Errorf("search results %q", got)
+	}
 	browsertest.CheckAxe(t, bctx, "client search")
 }
