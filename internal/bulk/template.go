@@ -189,7 +189,7 @@ func addValidations(f *excelize.File, nCategories int) error {
 var instructions = []string{
 	"How to fill in the Services sheet",
 	"Put one service on each row. A service is one activity or kind of help, such as a weekly walk or a debt advice session. If an organisation runs several services, give each its own row.",
-	"Rows with the same organisation name and organisation email belong to one organisation. We email that address a link to claim the organisation's entries, check them and publish them, or to ask us to remove them.",
+	"Rows with the same organisation name and organisation email belong to one organisation. Each service is published in the directory as soon as it is imported. We email the organisation's address a link to claim its entries and keep them up to date, or to ask us to remove them.",
 	"Columns marked * (and Yes in the Required column below) must be filled in. Leave other cells empty if you do not know. Keep the header row (row 1) as it is: we match the column names whatever their case, but we ignore columns we do not know.",
 	"Row 2 is an example. You can type over it or delete it; if you leave it as it is, we ignore it.",
 	fmt.Sprintf("Up to %s services in one file. Save it as an Excel Workbook (.xlsx) or as CSV UTF-8, no larger than %d MB.", thousands(MaxRows), MaxFileSize>>20),

@@ -75,10 +75,15 @@ func TestTemplateXLSX(t *testing.T) {
 			t.Errorf("Instructions do not explain %s", name)
 		}
 	}
-	for _, want := range []string{"one service on each row", "Required", "claim", "10,000"} {
+	for _, want := range []string{"one service on each row", "Required", "claim", "10,000", "published in the directory as soon as it is imported"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Instructions do not say %q", want)
 		}
+	}
+	// The import publishes at once: the instructions must not say entries
+	// wait for the organisation to claim and publish them.
+	if strings.Contains(text, "publish them") {
+		t.Error("Instructions say entries are published after a claim")
 	}
 }
 

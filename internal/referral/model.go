@@ -201,6 +201,9 @@ type Store interface {
 	// when it is no longer in c.From.
 	SaveChange(ctx context.Context, c Change) error
 	MarkViewed(ctx context.Context, id string, at time.Time) error
+	// AuditList records that someone saw a list of referrals (one record
+	// naming every referral shown).
+	AuditList(ctx context.Context, actorID, what string, ids []string, at time.Time) error
 	// MarkRead records that the party has read every message so far.
 	MarkRead(ctx context.Context, id string, party Party) error
 	Events(ctx context.Context, id string) ([]Event, error)

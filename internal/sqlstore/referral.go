@@ -432,6 +432,15 @@ func (s *ReferralStore) Facts(ctx context.Context, serviceID string) ([]referral
 	return out, nil
 }
 
+// AuditList records that someone saw a list of referrals: one event naming
+// every referral shown, by ID.
+func (s *ReferralStore) AuditList(ctx context.Context, actorID, what string, ids []string, at time.Time) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, at) VALUES (?, ?, ?, ?, ?)`,
+			actorID, "list referrals", "referrals:"+strings.Join(ids, ","), what, at)
+	})
+}
+
 // AuditView records that someone looked at a referral.
 func (s *ReferralStore) AuditView(ctx context.Context, v referral.View) error {
 	return s.db.inTx(ctx, func(c conn) error {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -176,6 +177,45 @@ func TestTheProfessionalIsToldOfAttendanceAndSeesItInTheirList(t *testing.T) {
 		_, list, _ = worker.get("/referrals")
 		if row := inboxRow(t, list, id); !strings.Contains(row, `aria-hidden="true">Attended </span><span>Yes</span>`) {
 			t.Errorf("the referrer's list does not show the attendance: %s", row)
+		}
+	})
+}
+
+func TestSeeingAListOfReferralsIsAudited(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newReferralSite(t, db)
+		horti := s.service(t, "Therapeutic horticulture")
+		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+		provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+		_, _, h := worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Sam Client"}, "phone": {"07700 900123"},
+			"preferred_contact": {"text"}, "reason": {"Outdoors"}, "consent": {"yes"}})
+		id := referralID.FindStringSubmatch(h.Get("Location"))[1]
+		audited := func(what string) bool {
+			log, err := s.store.AuditLog(context.Background(), 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range log {
+				if e.Action == "list referrals" && strings.Contains(e.Subject, id) && strings.HasPrefix(e.Detail, what) {
+					return true
+				}
+			}
+			return false
+		}
+		if audited("provider inbox") || audited("referrals made") {
+			t.Fatal("audited before anyone looked")
+		}
+		provider.get("/referrals?tab=awaiting")
+		if audited("provider inbox") {
+			t.Error("a tab without the referral recorded it as seen")
+		}
+		provider.get("/referrals")
+		if !audited("provider inbox") {
+			t.Error("the provider's inbox is not audited")
+		}
+		worker.get("/referrals")
+		if !audited("referrals made") {
+			t.Error("the professional's list is not audited")
 		}
 	})
 }

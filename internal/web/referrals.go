@@ -215,19 +215,21 @@ func (s *Server) handleReferrals(w http.ResponseWriter, r *http.Request) {
 		v.Provider = v.Provider || m.Role == waymark.RoleProvider
 	}
 	if v.Provider {
-		inbox, err := s.deps.Referrals.Inbox(ctx)
+		v.Tab = referral.TabNew
+		for _, t := range referral.Tabs {
+			if t.Key == r.URL.Query().Get("tab") {
+				v.Tab = t.Key
+			}
+		}
+		counts, shown, err := s.deps.Referrals.InboxTab(ctx, v.Tab)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		v.Tab = r.URL.Query().Get("tab")
-		if v.Tab == "" {
-			v.Tab = referral.TabNew
-		}
 		for _, t := range referral.Tabs {
-			v.Tabs = append(v.Tabs, tabView{Key: t.Key, Label: t.Label, Count: len(inbox[t.Key]), Current: t.Key == v.Tab})
+			v.Tabs = append(v.Tabs, tabView{Key: t.Key, Label: t.Label, Count: counts[t.Key], Current: t.Key == v.Tab})
 		}
-		v.Inbox = inbox[v.Tab]
+		v.Inbox = shown
 	}
 	if referral.IsProfessional(a) {
 		sent, err := s.deps.Referrals.Sent(ctx)
