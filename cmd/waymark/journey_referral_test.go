@@ -46,7 +46,7 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 	accounts := sqlstore.NewAccountStore(db)
 	u := &account.User{ID: uuid.NewString(), Email: "coach@striders.example", Name: "Jo Coach", CreatedAt: time.Now().UTC(),
 		Memberships: []account.Membership{{OrganizationID: nordic.OrganizationID, Role: waymark.RoleProvider}}}
-	u.PasswordHash, _ = account.HashPassword("striders provider password")
+	u.PasswordHash, _ = account.TestPasswordCost().Hash("striders provider password")
 	if err := accounts.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}

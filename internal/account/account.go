@@ -112,11 +112,31 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	log   *slog.Logger
+	cost  PasswordCost
+	dummy string // a hash of the service's cost, checked when there is no account
+}
+
+// An Option changes how a Service works.
+type Option func(*Service)
+
+// WithPasswordCost makes the Service hash new passwords with cost instead
+// of DefaultPasswordCost. Tests use TestPasswordCost.
+func WithPasswordCost(cost PasswordCost) Option {
+	return func(s *Service) { s.cost = cost }
 }
 
 // NewService returns an account Service.
-func NewService(store Store, now func() time.Time, logger *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: logger}
+func NewService(store Store, now func() time.Time, logger *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: store, now: now, log: logger, cost: DefaultPasswordCost(), dummy: dummyHash}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.cost != DefaultPasswordCost() {
+		if h, err := s.cost.Hash("no account has this password"); err == nil {
+			s.dummy = h
+		}
+	}
+	return s
 }
 
 // NormaliseEmail trims and lower-cases an address and checks its form.
@@ -158,7 +178,7 @@ func (s *Service) Register(ctx context.Context, email, name, password string) (*
 	if err := checkPasswordRules(password, email); err != nil {
 		return nil, "", err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.cost.Hash(password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -230,12 +250,12 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	bad := waymark.Errorf(waymark.EUNAUTHORIZED, "Enter a correct email address and password")
 	email, err := NormaliseEmail(email)
 	if err != nil || len(password) > 4*MaxPasswordLength {
-		CheckPassword(dummyHash, password)
+		CheckPassword(s.dummy, password)
 		return nil, bad
 	}
 	u, err := s.store.FindUserByEmail(ctx, email)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-		CheckPassword(dummyHash, password)
+		CheckPassword(s.dummy, password)
 		return nil, bad
 	} else if err != nil {
 		return nil, err
@@ -275,7 +295,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used. Ask for a new one.")
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.cost.Hash(password)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +322,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, password 
 	if err := checkPasswordRules(password, u.Email); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.cost.Hash(password)
 	if err != nil {
 		return err
 	}
@@ -382,7 +402,7 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 	// A random password nobody knows until they choose their own.
 	raw := make([]byte, 32)
 	rand.Read(raw)
-	if u.PasswordHash, err = HashPassword(base64.RawURLEncoding.EncodeToString(raw)); err != nil {
+	if u.PasswordHash, err = s.cost.Hash(base64.RawURLEncoding.EncodeToString(raw)); err != nil {
 		return nil, "", err
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {

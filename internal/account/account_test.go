@@ -35,7 +35,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newService(db *sqlstore.DB) (*account.Service, *clock) {
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	return account.NewService(sqlstore.NewAccountStore(db), c.now, slog.New(slog.NewTextHandler(io.Discard, nil))), c
+	return account.NewService(sqlstore.NewAccountStore(db), c.now, slog.New(slog.NewTextHandler(io.Discard, nil)), account.WithPasswordCost(account.TestPasswordCost())), c
 }
 
 func TestPasswordHashesCheckAndResistTampering(t *testing.T) {
@@ -187,3 +187,34 @@ func TestCreateUserWithAPlatformRole(t *testing.T) {
 }
 
 func asError(err error, target **waymark.Error) bool { return errors.As(err, target) }
+
+func TestAServiceHashesWithTheDefaultCostUnlessGivenAnother(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlstoretest.OpenSQLite(t)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		svc    *account.Service
+		email  string
+		prefix string
+	}{
+		{account.NewService(sqlstore.NewAccountStore(db), now, logger), "live@example.org", "$argon2id$v=19$m=65536,t=2,p=2$"},
+		{account.NewService(sqlstore.NewAccountStore(db), now, logger, account.WithPasswordCost(account.TestPasswordCost())), "test@example.org", "$argon2id$v=19$m=8,t=1,p=1$"},
+	} {
+		u, _, err := tt.svc.Register(ctx, tt.email, "Sam Taylor", "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := sqlstore.NewAccountStore(db).FindUserByEmail(ctx, u.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored.PasswordHash, tt.prefix) {
+			t.Errorf("%s: hash %q, want one starting %s", tt.email, stored.PasswordHash, tt.prefix)
+		}
+		if ok, err := account.CheckPassword(stored.PasswordHash, "a long enough password"); !ok || err != nil {
+			t.Errorf("%s: the password does not check against its hash: %v", tt.email, err)
+		}
+	}
+}

@@ -42,7 +42,7 @@ func newAccountSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *accountSite 
 func newAccountSiteWith(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*web.Deps)) *accountSite {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	as := &accountSite{store: sqlstore.NewAccountStore(db)}
-	as.accounts = account.NewService(as.store, func() time.Time { return testNow }, logger)
+	as.accounts = account.NewService(as.store, func() time.Time { return testNow }, logger, account.WithPasswordCost(account.TestPasswordCost()))
 	as.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, func() time.Time { return testNow }, logger)
 	sessions := scs.New()
 	sessions.Store = sqlstore.NewSessionStore(db, time.Now)
@@ -271,7 +271,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		}
 		addr := string(r) + "@example.org"
 		u := &account.User{ID: uuid.NewString(), Email: addr, Name: string(r), CreatedAt: testNow}
-		u.PasswordHash, _ = account.HashPassword("a role password")
+		u.PasswordHash, _ = account.TestPasswordCost().Hash("a role password")
 		switch r {
 		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
 			u.Memberships = []account.Membership{{OrganizationID: orgID, Role: r}}

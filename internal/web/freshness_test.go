@@ -29,7 +29,7 @@ func (s *accountSite) signInAs(t *testing.T, addr string, role waymark.Role, org
 	t.Helper()
 	ctx := context.Background()
 	u := &account.User{ID: uuid.NewString(), Email: addr, Name: "User " + string(role), CreatedAt: testNow}
-	u.PasswordHash, _ = account.HashPassword("a long password")
+	u.PasswordHash, _ = account.TestPasswordCost().Hash("a long password")
 	if orgID != "" {
 		u.Memberships = []account.Membership{{OrganizationID: orgID, Role: role}}
 	} else {
