@@ -26,7 +26,9 @@ type PasswordCost struct {
 // DefaultPasswordCost is what live accounts use: 64 MiB, 2 passes, 2
 // threads (OWASP's recommended minimum is 19 MiB, 2 passes; we use more
 // memory).
-func DefaultPasswordCost() PasswordCost { return PasswordCost{Time: 2, MemoryKiB: 64 * 1024, Threads: 2} }
+func DefaultPasswordCost() PasswordCost {
+	return PasswordCost{Time: 2, MemoryKiB: 64 * 1024, Threads: 2}
+}
 
 // TestPasswordCost is for tests only: the least argon2id allows, so a test
 // that signs in many times does not spend seconds hashing. Hashes it makes
