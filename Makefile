@@ -27,14 +27,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json
 	sh internal/web/static/vendor.sh
 
-## test: every test, on SQLite and PostgreSQL, with browser journeys in Chromium
+## test: every test, on SQLite and PostgreSQL, with browser journeys in Chromium;
+## prints each package, the output of failing tests and the ten slowest tests
 test: assets
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
 	@unformatted="$$(gofmt -l cmd internal tools *.go)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -timeout 30m -json ./... 2>&1 | $(GO) run ./tools/testsummary -slowest 10
 	$(MAKE) fuzz-short
 
 ## bench: the search and API benchmarks on SQLite and PostgreSQL (figures in docs/benchmarks.md)
