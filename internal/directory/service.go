@@ -43,6 +43,9 @@ type Store interface {
 	ListOfflineHelp(ctx context.Context) ([]OfflineHelp, error)
 	// ReplaceOfflineHelp replaces the offline help list.
 	ReplaceOfflineHelp(ctx context.Context, list []OfflineHelp) error
+	// PublicText returns the names, descriptions, keywords and category
+	// names of the public, listed entries, for spelling suggestions.
+	PublicText(ctx context.Context) ([]string, error)
 }
 
 // Geocoder finds the centre of a postcode or outward code.
@@ -60,6 +63,7 @@ type Directory struct {
 	geo    Geocoder
 	now    func() time.Time
 	logger *slog.Logger
+	vocab  vocabulary // the words of public entries, for suggestions
 }
 
 // New returns a Directory. now is the clock.

@@ -257,6 +257,9 @@ type referralView struct {
 	CanClose  bool
 	CanRate   bool
 	Thread    bool // the message thread is shown (not to a professional's client)
+	// Alternatives are similar services near the one that declined a
+	// self-referral.
+	Alternatives []*directory.Service
 }
 
 func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, private bool) referralView {
@@ -370,7 +373,41 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.referralPage(r, c, "/track/"+id+"/"+token, true)
 	v.Sent = r.URL.Query().Get("rated") == "1"
+	if st := c.Referral.Status; c.Referral.Source == referral.SourceSelf && (st == referral.StatusDeclined || st == referral.StatusAutoDeclined) {
+		if v.Alternatives, err = s.alternatives(r.Context(), c.Referral.ServiceID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "referral", v)
+}
+
+// alternatives returns up to three public services sharing a category with
+// a service and running within 10 miles of it, nearest first.
+func (s *Server) alternatives(ctx context.Context, serviceID string) ([]*directory.Service, error) {
+	svc, err := s.deps.Directory.PublicService(ctx, serviceID)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil || len(svc.Categories) == 0 || len(svc.Locations) == 0 || svc.Locations[0].Address.PostalCode == "" {
+		return nil, err
+	}
+	q := directory.SearchQuery{Category: svc.Categories[0].Code, Postcode: svc.Locations[0].Address.PostalCode, RadiusMiles: 10,
+		Sort: directory.SortDistance, Page: 1, PerPage: 4}
+	res, err := s.deps.Directory.Search(ctx, q)
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		return nil, nil // the entry's postcode is no longer known
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*directory.Service
+	for i := range res.Hits {
+		if h := &res.Hits[i]; h.Service.ID != serviceID && len(out) < 3 {
+			out = append(out, &h.Service)
+		}
+	}
+	return out, nil
 }
 
 // handleTrackAction is message, cancel and rate through the private link.

@@ -30,6 +30,13 @@ type searchView struct {
 	LastPage    string // when the page asked for is beyond the last, a link to the last
 	MapData     string // JSON markers for the map enhancement
 	HasMarkers  bool   // any result has a location to show on the map
+	// After a search that found nothing: a search with the spelling
+	// corrected, related searches, and whether the postcode is outside the
+	// area the directory covers.
+	Spelling    *link
+	Related     []link
+	OutsideArea bool
+	MaxRadius   int // the largest search distance, in miles
 }
 
 type pageLink struct {
@@ -97,6 +104,17 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		v.Title = "Error: " + v.Title
 	}
 	if v.Result != nil {
+		for _, w := range directory.RelatedSearches(v.Query) {
+			v.Related = append(v.Related, link{Href: withText(v.Form, w), Text: w})
+		}
+	}
+	if v.Result != nil && v.Result.Total == 0 {
+		if err := s.suggest(r, &v); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if v.Result != nil {
 		v.Pages, v.Prev, v.Next = pagination(form, v.Query.Page, v.Result.Pages())
 		v.MapData, v.HasMarkers = mapData(v.Result)
 	}
@@ -157,6 +175,30 @@ func pagination(form url.Values, current, total int) (links []pageLink, prev, ne
 		next = link(current + 1)
 	}
 	return links, prev, next
+}
+
+// suggest fills in the help after a search that found nothing.
+func (s *Server) suggest(r *http.Request, v *searchView) error {
+	sg, err := s.deps.Directory.Suggest(r.Context(), v.Query)
+	if err != nil {
+		return err
+	}
+	if sg.Spelling != "" {
+		v.Spelling = &link{Href: withText(v.Form, sg.Spelling), Text: sg.Spelling}
+	}
+	v.OutsideArea, v.MaxRadius = sg.OutsideArea, directory.RadiusChoices[len(directory.RadiusChoices)-1]
+	return nil
+}
+
+// withText is the address of the same search with other words.
+func withText(form url.Values, text string) string {
+	v := url.Values{}
+	for k, vals := range form {
+		v[k] = vals
+	}
+	v.Del("page")
+	v.Set("q", text)
+	return "/?" + v.Encode()
 }
 
 // pageURL is the address of page n of a search, with every other parameter
