@@ -20,11 +20,12 @@ import (
 // BenchServices is the size of the synthetic directory benchmarks use.
 const BenchServices = 100_000
 
-// Bench returns a database of the dialect holding BenchServices synthetic
-// services. The data is built once and kept (a SQLite file in the user cache
-// directory, a PostgreSQL schema named bench_100k) because generating it takes
-// longer than the benchmarks; delete them to rebuild.
-func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
+// BenchDB opens and migrates a database kept between benchmark runs,
+// because filling it takes longer than the benchmarks: the SQLite file
+// bench-NAME.db in the user cache directory's waymark folder, or the
+// PostgreSQL schema named schema. It skips without WAYMARK_TEST_POSTGRES.
+// It returns the database and its DSN.
+func BenchDB(b *testing.B, d sqlstore.Dialect, name, schema string) (*sqlstore.DB, string) {
 	b.Helper()
 	ctx := context.Background()
 	var dsn string
@@ -37,7 +38,7 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 		if err := os.MkdirAll(filepath.Join(dir, "waymark"), 0o755); err != nil {
 			b.Fatal(err)
 		}
-		dsn = filepath.Join(dir, "waymark", fmt.Sprintf("bench-%d.db", BenchServices))
+		dsn = filepath.Join(dir, "waymark", "bench-"+name+".db")
 	case sqlstore.Postgres:
 		base := os.Getenv(EnvPostgres)
 		if base == "" {
@@ -47,7 +48,7 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS bench_100k"); err != nil {
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
 			b.Fatal(err)
 		}
 		admin.Close()
@@ -55,7 +56,7 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 		if strings.Contains(base, "?") {
 			sep = "&"
 		}
-		dsn = base + sep + "search_path=bench_100k"
+		dsn = base + sep + "search_path=" + schema
 	}
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
@@ -65,6 +66,17 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 	if err := db.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
+	return db, dsn
+}
+
+// Bench returns a database of the dialect holding BenchServices synthetic
+// services. The data is built once and kept (a SQLite file in the user cache
+// directory, a PostgreSQL schema named bench_100k) because generating it takes
+// longer than the benchmarks; delete them to rebuild.
+func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
+	b.Helper()
+	ctx := context.Background()
+	db, dsn := BenchDB(b, d, fmt.Sprintf("%d", BenchServices), "bench_100k")
 	store := sqlstore.NewDirectoryStore(db)
 	n, err := store.CountServices(ctx)
 	if err != nil {
