@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark/internal/casework"
 	"waymark/internal/referral"
 	"waymark/internal/web"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	// ManualCheckMonths is how often entries without a website come up for a
 	// moderator's check (MANUAL_CHECK_MONTHS, 3 by default).
 	ManualCheckMonths int
+	// CaseworkRetentionYears is how many years after discharge a client
+	// record is anonymised (CASEWORK_RETENTION_YEARS, 8 by default).
+	CaseworkRetentionYears int
 	// CheckerAllowLoopback lets the website checker fetch loopback addresses
 	// (CHECKER_ALLOW_LOOPBACK); for tests and local trials only.
 	CheckerAllowLoopback bool
@@ -97,6 +101,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if err := loadOperator(&c, getenv); err != nil {
 		return c, err
+	}
+	c.CaseworkRetentionYears = casework.DefaultRetentionYears
+	if v := strings.TrimSpace(getenv("CASEWORK_RETENTION_YEARS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return c, fmt.Errorf("CASEWORK_RETENTION_YEARS: want a whole number of years from 1 to 100, got %q", v)
+		}
+		c.CaseworkRetentionYears = n
 	}
 	if err := loadProxies(&c, getenv); err != nil {
 		return c, err

@@ -59,6 +59,20 @@ func TestFreshnessCheckSettings(t *testing.T) {
 	}
 }
 
+func TestCaseworkRetentionSetting(t *testing.T) {
+	if c, err := LoadConfig(env(map[string]string{})); err != nil || c.CaseworkRetentionYears != 8 {
+		t.Errorf("default retention: %d, %v", c.CaseworkRetentionYears, err)
+	}
+	if c, err := LoadConfig(env(map[string]string{"CASEWORK_RETENTION_YEARS": "10"})); err != nil || c.CaseworkRetentionYears != 10 {
+		t.Errorf("CASEWORK_RETENTION_YEARS=10: %d, %v", c.CaseworkRetentionYears, err)
+	}
+	for _, v := range []string{"0", "eight", "-3"} {
+		if _, err := LoadConfig(env(map[string]string{"CASEWORK_RETENTION_YEARS": v})); err == nil || !strings.Contains(err.Error(), "CASEWORK_RETENTION_YEARS") {
+			t.Errorf("CASEWORK_RETENTION_YEARS=%s: %v", v, err)
+		}
+	}
+}
+
 func TestOperatorSettingsNameWhoRunsTheSite(t *testing.T) {
 	c, err := LoadConfig(env(map[string]string{"OPERATOR_NAME": "Derbyshire Wellbeing", "SUPPORT_EMAIL": "help@wellbeing.example",
 		"SUPPORT_PHONE": "01629 580000", "OPERATOR_ADDRESS": "County Hall, Matlock , DE4 3AG"}))

@@ -20,6 +20,9 @@ func (s *Server) caseworkRoutes() {
 	s.route("POST "+cwBase+"/clients/new", signedIn, s.handleNewClient)
 	s.route("GET "+cwBase+"/clients/{id}", signedIn, s.handleClient)
 	s.route("GET "+cwBase+"/clients/{id}/access-log", signedIn, s.handleAccessLog)
+	s.route("GET "+cwBase+"/clients/{id}/letter", signedIn, s.handleDischargeLetter)
+	s.route("GET "+cwBase+"/clients/{id}/export", signedIn, s.handleExport)
+	s.route("GET "+cwBase+"/clients/{id}/export.json", signedIn, s.handleExportJSON)
 	s.route("POST "+cwBase+"/clients/{id}/transfer", signedIn, s.handleTransfer)
 	s.route("GET "+cwBase+"/clients/{id}/break-glass", admin, s.handleBreakGlassForm)
 	s.route("POST "+cwBase+"/clients/{id}/break-glass", admin, s.handleBreakGlass)
@@ -38,6 +41,7 @@ func (s *Server) caseworkRoutes() {
 		"/measures/" + casework.SWEMWBS: s.measureSpec(casework.SWEMWBS),
 		"/status":                       s.statusSpec(),
 		"/discharge":                    s.dischargeSpec(),
+		"/referral":                     s.referralReasonSpec(),
 	}
 	for path, spec := range forms {
 		get, post := s.clientForm(spec)

@@ -269,7 +269,7 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 	c := "/casework/clients/" + id
 	clientGets := []string{c, c + "?kind=contact", c + "/edit", c + "/contact", c + "/entries/" + e.ID + "/amend", c + "/consent",
 		c + "/consent/" + rec.Consents[0].ID + "/withdraw", c + "/what-matters", c + "/goals", c + "/goals/" + g.ID + "/progress", c + "/actions",
-		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge"}
+		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge", c + "/referral"}
 	clientPosts := append(clientGets[2:], c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
 	const ok, notFound, forbidden, toSignIn, toBreakGlass = 200, 404, 403, 303, 303
 	// Client routes: the team reads; another team's link worker and every

@@ -155,3 +155,10 @@ function drawChart (el) {
     options: { animation: false, scales: { y: { beginAtZero: true } } }
   })
 }
+
+// Print buttons: a button[data-print] is shown where JavaScript runs and
+// opens the browser's print dialogue; without it the page says how to print.
+document.querySelectorAll('button[data-print]').forEach((b) => {
+  b.hidden = false
+  b.addEventListener('click', () => window.print())
+})
