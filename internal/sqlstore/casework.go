@@ -739,13 +739,12 @@ func (s *CaseworkStore) AppointmentsStarting(ctx context.Context, from, to time.
 func (s *CaseworkStore) MarkReminded(ctx context.Context, appointmentID string, at time.Time) (bool, error) {
 	var won bool
 	err := s.db.inTx(ctx, func(c conn) error {
-		res, err := c.q.ExecContext(ctx, s.db.rebind(`UPDATE cw_appointment SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL`), at.UTC(), appointmentID)
+		n, err := c.execN(ctx, `UPDATE cw_appointment SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL`, at.UTC(), appointmentID)
 		if err != nil {
 			return fmt.Errorf("mark reminded: %w", err)
 		}
-		n, err := res.RowsAffected()
 		won = n == 1
-		return err
+		return nil
 	})
 	return won, err
 }

@@ -11,10 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -40,53 +38,32 @@ const (
 // DB is an open database of either dialect.
 type DB struct {
 	sql     *sql.DB
-	dialect Dialect
+	dialect dialect
 	dsn     string
 	queries atomic.Int64
 }
 
+// errEmptyPath is returned for a SQLite data source with no path.
+var errEmptyPath = waymark.Errorf(waymark.EINVALID, "database path is empty")
+
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL for
 // PostgreSQL, otherwise a SQLite file path. It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{dsn: dsn}
-	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		db.dialect = Postgres
-		db.sql, err = sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
-		}
-		db.sql.SetMaxOpenConns(20)
-		db.sql.SetMaxIdleConns(20)
-		db.sql.SetConnMaxIdleTime(5 * time.Minute)
-	} else {
-		db.dialect = SQLite
-		path := strings.TrimPrefix(dsn, "sqlite://")
-		if path == "" {
-			return nil, waymark.Errorf(waymark.EINVALID, "database path is empty")
-		}
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
-		conn := "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
-		db.sql, err = sql.Open("sqlite", conn)
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-		}
-		db.sql.SetMaxOpenConns(8)
-		db.sql.SetMaxIdleConns(8)
+	d := dialectOf(dsn)
+	sqlDB, err := d.open(dsn)
+	if err != nil {
+		return nil, err
 	}
+	db := &DB{sql: sqlDB, dialect: d, dsn: dsn}
 	if err := db.sql.PingContext(ctx); err != nil {
 		db.sql.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
+		return nil, fmt.Errorf("connect to %s database: %w", d.name(), err)
 	}
 	return db, nil
 }
 
 // Dialect returns which database this is.
-func (db *DB) Dialect() Dialect { return db.dialect }
+func (db *DB) Dialect() Dialect { return db.dialect.name() }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
@@ -95,7 +72,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("ping %s: %w", db.dialect, err)
+		return fmt.Errorf("ping %s: %w", db.Dialect(), err)
 	}
 	return nil
 }
@@ -106,45 +83,19 @@ func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
 // Migrate applies any pending embedded migrations, each in a transaction. With
 // PostgreSQL an advisory lock keeps several instances from migrating at once.
 func (db *DB) Migrate(ctx context.Context) error {
-	dir, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	dir, err := fs.Sub(migrations, "migrations/"+string(db.Dialect()))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	gd := goose.DialectSQLite3
-	var opts []goose.ProviderOption
-	if db.dialect == Postgres {
-		gd = goose.DialectPostgres
-		opts = append(opts, goose.WithSessionLocker(mustPostgresLocker()))
-	}
+	gd, opts := db.dialect.migrator()
 	p, err := goose.NewProvider(gd, db.sql, dir, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate %s: %w", db.dialect, err)
+		return fmt.Errorf("migrate %s: %w", db.Dialect(), err)
 	}
 	return nil
-}
-
-// rebind turns ? placeholders into PostgreSQL's $1, $2, ... Queries in this
-// package never contain a literal question mark.
-func (db *DB) rebind(q string) string {
-	if db.dialect != Postgres {
-		return q
-	}
-	var b strings.Builder
-	b.Grow(len(q) + 16)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
 }
 
 // queryer is what both *sql.DB and *sql.Tx provide.
@@ -165,7 +116,7 @@ type conn struct {
 // write is rebound, counted and has its errors mapped the same way.
 func (c conn) execN(ctx context.Context, query string, args ...any) (int64, error) {
 	c.db.queries.Add(1)
-	res, err := c.q.ExecContext(ctx, c.db.rebind(query), args...)
+	res, err := c.q.ExecContext(ctx, c.db.dialect.rebind(query), args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -184,13 +135,13 @@ func (c conn) exec(ctx context.Context, query string, args ...any) error {
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.db.queries.Add(1)
-	rows, err := c.q.QueryContext(ctx, c.db.rebind(query), args...)
+	rows, err := c.q.QueryContext(ctx, c.db.dialect.rebind(query), args...)
 	return rows, mapError(err)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	c.db.queries.Add(1)
-	return c.q.QueryRowContext(ctx, c.db.rebind(query), args...)
+	return c.q.QueryRowContext(ctx, c.db.dialect.rebind(query), args...)
 }
 
 // reader returns a conn for reads outside a transaction.
@@ -273,17 +224,10 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // as after a bulk load: ANALYZE and an FTS5 merge in SQLite, VACUUM ANALYZE
 // (which also flushes GIN pending lists) in PostgreSQL.
 func (db *DB) Optimize(ctx context.Context) error {
-	var stmts []string
-	if db.dialect == Postgres {
-		for _, t := range []string{"service", "service_search", "service_point", "location", "service_at_location", "service_taxonomy"} {
-			stmts = append(stmts, "VACUUM ANALYZE "+t)
-		}
-	} else {
-		stmts = []string{"INSERT INTO service_fts (service_fts) VALUES ('optimize')", "ANALYZE"}
-	}
+	stmts := db.dialect.optimize()
 	for _, s := range stmts {
 		if _, err := db.sql.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("optimize %s: %s: %w", db.dialect, s, err)
+			return fmt.Errorf("optimize %s: %s: %w", db.Dialect(), s, err)
 		}
 	}
 	return nil

@@ -50,10 +50,7 @@ func scanEmail(r rowScanner) (email.Queued, error) {
 // has one writer at a time.
 func (s *EmailStore) ClaimEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]email.Queued, error) {
 	token := uuid.NewString()
-	lock := ""
-	if s.db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
+	lock := s.db.dialect.skipLocked()
 	var out []email.Queued
 	err := s.db.inTx(ctx, func(c conn) error {
 		err := c.exec(ctx, `UPDATE email_outbox SET lease_token = ?, lease_until = ? WHERE id IN (

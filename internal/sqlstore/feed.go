@@ -19,17 +19,8 @@ func (s *DirectoryStore) feedWhere(f directory.ListFilter) ([]string, []any) {
 	where := []string{"s.status IN ('published', 'frozen')", "s.visibility = 'listed'"}
 	var args []any
 	if terms := (directory.SearchQuery{Text: f.Text}).Terms(); len(terms) > 0 {
-		if s.db.dialect == Postgres {
-			where = append(where, "s.id IN (SELECT service_id FROM service_search WHERE document @@ plainto_tsquery('english', ?))")
-			args = append(args, strings.Join(terms, " "))
-		} else {
-			quoted := make([]string, len(terms))
-			for i, t := range terms {
-				quoted[i] = `"` + t + `"`
-			}
-			where = append(where, "s.rid IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)")
-			args = append(args, "{name description keywords organization} : ("+strings.Join(quoted, " ")+")")
-		}
+		cond, arg := s.db.dialect.textFilter(terms)
+		where, args = append(where, cond), append(args, arg)
 	}
 	if f.TaxonomyTermID != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM service_taxonomy st WHERE st.service_id = s.id AND st.taxonomy_term_id = ?)")

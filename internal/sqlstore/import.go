@@ -224,10 +224,7 @@ func (s *DirectoryStore) RetireUnseen(ctx context.Context, feedID string, before
 
 // idMatch compares a UUID column with a text column in either dialect.
 func (s *DirectoryStore) idMatch(uuidCol, textCol string) string {
-	if s.db.dialect == Postgres {
-		return uuidCol + "::text = " + textCol
-	}
-	return uuidCol + " = " + textCol
+	return s.db.dialect.idEquals(uuidCol, textCol)
 }
 
 // ListFeeds returns the imported feeds by address.

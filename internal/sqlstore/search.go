@@ -50,48 +50,7 @@ func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) se
 		return b
 	}
 	all, _ := filterTags(q, 0, 0, 0, 0)
-	if s.db.dialect == Postgres {
-		filter := strings.Join(append(all, "("+strings.Join(cells, " | ")+")"), " & ")
-		if len(cells) == 0 {
-			filter = strings.Join(all, " & ")
-		}
-		b := searchSQL{from: "service_search f JOIN service s ON s.id = f.service_id", rank: "0"}
-		if len(terms) > 0 {
-			text := strings.Join(terms, " ")
-			b.rank = "ts_rank(f.document, plainto_tsquery('english', ?))"
-			b.args = append(b.args, text) // the rank comes first in SELECT
-			b.where = append(b.where, "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))")
-			b.args = append(b.args, text, filter)
-		} else {
-			b.where = append(b.where, "f.document @@ to_tsquery('simple', ?)")
-			b.args = append(b.args, filter)
-		}
-		confirmedSince(&b, q)
-		return b
-	}
-	quote := func(ws []string) []string {
-		out := make([]string, len(ws))
-		for i, w := range ws {
-			out[i] = `"` + w + `"`
-		}
-		return out
-	}
-	parts := quote(all)
-	if len(cells) > 0 {
-		parts = append(parts, "("+strings.Join(quote(cells), " OR ")+")")
-	}
-	match := "tags : (" + strings.Join(parts, " AND ") + ")"
-	if len(terms) > 0 {
-		match = "{name description keywords organization} : (" + strings.Join(quote(terms), " ") + ") AND " + match
-	}
-	b := searchSQL{
-		from:  "service_fts f JOIN service s ON s.rid = f.rowid",
-		where: []string{"service_fts MATCH ?"},
-		args:  []any{match},
-		// bm25 is lower for better matches; weights: name, description,
-		// keywords, organisation, and none for the filter tokens.
-		rank: "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)",
-	}
+	b := s.db.dialect.search(terms, all, cells)
 	confirmedSince(&b, q)
 	return b
 }
@@ -117,10 +76,7 @@ func (s *DirectoryStore) SearchServices(ctx context.Context, q directory.SearchQ
 	b := s.buildSearch(q, nil)
 	c := s.db.reader()
 	where := strings.Join(b.where, " AND ")
-	countArgs := b.args
-	if s.db.dialect == Postgres && b.rank != "0" {
-		countArgs = b.args[1:]
-	}
+	countArgs := b.args[s.db.dialect.rankArgs(b):]
 	res := &directory.SearchResult{Query: q}
 	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM "+b.from+" WHERE "+where, countArgs...).Scan(&res.Total); err != nil {
 		return nil, fmt.Errorf("count search results: %w", mapError(err))
@@ -156,11 +112,7 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, float64(q.RadiusMiles))
 	_, cells := filterTags(q, minLat, maxLat, minLon, maxLon)
 	b := s.buildSearch(q, cells)
-	if s.db.dialect == Postgres {
-		b.from += " JOIN service_point l ON l.service_id = f.service_id"
-	} else {
-		b.from += " JOIN service_point l ON l.rid = f.rowid"
-	}
+	b.from += s.db.dialect.pointJoin()
 	b.where = append(b.where, "l.latitude BETWEEN ? AND ?", "l.longitude BETWEEN ? AND ?")
 	b.args = append(b.args, minLat, maxLat, minLon, maxLon)
 

@@ -138,49 +138,5 @@ func reindexService(ctx context.Context, c conn, id string) error {
 	}
 	tags := serviceTags(status, visibility, kind, pathway, free, cats, points)
 
-	if c.db.dialect == Postgres {
-		err := c.exec(ctx, `INSERT INTO service_search (service_id, document)
-			SELECT s.id,
-				setweight(to_tsvector('english', s.name), 'A') ||
-				setweight(to_tsvector('english', s.keywords), 'B') ||
-				setweight(to_tsvector('english', o.name), 'B') ||
-				setweight(to_tsvector('english', s.description), 'C') ||
-				setweight(to_tsvector('simple', ?), 'D')
-			FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?
-			ON CONFLICT (service_id) DO UPDATE SET document = excluded.document`, tags, id)
-		if err != nil {
-			return fmt.Errorf("index service: %w", err)
-		}
-		if err := c.exec(ctx, `DELETE FROM service_point WHERE service_id = ?`, id); err != nil {
-			return fmt.Errorf("clear points: %w", err)
-		}
-		for _, p := range points {
-			if err := c.exec(ctx, `INSERT INTO service_point (service_id, latitude, longitude) VALUES (?, ?, ?)`, id, p[0], p[1]); err != nil {
-				return fmt.Errorf("insert point: %w", err)
-			}
-		}
-		return nil
-	}
-	var rid int64
-	if err := c.queryRow(ctx, `SELECT rid FROM service WHERE id = ?`, id).Scan(&rid); err != nil {
-		return fmt.Errorf("index service: %w", mapError(err))
-	}
-	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = ?`, rid); err != nil {
-		return fmt.Errorf("unindex service: %w", err)
-	}
-	err = c.exec(ctx, `INSERT INTO service_fts (rowid, name, description, keywords, organization, tags)
-		SELECT s.rid, s.name, s.description, s.keywords, o.name, ?
-		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.rid = ?`, tags, rid)
-	if err != nil {
-		return fmt.Errorf("index service: %w", err)
-	}
-	if err := c.exec(ctx, `DELETE FROM service_point WHERE rid = ?`, rid); err != nil {
-		return fmt.Errorf("clear points: %w", err)
-	}
-	for _, p := range points {
-		if err := c.exec(ctx, `INSERT INTO service_point (rid, latitude, longitude) VALUES (?, ?, ?)`, rid, p[0], p[1]); err != nil {
-			return fmt.Errorf("insert point: %w", err)
-		}
-	}
-	return nil
+	return c.db.dialect.index(ctx, c, id, tags, points)
 }
