@@ -192,7 +192,7 @@ func TestJourneyBadPostcodeShowsTheErrorAccessibly(t *testing.T) {
 func TestJourneyAccountPagesAreAccessible(t *testing.T) {
 	r := startServer(t)
 	ctx := browsertest.New(t)
-	for _, path := range []string{"/register", "/sign-in", "/forgot-password", "/privacy", "/accessibility", "/cookies", "/contact"} {
+	for _, path := range []string{"/register", "/sign-in", "/forgot-password", "/privacy", "/accessibility", "/cookies", "/contact", "/add-your-service"} {
 		browsertest.Do(t, ctx, "open "+path, chromedp.Navigate(r.URL+path), chromedp.WaitVisible(`h1`))
 		browsertest.CheckAxe(t, ctx, path)
 	}

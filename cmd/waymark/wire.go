@@ -142,6 +142,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Referrals:  s.refs,
 		Checks:     s.checks,
 		Onboarding: s.onboard,
+		Requests:   directory.NewServiceRequests(a.store, time.Now, uuid.NewString),
 		Casework:   s.casework,
 		Revisions:  a.store,
 		Images:     a.store,

@@ -254,6 +254,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
+		d.Requests = directory.NewServiceRequests(dstore, time.Now, uuid.NewString)
 		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	})
@@ -333,6 +334,9 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/provider/services/" + ownService + "/form/preview", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/admin", only(waymark.RoleAdmin)},
 		{"/admin/users", only(waymark.RoleAdmin)},
+		{"/add-your-service", everyone},
+		{"/add-your-service/sent", everyone},
+		{"/moderation/requests", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
@@ -364,12 +368,14 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Reports = life, directory.NewReports(store, life, []byte("k"))
+		d.Requests = directory.NewServiceRequests(store, time.Now, uuid.NewString)
 	})
 	id := s.services[0].ID
 	for _, path := range []string{"/register", "/sign-in", "/sign-out", "/forgot-password", "/reset-password", "/account/password",
 		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
 		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
-		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form"} {
+		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form",
+		"/add-your-service", "/moderation/requests/" + id + "/done"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

@@ -48,6 +48,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *fullSite {
 	fs.accountSite = newAccountSiteWith(t, db, cfg, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, fs.store, fs.store, reports, fs.refs, checks
 		d.Feeds = &web.Feeds{List: fs.store.ListFeeds}
+		d.Requests = directory.NewServiceRequests(fs.store, fs.clock.now, uuid.NewString)
 		d.Onboarding = onboarding.New(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: fs.store.ListCategories,
 			Listings: system, Secret: []byte("claim secret"), PublicURL: "https://waymark.test", Now: fs.clock.now,
@@ -86,7 +87,7 @@ func TestEachRoleSeesOnlyLinksToPagesItMayOpen(t *testing.T) {
 			{waymark.RoleProvider, orgID, []string{"/referrals", "/provider"}, []string{"/moderation", "/admin/import", "/admin"}},
 			{waymark.RoleLinkWorker, orgID, []string{"/referrals", "/"}, []string{"/moderation", "/admin/import", "/provider"}},
 			{waymark.RoleGP, orgID, []string{"/referrals", "/"}, []string{"/moderation", "/admin/import", "/provider"}},
-			{waymark.RoleModerator, "", []string{"/moderation", "/moderation/checks", "/moderation/feeds", "/admin/import"}, []string{"/admin", "/referrals", "/admin/users"}},
+			{waymark.RoleModerator, "", []string{"/moderation", "/moderation/checks", "/moderation/feeds", "/moderation/requests", "/admin/import"}, []string{"/admin", "/referrals", "/admin/users"}},
 			{waymark.RoleAdmin, "", []string{"/admin/users", "/admin", "/admin/import", "/moderation"}, []string{"/referrals"}},
 			{waymark.RoleCommissioner, "", []string{"/"}, []string{"/moderation", "/admin/import", "/referrals", "/provider"}},
 		}

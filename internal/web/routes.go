@@ -100,6 +100,14 @@ func (s *Server) routes() {
 	if s.deps.Casework != nil && s.deps.Accounts != nil {
 		s.caseworkRoutes()
 	}
+	if s.deps.Requests != nil && s.deps.Accounts != nil {
+		mods := roles(waymark.RoleModerator, waymark.RoleAdmin)
+		s.route("GET "+addServicePath, anyone, s.handleRequestForm)
+		s.route("POST "+addServicePath, anyone, s.handleRequest)
+		s.route("GET "+addServicePath+"/sent", anyone, s.handleRequestSent)
+		s.route("GET /moderation/requests", mods, s.handleRequests)
+		s.route("POST /moderation/requests/{id}/done", mods, s.handleRequestDone)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

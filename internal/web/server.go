@@ -104,6 +104,9 @@ type Deps struct {
 	// import spreadsheets at /admin/import and providers claim entries at
 	// /claim/{id}. It needs accounts.
 	Onboarding *onboarding.Service
+	// Requests takes the public's requests to add a service (no account
+	// needed) into the moderators' queue; it needs accounts.
+	Requests *directory.ServiceRequests
 	// Casework turns on case management for social prescribing teams at
 	// /casework and the administrators' team and audit pages. It needs
 	// accounts.
@@ -239,6 +242,7 @@ type page struct {
 	UserName    string       // of the signed-in user, "" when signed out
 	Accounts    bool         // accounts are on: show sign-in links
 	Referrals   bool         // the user has referrals: show the referrals link
+	AddService  bool         // show the "Add your service" link
 	// Home is the signed-in user's pages by role (their account page lists
 	// them); nil when signed out.
 	Home []homeSection
@@ -277,6 +281,7 @@ func (s *Server) page(r *http.Request, title string) page {
 	if !a.Anonymous() {
 		p.Home = s.homeSections(a)
 	}
+	p.AddService = s.deps.Requests != nil && s.deps.Accounts != nil && len(a.Roles) == 0
 	return p
 }
 
