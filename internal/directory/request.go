@@ -126,4 +126,6 @@ func (s *ServiceRequests) Handle(ctx context.Context, id string) error {
 	return s.store.HandleServiceRequest(ctx, id, a.UserID, s.now().UTC())
 }
 
-func isModerator(a waymark.Actor) bool { return a.Has(waymark.RoleModerator) || a.Has(waymark.RoleAdmin) }
+func isModerator(a waymark.Actor) bool {
+	return a.Has(waymark.RoleModerator) || a.Has(waymark.RoleAdmin)
+}

@@ -59,4 +59,3 @@ func (s *DirectoryStore) HandleServiceRequest(ctx context.Context, id, by string
 		return nil
 	})
 }
-
