@@ -22,7 +22,6 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -115,7 +114,7 @@ func (s *accountSite) lastLink(t *testing.T, path string) string {
 }
 
 func TestRegisterVerifySignInChangePasswordAndSignOut(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		b := s.browser(t)
 		if status, _, h := b.get("/account"); status != http.StatusSeeOther || h.Get("Location") != "/sign-in?next=%2Faccount" {
@@ -186,7 +185,7 @@ func TestRegisterVerifySignInChangePasswordAndSignOut(t *testing.T) {
 }
 
 func TestPasswordResetByEmailLink(t *testing.T) {
-	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newAccountSite(t, demo.OpenSQLite(t), web.Config{})
 	ctx := context.Background()
 	if _, err := s.accounts.CreateUser(ctx, "jo@example.org", "Jo", "the old password", ""); err != nil {
 		t.Fatal(err)
@@ -226,7 +225,7 @@ func stripTitle(page string) string {
 }
 
 func TestSignInIsRateLimitedPerAddress(t *testing.T) {
-	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newAccountSite(t, demo.OpenSQLite(t), web.Config{})
 	if _, err := s.accounts.CreateUser(context.Background(), "lee@example.org", "Lee", "the right password", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +247,7 @@ func TestSignInIsRateLimitedPerAddress(t *testing.T) {
 // TestEveryAccountRouteChecksWhoMayUseIt walks the account routes with every
 // role, signed out too: allowed, 403, or sent to sign in.
 func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	dstore := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(dstore, time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
@@ -351,7 +350,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		}
 	}
 	// Outside development the outbox page does not exist, even for admins.
-	prod := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{Dev: false})
+	prod := newAccountSite(t, demo.OpenSQLite(t), web.Config{Dev: false})
 	if _, err := prod.accounts.CreateUser(ctx, "admin@example.org", "Admin", "an admin password", waymark.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +362,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 }
 
 func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
@@ -392,7 +391,7 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 }
 
 func TestAdminsInvitePeopleWhoChooseTheirPasswordAndTheInviteIsAudited(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		ctx := context.Background()
 		if _, err := s.accounts.CreateUser(ctx, "admin@example.org", "Ada", "an admin password", waymark.RoleAdmin); err != nil {

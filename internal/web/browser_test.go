@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"waymark/internal/browsertest"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -22,7 +21,7 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 // axe-core's WCAG 2.2 AA rules with their maps. The tile host does not
 // resolve, so the maps have markers but no tiles, as when tiles are down.
 func TestMapsInTheBrowser(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{TileURL: "https://tiles.invalid/{z}/{x}/{y}.png"})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{TileURL: "https://tiles.invalid/{z}/{x}/{y}.png"})
 	walks := s.service(t, "Matlock health walks")
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, "watch for CSP violations", chromedp.Func(func(c context.Context, _ *chromedp.Target) error {
@@ -63,7 +62,7 @@ func TestMapsInTheBrowser(t *testing.T) {
 // TestPhoneWidthHeaderAndErrors checks the pages at a phone's width: the
 // header menu, and the error summary taking focus after a bad search.
 func TestPhoneWidthHeaderAndErrors(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, "phone width", chromedp.EmulateViewport(375, 800, chromedp.EmulateMobile))
 	browsertest.Do(t, ctx, "search with a bad postcode",

@@ -12,7 +12,6 @@ import (
 	"waymark"
 	"waymark/internal/browsertest"
 	"waymark/internal/casework"
-	"waymark/internal/sqlstore/sqlstoretest"
 )
 
 // TestCaseworkPagesInTheBrowser signs in as a link worker in Chromium and
@@ -20,7 +19,7 @@ import (
 // form with errors against axe-core's WCAG 2.2 AA rules, with nothing
 // breaking the Content-Security-Policy.
 func TestCaseworkPagesInTheBrowser(t *testing.T) {
-	cs := newCaseSite(t, sqlstoretest.OpenSQLite(t))
+	cs := newCaseSite(t, demo.OpenSQLite(t))
 	id := cs.addClient(t, clientForm())
 	ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})
 	for _, scores := range [][]int{{3, 4, 5, 8}, {6, 7, 7, 3}} {

@@ -16,7 +16,6 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/casework"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -128,7 +127,7 @@ func (cs *caseSite) addClient(t *testing.T, f url.Values) string {
 }
 
 func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		cs := newCaseSite(t, db)
 		b := cs.browsers["worker"]
 		// A bad NHS number is shown next to its field and nothing typed is lost.
@@ -239,7 +238,7 @@ func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
 }
 
 func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	cs := newCaseSite(t, db)
 	id := cs.addClient(t, clientForm())
 	ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})

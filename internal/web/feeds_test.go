@@ -16,12 +16,11 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/oruk"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
 func TestModeratorsImportAFeedFromTheirPage(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
 	mocks := filepath.Join("..", "..", "..", "shared", "standards", "oruk", "validator", "mocks", "V3.0-UK-Default")
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,6 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/freshness"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -47,7 +46,7 @@ func (s *accountSite) signInAs(t *testing.T, addr string, role waymark.Role, org
 }
 
 func TestManualChecksPage(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		clock := &movingClock{t: testNow}
 		store := sqlstore.NewDirectoryStore(db)
@@ -163,7 +162,7 @@ func TestManualChecksPage(t *testing.T) {
 }
 
 func TestSearchCanKeepOnlyEntriesConfirmedInTheLastYear(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		s := newSite(t, db, web.Config{})
 		fresh := sqlstore.NewFreshnessStore(db)

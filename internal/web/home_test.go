@@ -19,7 +19,6 @@ import (
 	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -76,7 +75,7 @@ func localLinks(page string) []string {
 }
 
 func TestEachRoleSeesOnlyLinksToPagesItMayOpen(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newFullSite(t, db, web.Config{Dev: true})
 		orgID := s.services[0].OrganizationID
 		tests := []struct {
@@ -129,7 +128,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestAdministratorsListEveryoneWithTheirRoles(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		orgID := s.services[0].OrganizationID
 		orgName := ""

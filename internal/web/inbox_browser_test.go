@@ -8,14 +8,13 @@ import (
 
 	"waymark"
 	"waymark/internal/browsertest"
-	"waymark/internal/sqlstore/sqlstoretest"
 )
 
 // TestTheReferralsInboxFitsAPhone opens a provider's inbox at 375px in
 // Chromium: the table stacks instead of running off the screen, every
 // status is visible, and the page passes axe.
 func TestTheReferralsInboxFitsAPhone(t *testing.T) {
-	s := newReferralSite(t, sqlstoretest.OpenSQLite(t))
+	s := newReferralSite(t, demo.OpenSQLite(t))
 	horti := s.service(t, "Therapeutic horticulture")
 	worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
 	for _, name := range []string{"Sam Client", "Alex Longname-Hyphenated-Person"} {

@@ -10,7 +10,6 @@ import (
 
 	"waymark"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 )
 
 // inboxRow returns the provider inbox's table row for a referral.
@@ -28,7 +27,7 @@ func inboxRow(t *testing.T, page, id string) string {
 var referralID = regexp.MustCompile(`/referrals/([0-9a-f-]{36})`)
 
 func TestTheInboxSaysAwaitingResponseOnceOpenedAndMarksUnreadMessages(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		horti := s.service(t, "Therapeutic horticulture")
 		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
@@ -78,7 +77,7 @@ func TestTheInboxSaysAwaitingResponseOnceOpenedAndMarksUnreadMessages(t *testing
 }
 
 func TestTheInboxTableStacksOnSmallScreens(t *testing.T) {
-	s := newReferralSite(t, sqlstoretest.OpenSQLite(t))
+	s := newReferralSite(t, demo.OpenSQLite(t))
 	horti := s.service(t, "Therapeutic horticulture")
 	worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
 	provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
@@ -93,7 +92,7 @@ func TestTheInboxTableStacksOnSmallScreens(t *testing.T) {
 }
 
 func TestAChangeWaitingForReviewIsShownOnTheCardAndInTheForm(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newListingSite(t, db)
 		walks := s.service(t, "Matlock health walks")
 		provider := s.signInAs(t, "striders@example.org", waymark.RoleProvider, walks.OrganizationID)
@@ -125,7 +124,7 @@ func TestAChangeWaitingForReviewIsShownOnTheCardAndInTheForm(t *testing.T) {
 }
 
 func TestTheClientOfAProfessionalsReferralDoesNotSeeTheDeclineNoteForTheProfessional(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		horti := s.service(t, "Therapeutic horticulture")
 		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
@@ -155,7 +154,7 @@ func TestTheClientOfAProfessionalsReferralDoesNotSeeTheDeclineNoteForTheProfessi
 }
 
 func TestTheProfessionalIsToldOfAttendanceAndSeesItInTheirList(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		horti := s.service(t, "Therapeutic horticulture")
 		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
@@ -182,7 +181,7 @@ func TestTheProfessionalIsToldOfAttendanceAndSeesItInTheirList(t *testing.T) {
 }
 
 func TestSeeingAListOfReferralsIsAudited(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		horti := s.service(t, "Therapeutic horticulture")
 		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")

@@ -6,12 +6,11 @@ import (
 	"testing"
 
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
 func TestPrivacyAccessibilityCookiesAndContactPagesNameTheOperator(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		op := web.Operator{Name: "Derbyshire Wellbeing", Email: "help@wellbeing.example", Phone: "01629 580000", Address: "County Hall\nMatlock"}
 		s := newAccountSite(t, db, web.Config{Operator: op})
 		pages := map[string][]string{
@@ -45,7 +44,7 @@ func TestPrivacyAccessibilityCookiesAndContactPagesNameTheOperator(t *testing.T)
 }
 
 func TestTheSupportAddressHasADefault(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	_, body, _ := s.get(t, "/contact")
 	if !strings.Contains(body, "support@waymark.example") {
 		t.Error("the contact page has no support address without settings")

@@ -17,7 +17,6 @@ import (
 	"waymark"
 	"waymark/internal/directory"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -46,7 +45,7 @@ func (s *accountSite) signUp(t *testing.T, b *browser, name, addr, password stri
 }
 
 func TestProviderPostsASignpostingEntryModeratorApprovesProviderFreezes(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newListingSite(t, db)
 		provider := s.browser(t)
 		s.signUp(t, provider, "Alex", "alex@riverside.example", "riverside group password")
@@ -112,7 +111,7 @@ func TestProviderPostsASignpostingEntryModeratorApprovesProviderFreezes(t *testi
 }
 
 func TestModeratorDeclinesWithAReasonEmailedToTheProvider(t *testing.T) {
-	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newListingSite(t, demo.OpenSQLite(t))
 	provider := s.browser(t)
 	s.signUp(t, provider, "Bea", "bea@example.org", "bea's long password")
 	form := url.Values{"organisation": {"Bea's Bakes"}, "email": {"bakes@example.org"}, "postcode": {"S40 1PA"}, "action": {"post"}}
@@ -157,7 +156,7 @@ func queuedID(t *testing.T, page, name string) string {
 }
 
 func TestModeratorsSeeAListingsHistoryAndSuspendIt(t *testing.T) {
-	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newListingSite(t, demo.OpenSQLite(t))
 	walks := s.service(t, "Matlock health walks")
 	s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator)
 	mod := s.browser(t)
@@ -179,7 +178,7 @@ func TestModeratorsSeeAListingsHistoryAndSuspendIt(t *testing.T) {
 }
 
 func TestChangesToALiveListingWaitForAModerator(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newListingSite(t, db)
 		provider := s.browser(t)
 		s.signUp(t, provider, "Cal", "cal@example.org", "cal's long password")
@@ -234,7 +233,7 @@ func TestChangesToALiveListingWaitForAModerator(t *testing.T) {
 }
 
 func TestChangingADraftKeepsWhatTheFormDoesNotShow(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	s := newListingSite(t, db)
 	ctx := context.Background()
 	walks := s.service(t, "Matlock health walks")
@@ -278,7 +277,7 @@ func multipartForm(t *testing.T, fields url.Values, fileName string, file []byte
 }
 
 func TestListingImagesAreCheckedCleanedAndServedSafely(t *testing.T) {
-	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newListingSite(t, demo.OpenSQLite(t))
 	provider := s.browser(t)
 	s.signUp(t, provider, "Pip", "pip@example.org", "pip's long password")
 	fields := url.Values{"organisation": {"Pip's Paints"}, "email": {"paint@example.org"}, "postcode": {"DE4 3AG"}, "title": {"Painting club"}, "action": {"draft"}}
@@ -336,7 +335,7 @@ func orgsOf(t *testing.T, s *accountSite, addr string) []string {
 }
 
 func TestListingFormTakesAWeeklySchedule(t *testing.T) {
-	s := newListingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newListingSite(t, demo.OpenSQLite(t))
 	provider := s.browser(t)
 	s.signUp(t, provider, "Sol", "sol@example.org", "sol's long password")
 	form := url.Values{"organisation": {"Sol's Tai Chi"}, "email": {"taichi@example.org"}, "postcode": {"SK17 6EQ"}, "title": {"Tai chi in the park"},

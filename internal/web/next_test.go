@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -30,7 +29,7 @@ var hostileNext = []string{
 // every place that takes one: the sign-in form and its post, registration
 // and the email confirmation link.
 func TestSignInGoesOnlyToPagesOnThisSite(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		if _, err := s.accounts.CreateUser(context.Background(), "nia@example.org", "Nia", "walking in the peak", ""); err != nil {
 			t.Fatal(err)

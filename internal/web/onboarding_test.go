@@ -21,7 +21,6 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/onboarding"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -124,7 +123,7 @@ func mixedImport() []byte {
 var uploadID = regexp.MustCompile(`name="upload" value="([0-9a-f-]{36})"`)
 
 func TestBulkImportDryRunThenImportAndNothingTwice(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newOnboardingSite(t, db)
 		ctx := context.Background()
 		admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
@@ -205,7 +204,7 @@ func TestBulkImportDryRunThenImportAndNothingTwice(t *testing.T) {
 }
 
 func TestOnlyAdministratorsAndModeratorsMayImport(t *testing.T) {
-	s := newOnboardingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newOnboardingSite(t, demo.OpenSQLite(t))
 	anon := s.browser(t)
 	commissioner := s.signedIn(t, "c@example.org", waymark.RoleCommissioner)
 	for _, path := range []string{"/admin/import", "/admin/import/template.xlsx", "/admin/import/template.csv"} {
@@ -236,7 +235,7 @@ func TestOnlyAdministratorsAndModeratorsMayImport(t *testing.T) {
 }
 
 func TestUploadsLargerThanTheLimitAreRefused(t *testing.T) {
-	s := newOnboardingSite(t, sqlstoretest.OpenSQLite(t))
+	s := newOnboardingSite(t, demo.OpenSQLite(t))
 	admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
 	big := bytes.Repeat([]byte("a,b,c\n"), bulk.MaxFileSize/6+100)
 	if status, body, _ := admin.upload("big.csv", big); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "smaller than 20 MB") {
@@ -259,7 +258,7 @@ func (s *onboardingSite) claimPath(t *testing.T) string {
 }
 
 func TestANewUserClaimsTheirEntryAndEditsIt(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newOnboardingSite(t, db)
 		admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
 		_, body, _ := admin.upload("s.csv", importCSV(importRow(1), importRow(2)))
@@ -352,7 +351,7 @@ func TestANewUserClaimsTheirEntryAndEditsIt(t *testing.T) {
 }
 
 func TestPleaseRemoveUsTakesTheEntriesDown(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newOnboardingSite(t, db)
 		admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
 		_, body, _ := admin.upload("s.csv", importCSV(importRow(1)))

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -68,7 +67,7 @@ func checkStructure(t *testing.T, path, body string) {
 }
 
 func TestEveryPageHasTheSharedStructure(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	walks := s.service(t, "Matlock health walks")
 	for _, path := range []string{"/", "/?q=walk&postcode=DE4+3AG", "/?q=zzyzx", "/?postcode=nope&radius=7",
 		"/?page=300", "/services/" + walks.ID, "/help/offline", "/nowhere"} {
@@ -78,7 +77,7 @@ func TestEveryPageHasTheSharedStructure(t *testing.T) {
 }
 
 func TestNavigationAndBreadcrumbs(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	walks := s.service(t, "Matlock health walks")
 
 	_, home, _ := s.get(t, "/")
@@ -122,7 +121,7 @@ func TestNavigationAndBreadcrumbs(t *testing.T) {
 }
 
 func TestServicePageShowsHowToGetHelp(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	tests := []struct {
 		service string
 		want    []string
@@ -155,7 +154,7 @@ func TestServicePageShowsHowToGetHelp(t *testing.T) {
 }
 
 func TestMapsAreAnEnhancement(t *testing.T) {
-	withTiles := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{TileURL: "https://tiles.example/{z}/{x}/{y}.png"})
+	withTiles := newSite(t, demo.OpenSQLite(t), web.Config{TileURL: "https://tiles.example/{z}/{x}/{y}.png"})
 	walks := withTiles.service(t, "Matlock health walks")
 	_, results, _ := withTiles.get(t, "/?q=walk&postcode=DE4+3AG")
 	m := regexp.MustCompile(`data-map-markers="([^"]*)"`).FindStringSubmatch(results)
@@ -181,7 +180,7 @@ func TestMapsAreAnEnhancement(t *testing.T) {
 		t.Error("the service page lacks the map or the address text")
 	}
 
-	without := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	without := newSite(t, demo.OpenSQLite(t), web.Config{})
 	_, results, _ = without.get(t, "/?q=walk&postcode=DE4+3AG")
 	_, page, _ = without.get(t, "/services/"+walks.ID)
 	if strings.Contains(results, "data-map-markers") || strings.Contains(page, "data-map-markers") {
@@ -193,7 +192,7 @@ func TestMapsAreAnEnhancement(t *testing.T) {
 }
 
 func TestCrossOriginPostsAreRefused(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	req, _ := http.NewRequest("POST", s.URL+"/", strings.NewReader("q=x"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
@@ -218,7 +217,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 
 func TestOldEntriesWarnTheyMayBeOutOfDate(t *testing.T) {
 	later := func(d *web.Deps) { d.Now = func() time.Time { return testNow.AddDate(2, 0, 0) } }
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{}, later)
+	s := newSite(t, demo.OpenSQLite(t), web.Config{}, later)
 	walks := s.service(t, "Matlock health walks")
 	_, body, _ := s.get(t, "/services/"+walks.ID)
 	if !strings.Contains(body, "may be out of date") || !strings.Contains(body, "Contact the service to check before you go") {
@@ -241,7 +240,7 @@ func TestOldEntriesWarnTheyMayBeOutOfDate(t *testing.T) {
 }
 
 func TestErrorMessagesAreTiedToTheirFields(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	_, body, _ := s.get(t, "/?postcode=nope&referral=pigeon&sort=price&page=300")
 	for _, want := range []string{`href="#postcode"`, `id="postcode-error"`, `aria-describedby="postcode-hint postcode-error"`,
 		`href="#referral-0"`, `id="referral-error"`, `aria-describedby="referral-hint referral-error"`,

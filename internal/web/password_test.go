@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -20,7 +19,7 @@ func (s *accountSite) resetToken(t *testing.T) string {
 }
 
 func TestChangingOrResettingAPasswordEndsOtherSessionsAndResetLinks(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		if _, err := s.accounts.CreateUser(context.Background(), "ren@example.org", "Ren", "the first password", ""); err != nil {
 			t.Fatal(err)

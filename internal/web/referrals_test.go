@@ -17,7 +17,6 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -68,7 +67,7 @@ func (s *referralSite) mailTo(t *testing.T, addr string) string {
 var trackPath = regexp.MustCompile(`/track/[0-9a-f-]+/[A-Za-z0-9_-]+`)
 
 func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		nordic := s.service(t, "Nordic walking for beginners")
 		provider := s.member(t, nordic.OrganizationID, waymark.RoleProvider, "striders@example.org")
@@ -156,7 +155,7 @@ func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
 }
 
 func TestALinkWorkerRefersAClientAndSeesTheirReferrals(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)
 		horti := s.service(t, "Therapeutic horticulture")
 		elsewhere := s.service(t, "Telephone befriending").OrganizationID
@@ -195,7 +194,7 @@ func TestALinkWorkerRefersAClientAndSeesTheirReferrals(t *testing.T) {
 }
 
 func TestTheAttendanceLinkAsksBeforeRecordingAndTheAttendeeScores(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	s := newReferralSite(t, db)
 	nordic := s.service(t, "Nordic walking for beginners")
 	provider := s.member(t, nordic.OrganizationID, waymark.RoleProvider, "striders@example.org")
@@ -243,7 +242,7 @@ func TestTheAttendanceLinkAsksBeforeRecordingAndTheAttendeeScores(t *testing.T) 
 }
 
 func TestSelfReferralsFromOneConnectionAreSlowedAfterTen(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	s := newReferralSite(t, db)
 	nordic := s.service(t, "Nordic walking for beginners")
 	b := s.browser(t)

@@ -15,7 +15,6 @@ import (
 	"waymark"
 	"waymark/internal/directory"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -31,7 +30,7 @@ func (c *movingClock) now() time.Time {
 }
 
 func TestReportSomethingWrongSuspendsUntilTheProviderConfirms(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		clock := &movingClock{t: testNow}
 		store := sqlstore.NewDirectoryStore(db)
 		life := directory.NewLifecycle(store, clock.now, uuid.NewString)
@@ -109,7 +108,7 @@ func TestReportSomethingWrongSuspendsUntilTheProviderConfirms(t *testing.T) {
 }
 
 func TestReportingAHiddenEntryIsNotFound(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
@@ -123,7 +122,7 @@ func TestReportingAHiddenEntryIsNotFound(t *testing.T) {
 }
 
 func TestAReportedListingGoesLiveAgainWhenTheProvidersChangesAreApproved(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {

@@ -6,12 +6,11 @@ import (
 	"testing"
 
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
 func TestTheServicePageDoesNotShowSearchKeywords(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newSite(t, db, web.Config{})
 		walks := s.service(t, "Matlock health walks")
 		if len(walks.Keywords) == 0 {
@@ -30,7 +29,7 @@ func TestTheServicePageDoesNotShowSearchKeywords(t *testing.T) {
 
 func TestEveryServicePageHasDirectionsAndWhereItIsInWordsWithOrWithoutAMap(t *testing.T) {
 	for _, cfg := range []web.Config{{}, {TileURL: "https://tiles.example/{z}/{x}/{y}.png"}} {
-		sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 			s := newSite(t, db, cfg)
 			walks := s.service(t, "Matlock health walks")
 			pc := walks.Locations[0].Address.PostalCode

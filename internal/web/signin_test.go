@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
 )
 
@@ -38,7 +37,7 @@ func (z *sleeps) sleep(context.Context, time.Duration) { z.mu.Lock(); z.n++; z.m
 func (z *sleeps) count() int                           { z.mu.Lock(); defer z.mu.Unlock(); return z.n }
 
 func TestSuccessfulSignInsAreNotCounted(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, web.Config{})
 		if _, err := s.accounts.CreateUser(context.Background(), "ama@example.org", "Ama", "walking in the peak", ""); err != nil {
 			t.Fatal(err)
@@ -63,7 +62,7 @@ func TestSuccessfulSignInsAreNotCounted(t *testing.T) {
 }
 
 func TestWrongPasswordsSlowTheGuesserNotTheOwner(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		z := &sleeps{}
 		s := newAccountSiteWith(t, db, behindProxy, func(d *web.Deps) { d.Sleep = z.sleep })
 		if _, err := s.accounts.CreateUser(context.Background(), "lee@example.org", "Lee", "the right password", ""); err != nil {
@@ -121,7 +120,7 @@ func TestWrongPasswordsSlowTheGuesserNotTheOwner(t *testing.T) {
 }
 
 func TestOneClientGuessingManyAccountsIsRefused(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newAccountSite(t, db, behindProxy)
 		if _, err := s.accounts.CreateUser(context.Background(), "kai@example.org", "Kai", "the right password", ""); err != nil {
 			t.Fatal(err)
@@ -150,7 +149,7 @@ func TestOneClientGuessingManyAccountsIsRefused(t *testing.T) {
 }
 
 func TestProxyHeadersAreIgnoredUnlessConfigured(t *testing.T) {
-	s := newAccountSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newAccountSite(t, demo.OpenSQLite(t), web.Config{})
 	b := s.browser(t)
 	for i := range 20 {
 		b.postFrom("203.0.113."+string(rune('a'+i)), "/sign-in", url.Values{"email": {"x" + string(rune('a'+i)) + "@example.org"}, "password": {"password123"}})

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,11 +32,16 @@ var (
 
 // postcodes decodes the built-in table once for the package's tests.
 func postcodes(t testing.TB) *postcode.Table {
-	tableOnce.Do(func() { table, tableErr = postcode.Embedded() })
-	if tableErr != nil {
-		t.Fatal(tableErr)
+	table, err := embeddedPostcodes()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return table
+}
+
+func embeddedPostcodes() (*postcode.Table, error) {
+	tableOnce.Do(func() { table, tableErr = postcode.Embedded() })
+	return table, tableErr
 }
 
 // site is a test server over a database loaded with the Derbyshire demo data.
@@ -48,23 +54,62 @@ type site struct {
 // testNow is the tests' clock: a month after the demo entries were confirmed.
 var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-// newSite loads the demo data into db and serves it; opts may change the
-// web server's dependencies, such as its clock.
+// demo is a migrated database holding the Derbyshire demo directory, loaded
+// once per dialect per test process; each test gets a copy (see
+// sqlstoretest.Template).
+var demo = sqlstoretest.NewTemplate("demo directory", func(ctx context.Context, db *sqlstore.DB) error {
+	services, err := loadDemo(ctx, db)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(services)
+	demoServices.Store(db.Dialect(), b)
+	return err
+})
+
+// demoServices holds the services as loadDemo stored them, by dialect, in
+// JSON: each site decodes its own copy, so no test changes another's.
+var demoServices sync.Map
+
+// loadDemo loads the demo directory into db through the directory service.
+func loadDemo(ctx context.Context, db *sqlstore.DB) ([]*directory.Service, error) {
+	table, err := embeddedPostcodes()
+	if err != nil {
+		return nil, err
+	}
+	store := sqlstore.NewDirectoryStore(db)
+	dir := directory.New(store, table, time.Now, slog.New(slog.DiscardHandler))
+	tax, terms := seed.Categories()
+	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
+		return nil, err
+	}
+	orgs, services := seed.Derbyshire()
+	if err := seed.Load(ctx, dir, orgs, services, 100); err != nil {
+		return nil, err
+	}
+	if err := dir.ReplaceOfflineHelp(ctx, seed.OfflineHelp()); err != nil {
+		return nil, err
+	}
+	return services, nil
+}
+
+// newSite serves db with the demo data: db is a copy of demo, or an empty
+// migrated database that it loads the demo into. opts may change the web
+// server's dependencies, such as its clock.
 func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config, opts ...func(*web.Deps)) *site {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlstore.NewDirectoryStore(db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := directory.New(store, postcodes(t), time.Now, logger)
-	tax, terms := seed.Categories()
-	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
+	var services []*directory.Service
+	if n, err := store.CountServices(ctx); err != nil {
 		t.Fatal(err)
-	}
-	orgs, services := seed.Derbyshire()
-	if err := seed.Load(ctx, dir, orgs, services, 100); err != nil {
-		t.Fatal(err)
-	}
-	if err := dir.ReplaceOfflineHelp(ctx, seed.OfflineHelp()); err != nil {
+	} else if v, ok := demoServices.Load(db.Dialect()); ok && n > 0 {
+		if err := json.Unmarshal(v.([]byte), &services); err != nil {
+			t.Fatal(err)
+		}
+	} else if services, err = loadDemo(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Attribution = postcode.Attribution
@@ -103,7 +148,7 @@ func (s *site) service(t *testing.T, name string) *directory.Service {
 }
 
 func TestPublicPages(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newSite(t, db, web.Config{})
 		walks := s.service(t, "Matlock health walks")
 		tests := []struct {
@@ -143,7 +188,7 @@ func TestPublicPages(t *testing.T) {
 }
 
 func TestFrozenUnlistedAndHiddenEntries(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newSite(t, db, web.Config{})
 		frozen := s.service(t, "Telephone befriending")
 		status, body, _ := s.get(t, "/services/"+frozen.ID)
@@ -174,7 +219,7 @@ func TestFrozenUnlistedAndHiddenEntries(t *testing.T) {
 }
 
 func TestPaginationKeepsFilters(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	status, body, _ := s.get(t, "/?free=1&radius=25&postcode=DE4+3AG")
 	if status != 200 {
 		t.Fatalf("status %d", status)
@@ -194,7 +239,7 @@ func TestPaginationKeepsFilters(t *testing.T) {
 }
 
 func TestBadInputGetsAMessageAndA4xx(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	tests := []struct {
 		name, query string
 		status      int
@@ -251,7 +296,7 @@ func TestBadInputGetsAMessageAndA4xx(t *testing.T) {
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{Secure: true, TileURL: "https://tiles.example/{z}/{x}/{y}.png"})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{Secure: true, TileURL: "https://tiles.example/{z}/{x}/{y}.png"})
 	for _, path := range []string{"/", "/?page=abc", "/services/nope", "/help/offline", "/static/waymark.css", "/healthz", "/metrics"} {
 		_, _, h := s.get(t, path)
 		csp := h.Get("Content-Security-Policy")
@@ -270,14 +315,14 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s: no HSTS when secure", path)
 		}
 	}
-	plain := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	plain := newSite(t, demo.OpenSQLite(t), web.Config{})
 	if _, _, h := plain.get(t, "/"); h.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS sent without TLS")
 	}
 }
 
 func TestStaticFilesAreServedWithCaching(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	_, home, _ := s.get(t, "/")
 	css := regexp.MustCompile(`href="(/static/[0-9a-f]{12}/vendor/nhsuk/nhsuk-frontend\.min\.css)"`).FindStringSubmatch(home)
 	js := regexp.MustCompile(`src="(/static/[0-9a-f]{12}/waymark\.js)"`).FindStringSubmatch(home)
@@ -324,7 +369,7 @@ func TestStaticFilesAreServedWithCaching(t *testing.T) {
 }
 
 func TestReadyzFailsWhenTheDatabaseIsDown(t *testing.T) {
-	db := sqlstoretest.OpenSQLite(t)
+	db := demo.OpenSQLite(t)
 	s := newSite(t, db, web.Config{})
 	db.Close()
 	if status, _, _ := s.get(t, "/readyz"); status != http.StatusServiceUnavailable {
@@ -339,7 +384,7 @@ func TestReadyzFailsWhenTheDatabaseIsDown(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
-	s := newSite(t, sqlstoretest.OpenSQLite(t), web.Config{})
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
 	s.get(t, "/?q=walk")
 	s.get(t, "/?page=0")
 	_, body, _ := s.get(t, "/metrics")
