@@ -34,6 +34,9 @@ type Config struct {
 	Rules referral.Rules
 	// StatsMinCount is the fewest referrals a statistic is shown for.
 	StatsMinCount int
+	// FirstContactDays is case management's first-contact target for the
+	// waiting list, in working days.
+	FirstContactDays int
 	// RulesEvery is how often the referral rules run.
 	RulesEvery time.Duration
 	// CheckEvery is how often each entry's website is checked (CHECK_EVERY:
@@ -176,7 +179,7 @@ func loadChecks(c *Config, getenv func(string) string) error {
 func loadRules(c *Config, getenv func(string) string) error {
 	c.Rules = referral.DefaultRules
 	c.Rules.RemindAfter = slices.Clone(referral.DefaultRules.RemindAfter)
-	c.StatsMinCount, c.RulesEvery = 5, 10*time.Minute
+	c.StatsMinCount, c.RulesEvery, c.FirstContactDays = 5, 10*time.Minute, 10
 	number := func(name string, into *int, min int) error {
 		v := getenv(name)
 		if v == "" {
@@ -214,6 +217,7 @@ func loadRules(c *Config, getenv func(string) string) error {
 		number("REFERRAL_PAUSE_AFTER_DECLINES", &c.Rules.PauseAfterDeclines, 0),
 		number("REFERRAL_SUSPEND_AFTER_UNANSWERED", &c.Rules.SuspendAfterSilence, 0),
 		number("REFERRAL_STATS_MIN_COUNT", &c.StatsMinCount, 1),
+		number("CASEWORK_FIRST_CONTACT_DAYS", &c.FirstContactDays, 1),
 	} {
 		if err != nil {
 			return err

@@ -71,7 +71,8 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.checks = freshness.NewManualChecks(freshStore, system, s.life, outbox,
 		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
 	s.casework = casework.NewService(sqlstore.NewCaseworkStore(a.db), time.Now,
-		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, RetentionYears: cfg.CaseworkRetentionYears, Logger: logger})
+		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, RetentionYears: cfg.CaseworkRetentionYears,
+			FirstContactDays: cfg.FirstContactDays, Logger: logger})
 	return s, nil
 }
 

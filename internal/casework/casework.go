@@ -22,6 +22,7 @@ type Team struct {
 	CreatedAt time.Time
 	Members   []Member   // filled by Store.Team
 	Practices []Practice // filled by Store.Team
+	Areas     []string   // postcode districts served, filled by Store.Team
 }
 
 // Member is a person in a team. Leads allocate and transfer work and see

@@ -90,6 +90,18 @@ type Store interface {
 	// KindReferral entries' RefIDs), oldest first, with their messages.
 	ReferralsMade(ctx context.Context, clientID string) ([]ReferralMade, error)
 
+	// The waiting list: referrals into a team.
+	CreateIncoming(ctx context.Context, in *Incoming) error
+	UpdateIncoming(ctx context.Context, in *Incoming) error
+	Incoming(ctx context.Context, id string) (*Incoming, error)
+	// WaitingList lists a team's waiting referrals, oldest first.
+	WaitingList(ctx context.Context, teamID string) ([]Incoming, error)
+	// TeamByPractice and TeamByArea find the team serving a GP practice or
+	// a postcode district. Errors: ENOTFOUND.
+	TeamByPractice(ctx context.Context, ods string) (string, error)
+	TeamByArea(ctx context.Context, outward string) (string, error)
+	AddArea(ctx context.Context, teamID, outward string) error
+
 	Audit(ctx context.Context, e AuditEvent) error
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	BreakGlass(ctx context.Context, userID, clientID, reason string, at, until time.Time) error
@@ -112,6 +124,9 @@ type Config struct {
 	// RetentionYears is how many years after discharge a record is
 	// anonymised; DefaultRetentionYears when 0.
 	RetentionYears int
+	// FirstContactDays is the waiting list's first-contact target in
+	// working days; DefaultFirstContactDays when 0.
+	FirstContactDays int
 	Logger         *slog.Logger
 }
 

@@ -108,6 +108,23 @@ func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, 
 			return fmt.Errorf("demo practice: %w", err)
 		}
 	}
+	if err := svc.AddArea(admin, team.ID, "DE4"); err != nil {
+		return fmt.Errorf("demo area: %w", err)
+	}
+	// Two referrals on the waiting list: one from the public, one from a GP
+	// that has waited past the first-contact target.
+	for i, in := range []casework.Incoming{
+		{GivenName: "Ruth", FamilyName: "Allen", DateOfBirth: time.Date(1957, 4, 12, 0, 0, 0, 0, time.UTC), Postcode: "DE4 3AG",
+			Phone: "01629 580201", PreferredContact: "phone", GPPractice: "C81002", Reason: "I have been feeling low since I retired and would like to meet people.", Consent: true},
+		{GivenName: "Colin", FamilyName: "Shaw", DateOfBirth: time.Date(1966, 9, 3, 0, 0, 0, 0, time.UTC), Postcode: "DE4 2EW",
+			Phone: "01629 580202", PreferredContact: "phone", GPPractice: "C81003", Reason: "Struggling with debt after losing his job; low mood.",
+			ReferrerName: "Dr Gita Patel, GP", ReferrerEmail: "gp@demo.waymark.example", Consent: true},
+	} {
+		cur = now.Add(time.Duration(-2-14*i) * 24 * time.Hour)
+		if _, err := svc.Refer(ctx, in); err != nil {
+			return fmt.Errorf("demo waiting list: %w", err)
+		}
+	}
 	if err := svc.AddMember(admin, team.ID, people.LeadEmail, true); err != nil {
 		return fmt.Errorf("demo lead: %w", err)
 	}

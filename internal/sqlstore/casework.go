@@ -87,6 +87,9 @@ func (s *CaseworkStore) Team(ctx context.Context, id string) (*casework.Team, er
 	if err != nil {
 		return nil, fmt.Errorf("select team practices: %w", err)
 	}
+	if t.Areas, err = teamAreas(ctx, r, id); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 

@@ -545,7 +545,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *http.Request, status int, v 
 		v.FieldErrs[k] = m
 	}
 	if len(errs) > 0 {
-		v.Errors = summary(errs, []string{"name", "email", "ods", "practice_name"})
+		v.Errors = summary(errs, []string{"name", "email", "ods", "practice_name", "area"})
 		v.Title = "Error: " + v.Title
 	}
 	v.Breadcrumbs = crumbs(link{Href: "/admin", Text: "Administration"})
@@ -597,6 +597,8 @@ func (s *Server) handleTeamChange(w http.ResponseWriter, r *http.Request) {
 		err = s.deps.Casework.AddMember(ctx, id, f.Get("email"), f.Get("lead") == "yes")
 	case "practices":
 		err = s.deps.Casework.AddPractice(ctx, id, casework.Practice{ODSCode: f.Get("ods"), Name: f.Get("practice_name")})
+	case "areas":
+		err = s.deps.Casework.AddArea(ctx, id, f.Get("area"))
 	case "remove":
 		err = s.deps.Casework.RemoveMember(ctx, id, f.Get("user"))
 	default:

@@ -342,3 +342,68 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 		t.Errorf("after breaking the glass: %d", status)
 	}
 }
+
+func TestSomeoneRefersThemselvesAndTheTeamAcceptsFromTheWaitingList(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		admin := cs.browsers["admin"]
+		if status, _, _ := admin.post("/admin/teams/"+cs.teamA+"/practices", url.Values{"ods": {"C8100"}, "practice_name": {"Lime Grove"}}); status != 400 {
+			t.Errorf("a bad ODS code: %d", status)
+		}
+		if status, _, _ := admin.post("/admin/teams/"+cs.teamA+"/practices", url.Values{"ods": {"C81001"}, "practice_name": {"Lime Grove Medical Centre"}}); status != 303 {
+			t.Fatalf("add practice: %d", status)
+		}
+		if status, _, _ := admin.post("/admin/teams/"+cs.teamA+"/areas", url.Values{"area": {"DE4"}}); status != 303 {
+			t.Fatalf("add area: %d", status)
+		}
+		public := cs.browsers["anonymous"]
+		status, page, _ := public.get("/refer-to-social-prescribing")
+		if status != 200 || !strings.Contains(page, "Lime Grove Medical Centre") {
+			t.Fatalf("public form: %d", status)
+		}
+		f := url.Values{"form_id": {formID(t, page)}, "given_name": {"Irene"}, "family_name": {"Walsh"}, "dob_day": {"30"}, "dob_month": {"5"},
+			"dob_year": {"1939"}, "postcode": {"DE4 3PT"}, "phone": {"01629 580123"}, "preferred_contact": {"phone"}, "reason": {"I feel lonely"}}
+		if status, body, _ := public.post("/refer-to-social-prescribing", f); status != 400 || !strings.Contains(body, `id="consent-error"`) || !strings.Contains(body, `value="Walsh"`) {
+			t.Errorf("without consent: %d", status)
+		}
+		f.Set("consent", "yes")
+		for range 2 {
+			if status, _, h := public.post("/refer-to-social-prescribing", f); status != 303 || h.Get("Location") != "/refer-to-social-prescribing/sent" {
+				t.Fatalf("refer: %d %s", status, h.Get("Location"))
+			}
+		}
+		lead := cs.browsers["lead"]
+		status, body, _ := lead.get("/casework/waiting")
+		if status != 200 || strings.Count(body, "/allocate\"") != 1 || !strings.Contains(body, "Irene Walsh") || !strings.Contains(body, "0 working days") {
+			t.Fatalf("waiting list: %d, %d mentions", status, strings.Count(body, "Irene Walsh"))
+		}
+		id := regexp.MustCompile(`/casework/waiting/([0-9a-f-]{36})/allocate`).FindStringSubmatch(body)[1]
+		if status, _, _ := cs.browsers["worker"].post("/casework/waiting/"+id+"/allocate", url.Values{"worker": {cs.ids["worker"]}}); status != 403 {
+			t.Errorf("a worker allocated: %d", status)
+		}
+		if status, _, _ := lead.post("/casework/waiting/"+id+"/allocate", url.Values{"worker": {cs.ids["worker"]}, "team": {cs.teamA}}); status != 303 {
+			t.Fatalf("allocate: %d", status)
+		}
+		if status, _, _ := cs.browsers["other"].post("/casework/waiting/"+id+"/accept", nil); status != 404 {
+			t.Errorf("another team accepted: %d", status)
+		}
+		status, _, h := cs.browsers["worker"].post("/casework/waiting/"+id+"/accept", url.Values{"team": {cs.teamA}})
+		if status != 303 || !strings.HasPrefix(h.Get("Location"), "/casework/clients/") {
+			t.Fatalf("accept: %d %s", status, h.Get("Location"))
+		}
+		if status, body, _ := cs.browsers["worker"].get(strings.TrimSuffix(h.Get("Location"), "?saved=1")); status != 200 || !strings.Contains(body, "Irene Walsh") || !strings.Contains(body, "Referral accepted from the waiting list") {
+			t.Errorf("client record: %d", status)
+		}
+		for who, code := range map[string]int{"moderator": 403, "gp": 403, "anonymous": 303, "other": 200} {
+			status, body, _ := cs.browsers[who].get("/casework/waiting")
+			if status != code || strings.Contains(body, "Irene") {
+				t.Errorf("waiting list as %s: %d", who, status)
+			}
+		}
+		// A professional refers, signed in: their name and email are asked for.
+		status, page, _ = cs.browsers["gp"].get("/refer-to-social-prescribing")
+		if status != 200 || !strings.Contains(page, "Your work email address") || !strings.Contains(page, `value="gp@example.org"`) {
+			t.Errorf("professional form: %d", status)
+		}
+	})
+}
