@@ -127,7 +127,7 @@ type Config struct {
 	// FirstContactDays is the waiting list's first-contact target in
 	// working days; DefaultFirstContactDays when 0.
 	FirstContactDays int
-	Logger         *slog.Logger
+	Logger           *slog.Logger
 }
 
 // Service is case management with its rules and permission checks.
