@@ -41,6 +41,7 @@ type Export struct {
 	Timeline     []Entry           `json:"timeline"`
 	Amendments   []Amendment       `json:"amendments"`
 	Referrals    []ReferralMade    `json:"referrals"`
+	ReferralsIn  []Incoming        `json:"referrals_in"` // into social prescribing, accepted into this record
 	Emails       []SentEmail       `json:"emails"`
 	BreakGlass   []BreakGlass      `json:"break_glass"`
 	AccessLog    []AuditEvent      `json:"access_log"`
@@ -103,6 +104,9 @@ func (s *Service) Export(ctx context.Context, clientID, format string) (*Export,
 		return nil, err
 	}
 	if x.Referrals, err = s.store.ReferralsMade(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if x.ReferralsIn, err = s.store.IncomingOf(ctx, c.ID); err != nil {
 		return nil, err
 	}
 	if c.Email != "" {

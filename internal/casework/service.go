@@ -96,6 +96,8 @@ type Store interface {
 	Incoming(ctx context.Context, id string) (*Incoming, error)
 	// WaitingList lists a team's waiting referrals, oldest first.
 	WaitingList(ctx context.Context, teamID string) ([]Incoming, error)
+	// IncomingOf lists the referrals accepted into a client's record.
+	IncomingOf(ctx context.Context, clientID string) ([]Incoming, error)
 	// TeamByPractice and TeamByArea find the team serving a GP practice or
 	// a postcode district. Errors: ENOTFOUND.
 	TeamByPractice(ctx context.Context, ods string) (string, error)

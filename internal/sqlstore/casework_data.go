@@ -216,6 +216,8 @@ func (s *CaseworkStore) AnonymiseClient(ctx context.Context, clientID string, cu
 			{`UPDATE cw_action SET text = '', who = '', due = SUBSTR(due, 1, 8) || '01' WHERE client_id = ?`, []any{clientID}},
 			{`UPDATE cw_appointment SET place = '' WHERE client_id = ?`, []any{clientID}},
 			{`UPDATE cw_break_glass SET reason = '' WHERE client_id = ?`, []any{clientID}},
+			{`UPDATE sp_incoming SET given_name = '', family_name = '', date_of_birth = '', nhs_number = '', postcode = '', phone = '',
+				email = '', reason = '', referrer_name = '', referrer_email = '' WHERE client_id = ?`, []any{clientID}},
 			{`UPDATE audit_event SET detail = '' WHERE client_id = ? AND action = 'client.break_glass'`, []any{clientID}},
 		}
 		if len(refs) > 0 {

@@ -98,6 +98,7 @@ func newHeldRecord(t *testing.T, db *sqlstore.DB, reason string) (*caseFixture, 
 	f := newCaseFixture(t, db)
 	id := newLivedRecord(t, f, newReferralFixture(t, db), false).client.ID
 	remindAndDeliver(t, f, id)
+	acceptReferralInto(t, f, id)
 	if err := f.svc.BreakGlass(f.admin, id, reason); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +143,7 @@ var exportSections = map[string]string{
 	"referral":         "referrals",
 	"referral_message": "referrals",
 	"email_outbox":     "emails",
+	"sp_incoming":      "referrals_in",
 }
 
 func TestSubjectAccessExportHoldsEveryTableAboutTheClientAndIsAudited(t *testing.T) {

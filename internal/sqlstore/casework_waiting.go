@@ -58,15 +58,24 @@ func (s *CaseworkStore) Incoming(ctx context.Context, id string) (*casework.Inco
 
 // WaitingList lists a team's waiting referrals, oldest first.
 func (s *CaseworkStore) WaitingList(ctx context.Context, teamID string) ([]casework.Incoming, error) {
+	return s.incomingWhere(ctx, `team_id = ? AND status = 'waiting'`, teamID)
+}
+
+// IncomingOf lists the referrals accepted into a client's record, oldest first.
+func (s *CaseworkStore) IncomingOf(ctx context.Context, clientID string) ([]casework.Incoming, error) {
+	return s.incomingWhere(ctx, `client_id = ?`, clientID)
+}
+
+func (s *CaseworkStore) incomingWhere(ctx context.Context, where, arg string) ([]casework.Incoming, error) {
 	var out []casework.Incoming
-	err := eachRow(ctx, s.db.reader(), `SELECT `+incomingColumns+` WHERE team_id = ? AND status = 'waiting' ORDER BY received_at, id`,
-		[]any{teamID}, func(r rowScanner) error {
+	err := eachRow(ctx, s.db.reader(), `SELECT `+incomingColumns+` WHERE `+where+` ORDER BY received_at, id`,
+		[]any{arg}, func(r rowScanner) error {
 			in, err := scanIncoming(r)
 			out = append(out, in)
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("waiting list: %w", err)
+		return nil, fmt.Errorf("referrals in: %w", err)
 	}
 	return out, nil
 }

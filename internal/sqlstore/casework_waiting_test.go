@@ -121,3 +121,21 @@ func TestReferralsIntoATeamWaitAreAllocatedAndAccepted(t *testing.T) {
 		}
 	})
 }
+
+// acceptReferralInto has the client referred to social prescribing again
+// by the GP practice's form and accepted from the waiting list, which
+// matches the record by NHS number.
+func acceptReferralInto(t *testing.T, f *caseFixture, clientID string) {
+	t.Helper()
+	c := sampleClient()
+	in := casework.Incoming{GivenName: c.GivenName, FamilyName: c.FamilyName, DateOfBirth: c.DateOfBirth, NHSNumber: c.NHSNumber,
+		Postcode: c.Postcode, Phone: c.Phone, Email: c.Email, PreferredContact: "phone", GPPractice: "C81001",
+		Reason: "Low mood and isolated since her husband died", ReferrerName: "Dr Asha Patel, GP", ReferrerEmail: "patel@example.org", Consent: true}
+	got, err := f.svc.Refer(f.moderator, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if matched, err := f.svc.AcceptReferral(f.lead, got.ID); err != nil || matched != clientID {
+		t.Fatalf("accept into %s: %q, %v", clientID, matched, err)
+	}
+}
