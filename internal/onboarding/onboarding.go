@@ -91,6 +91,19 @@ type Due struct {
 	ClaimEmail       string
 }
 
+// Unclaimed is an imported organisation whose entries nobody has claimed or
+// asked to remove, with when its claim link was last sent.
+type Unclaimed struct {
+	OrganizationID   string
+	OrganizationName string
+	ClaimEmail       string
+	InvitedAt        time.Time
+	Entries          int
+}
+
+// Expired reports whether the claim link last sent no longer works at now.
+func (u Unclaimed) Expired(now time.Time) bool { return now.After(u.InvitedAt.Add(ClaimTTL)) }
+
 // Store keeps imports, their entries and uploaded files.
 type Store interface {
 	bulk.Existing
@@ -117,6 +130,13 @@ type Store interface {
 	// mails in one conditional update; it reports false when another run
 	// did it first (or the entries were claimed or removed meanwhile).
 	ClaimReminder(ctx context.Context, organizationID string, at time.Time, mails []email.Message) (bool, error)
+	// Unclaimed lists imported organisations with entries nobody has
+	// claimed or removed, longest waiting first.
+	Unclaimed(ctx context.Context) ([]Unclaimed, error)
+	// Reissue marks an organisation's unclaimed, unremoved entries invited
+	// again at at (so a reminder follows) and queues the mails, in one
+	// transaction; it reports false when there was nothing to reissue.
+	Reissue(ctx context.Context, organizationID string, at time.Time, mails []email.Message) (bool, error)
 	// SaveUpload keeps an uploaded file.
 	SaveUpload(ctx context.Context, u Upload) error
 	// FindUpload returns a user's uploaded file. Errors: ENOTFOUND.
@@ -532,6 +552,54 @@ func (s *Service) Remove(ctx context.Context, organizationID, expires, sig strin
 	}
 	s.cfg.Logger.Info("imported entries removed on request", "organization_id", organizationID, "entries", len(c.Entries))
 	return c, nil
+}
+
+// Unclaimed lists imported organisations whose entries wait to be
+// claimed, for moderators. Errors: EUNAUTHORIZED, EFORBIDDEN.
+func (s *Service) Unclaimed(ctx context.Context) ([]Unclaimed, error) {
+	if err := mayModerate(waymark.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.Unclaimed(ctx)
+}
+
+// Reissue emails an organisation a new claim link, valid ClaimTTL from now,
+// for a moderator (when the first has expired or was lost). Errors:
+// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND when nothing of the organisation's
+// waits to be claimed.
+func (s *Service) Reissue(ctx context.Context, organizationID string) error {
+	if err := mayModerate(waymark.ActorFrom(ctx)); err != nil {
+		return err
+	}
+	list, err := s.cfg.Store.Unclaimed(ctx)
+	if err != nil {
+		return fmt.Errorf("unclaimed organisations: %w", err)
+	}
+	for _, u := range list {
+		if u.OrganizationID != organizationID {
+			continue
+		}
+		now := s.cfg.Now()
+		m := s.claimMail(u.ClaimEmail, u.OrganizationID, u.OrganizationName, u.Entries, now, false)
+		ok, err := s.cfg.Store.Reissue(ctx, organizationID, now, []email.Message{m})
+		if err != nil {
+			return fmt.Errorf("reissue claim link of %s: %w", organizationID, err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return waymark.Errorf(waymark.ENOTFOUND, "This organisation has nothing waiting to be claimed")
+}
+
+func mayModerate(a waymark.Actor) error {
+	if a.Anonymous() {
+		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to see claim links")
+	}
+	if !a.Has(waymark.RoleAdmin) && !a.Has(waymark.RoleModerator) {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can send claim links again")
+	}
+	return nil
 }
 
 // Remind emails each organisation invited RemindAfter ago or more that has

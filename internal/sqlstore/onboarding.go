@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -240,6 +241,59 @@ func (s *OnboardingStore) ClaimReminder(ctx context.Context, organizationID stri
 		return insertEmails(ctx, c, at, mails)
 	})
 	return won, err
+}
+
+// Unclaimed lists imported organisations with entries nobody has claimed or
+// removed (and none claimed), longest waiting first.
+func (s *OnboardingStore) Unclaimed(ctx context.Context) ([]onboarding.Unclaimed, error) {
+	var out []onboarding.Unclaimed
+	byOrg := map[string]int{}
+	err := eachRow(ctx, s.db.reader(), `SELECT e.organization_id, o.name, e.claim_email, e.invited_at
+		FROM import_entry e JOIN organization o ON o.id = e.organization_id
+		WHERE e.claimed_at IS NULL AND e.removed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM import_entry d WHERE d.organization_id = e.organization_id AND d.claimed_at IS NOT NULL)
+		ORDER BY e.organization_id, e.claim_email`, nil, func(r rowScanner) error {
+		var u onboarding.Unclaimed
+		if err := r.Scan(&u.OrganizationID, &u.OrganizationName, &u.ClaimEmail, &u.InvitedAt); err != nil {
+			return err
+		}
+		i, seen := byOrg[u.OrganizationID]
+		if !seen {
+			byOrg[u.OrganizationID] = len(out)
+			u.Entries = 1
+			out = append(out, u)
+			return nil
+		}
+		out[i].Entries++
+		if u.InvitedAt.After(out[i].InvitedAt) {
+			out[i].InvitedAt = u.InvitedAt
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unclaimed organisations: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].InvitedAt.Before(out[j].InvitedAt) })
+	return out, nil
+}
+
+// Reissue marks an organisation's unclaimed, unremoved entries invited again
+// and queues the mails, in one transaction.
+func (s *OnboardingStore) Reissue(ctx context.Context, organizationID string, at time.Time, mails []email.Message) (bool, error) {
+	done := false
+	err := s.db.inTx(ctx, func(c conn) error {
+		n, err := c.execN(ctx, `UPDATE import_entry SET invited_at = ?, reminded_at = NULL
+			WHERE organization_id = ? AND claimed_at IS NULL AND removed_at IS NULL`, at, organizationID)
+		if err != nil {
+			return fmt.Errorf("mark entries invited again: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		done = true
+		return insertEmails(ctx, c, at, mails)
+	})
+	return done, err
 }
 
 // SaveUpload keeps an uploaded file until it is imported or forgotten.

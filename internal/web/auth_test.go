@@ -20,6 +20,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/onboarding"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -254,6 +255,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
 		d.Requests = directory.NewServiceRequests(dstore, time.Now, uuid.NewString)
+		d.Onboarding = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: dstore.ListCategories,
+			Listings: directory.NewSystem(life, d.Reports), Secret: []byte("k"), PublicURL: "https://waymark.test", Now: time.Now})
 		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	})
@@ -336,6 +339,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/add-your-service", everyone},
 		{"/add-your-service/sent", everyone},
 		{"/moderation/requests", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/admin/import", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/claims", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
@@ -374,7 +379,7 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
 		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
 		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form",
-		"/add-your-service", "/moderation/requests/" + id + "/done"} {
+		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

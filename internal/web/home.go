@@ -67,7 +67,8 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			on(s.deps.Checks != nil, homeLink{"/moderation/checks", "Manual checks", "Entries without a website that are due a check."}),
 			on(s.deps.Requests != nil, homeLink{"/moderation/requests", "Requests to add a service", "From people without an account."}),
 			on(s.deps.Feeds != nil, homeLink{"/moderation/feeds", "Other directories' feeds", "Import entries from Open Referral UK feeds."}),
-			on(imports, homeLink{importPath, "Import services from a spreadsheet", "Onboard many providers at once."}))
+			on(imports, homeLink{importPath, "Import services from a spreadsheet", "Onboard many providers at once."}),
+			on(imports, homeLink{"/moderation/claims", "Entries waiting to be claimed", "Send an organisation a new claim link."}))
 	}
 	if a.Has(waymark.RoleAdmin) {
 		add("Administration",

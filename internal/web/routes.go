@@ -94,6 +94,9 @@ func (s *Server) routes() {
 		s.route("GET "+importPath+"/template.xlsx", importers, s.handleImportTemplate)
 		s.route("GET "+importPath+"/template.csv", importers, s.handleImportTemplate)
 		s.route("POST "+importPath+"/confirm", importers, s.handleImportConfirm)
+		mods := roles(waymark.RoleModerator, waymark.RoleAdmin)
+		s.route("GET /moderation/claims", mods, s.handleClaims)
+		s.route("POST /moderation/claims/{id}/resend", mods, s.handleReissueClaim)
 		s.route("GET /claim/{id}", anyone, s.handleClaim)
 		s.route("POST /claim/{id}", anyone, s.handleClaimAction)
 	}
