@@ -344,7 +344,7 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 }
 
 func TestSomeoneRefersThemselvesAndTheTeamAcceptsFromTheWaitingList(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		cs := newCaseSite(t, db)
 		admin := cs.browsers["admin"]
 		if status, _, _ := admin.post("/admin/teams/"+cs.teamA+"/practices", url.Values{"ods": {"C8100"}, "practice_name": {"Lime Grove"}}); status != 400 {
