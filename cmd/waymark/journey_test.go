@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -213,64 +212,31 @@ func TestJourneyAccountPagesAreAccessible(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "journey-register-error")
 }
 
-// waitChecked waits until the checkbox with the id is ticked.
+// waitChecked waits until the checkbox with the id is ticked. The browser
+// checks on each animation frame; the test's context bounds the wait.
 func waitChecked(id string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById(`+strconv.Quote(id)+`).checked`))
-			if err != nil {
-				return err
-			}
-			if checked {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("checkbox %s was not ticked", id)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
+	return chromedp.Poll[chromedp.Void](`document.getElementById(`+strconv.Quote(id)+`).checked`, chromedp.WithPollingTimeout(0))
 }
 
 // waitValue waits until the input with the id holds want (typing into a
 // busy browser can lag behind the next step).
 func waitValue(id, want string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById(`+strconv.Quote(id)+`).value`))
-			if err != nil {
-				return err
-			}
-			if got == want {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("#%s holds %q, want %q", id, got, want)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
+	return chromedp.Poll[chromedp.Void](`document.getElementById(`+strconv.Quote(id)+`).value === `+strconv.Quote(want), chromedp.WithPollingTimeout(0))
 }
 
 // waitURL waits until the page's address contains part, so a step does not
-// read the page it is leaving.
+// read the page it is leaving. A navigation ends a poll in the browser, so
+// it polls again on the new page until the test's context ends.
 func waitURL(part string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		deadline := time.Now().Add(10 * time.Second)
 		for {
-			got, err := chromedp.Run(ctx, chromedp.Location())
-			if err != nil {
-				return err
-			}
-			if strings.Contains(got, part) {
+			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`location.href.includes(`+strconv.Quote(part)+`)`, chromedp.WithPollingTimeout(0)))
+			if err == nil {
 				return nil
 			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("address %s never got %q", got, part)
+			if ctx.Err() != nil {
+				return fmt.Errorf("the address never got %q: %w (last: %v)", part, ctx.Err(), err)
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }
