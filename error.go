@@ -14,6 +14,9 @@ const (
 	ENOTFOUND     = "not_found"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	// EUNAVAILABLE is a request the server is too busy for now; the edge
+	// answers 503 and asks the client to try again shortly.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error whose message is safe to show to the user.

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,12 @@ type Config struct {
 	// TRUSTED_PROXIES); by default it is the connection's.
 	TrustedProxyHeader string
 	TrustedProxies     []netip.Prefix
+	// HashConcurrency is how many password hashes (64 MiB each) run at once
+	// (PASSWORD_HASH_CONCURRENCY, the number of CPUs by default); HashWait
+	// how long one waits for its turn before the request gets a 503
+	// (PASSWORD_HASH_WAIT, 5s).
+	HashConcurrency int
+	HashWait        time.Duration
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -114,6 +121,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.CaseworkRetentionYears = n
 	}
 	if err := loadProxies(&c, getenv); err != nil {
+		return c, err
+	}
+	if err := loadHashing(&c, getenv); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -253,6 +263,26 @@ func loadProxies(c *Config, getenv func(string) string) error {
 	}
 	if (c.TrustedProxyHeader == "") != (len(c.TrustedProxies) == 0) {
 		return fmt.Errorf("set both TRUSTED_PROXY_HEADER and TRUSTED_PROXIES, or neither")
+	}
+	return nil
+}
+
+// loadHashing reads the bound on password hashes at once.
+func loadHashing(c *Config, getenv func(string) string) error {
+	c.HashConcurrency, c.HashWait = runtime.NumCPU(), 5*time.Second
+	if v := strings.TrimSpace(getenv("PASSWORD_HASH_CONCURRENCY")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return fmt.Errorf("PASSWORD_HASH_CONCURRENCY: want a whole number from 1 to 1024, got %q", v)
+		}
+		c.HashConcurrency = n
+	}
+	if v := strings.TrimSpace(getenv("PASSWORD_HASH_WAIT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			return fmt.Errorf("PASSWORD_HASH_WAIT: want a duration from 0s to 1m, such as 5s; got %q", v)
+		}
+		c.HashWait = d
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTrustedProxySettingsGoTogetherAndDefaultToNone(t *testing.T) {
@@ -24,6 +26,22 @@ func TestTrustedProxySettingsGoTogetherAndDefaultToNone(t *testing.T) {
 	} {
 		if _, err := LoadConfig(env(e)); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
 			t.Errorf("%v: %v", e, err)
+		}
+	}
+}
+
+func TestPasswordHashSettings(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{}))
+	if err != nil || c.HashConcurrency != runtime.NumCPU() || c.HashWait != 5*time.Second {
+		t.Errorf("defaults: %d %v %v", c.HashConcurrency, c.HashWait, err)
+	}
+	c, err = LoadConfig(env(map[string]string{"PASSWORD_HASH_CONCURRENCY": "3", "PASSWORD_HASH_WAIT": "2s"}))
+	if err != nil || c.HashConcurrency != 3 || c.HashWait != 2*time.Second {
+		t.Errorf("settings: %d %v %v", c.HashConcurrency, c.HashWait, err)
+	}
+	for k, v := range map[string]string{"PASSWORD_HASH_CONCURRENCY": "0", "PASSWORD_HASH_WAIT": "forever"} {
+		if _, err := LoadConfig(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
 		}
 	}
 }

@@ -102,6 +102,8 @@ Environment:
   TLS_CERT, TLS_KEY  serve HTTPS (enables HSTS)
   PUBLIC_URL       the site's public address, for absolute links in the API
   LOG_LEVEL        debug, info, warn or error
+  PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_WAIT
+                   password hashes at once (default: CPUs) and how long one waits (5s)
   TRUSTED_PROXY_HEADER, TRUSTED_PROXIES
                    behind a proxy: the header naming the client (X-Forwarded-For)
                    and the proxies' networks (10.0.0.0/8,::1)

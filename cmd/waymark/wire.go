@@ -135,7 +135,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Registry:   newRegistry(a),
 		Now:        time.Now,
 		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
-		Accounts:   account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger),
+		Accounts:   newAccounts(a, cfg, logger),
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,
 		Lifecycle:  s.life,
@@ -189,4 +189,12 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 	// claims keep each entry to one check per CHECK_EVERY.
 	checkRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, s.checker.Job(min(cfg.CheckEvery, time.Hour)))
 	go checkRunner.Start(ctx, time.Minute)
+}
+
+// newAccounts returns the account service with its bound on password
+// hashes at once.
+func newAccounts(a *app, cfg Config, logger *slog.Logger) *account.Service {
+	accounts := account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger)
+	accounts.SetHashLimiter(account.NewHashLimiter(cfg.HashConcurrency, cfg.HashWait))
+	return accounts
 }

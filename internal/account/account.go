@@ -114,6 +114,8 @@ type Service struct {
 	log   *slog.Logger
 	cost  PasswordCost
 	dummy string // a hash of the service's cost, checked when there is no account
+	// hashes bounds the password hashes at once (SetHashLimiter).
+	hashes *HashLimiter
 }
 
 // An Option changes how a Service works.
@@ -125,9 +127,11 @@ func WithPasswordCost(cost PasswordCost) Option {
 	return func(s *Service) { s.cost = cost }
 }
 
-// NewService returns an account Service.
+// NewService returns an account Service. It runs as many password hashes at
+// once as there are CPUs, each waiting up to 5 s for its turn.
 func NewService(store Store, now func() time.Time, logger *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: store, now: now, log: logger, cost: DefaultPasswordCost(), dummy: dummyHash}
+	s := &Service{store: store, now: now, log: logger, cost: DefaultPasswordCost(), dummy: dummyHash,
+		hashes: NewHashLimiter(0, 5*time.Second)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -139,6 +143,9 @@ func NewService(store Store, now func() time.Time, logger *slog.Logger, opts ...
 	return s
 }
 
+// SetHashLimiter replaces the limit on password hashes at once.
+func (s *Service) SetHashLimiter(l *HashLimiter) { s.hashes = l }
+
 // NormaliseEmail trims and lower-cases an address and checks its form.
 // Errors: EINVALID with Field "email".
 func NormaliseEmail(s string) (string, error) {
@@ -149,8 +156,8 @@ func NormaliseEmail(s string) (string, error) {
 	return s, nil
 }
 
-// checkPasswordRules enforces length only (NCSC guidance: no composition
-// rules). Errors: EINVALID with Field "password".
+// checkPasswordRules enforces length and refuses common passwords (NCSC
+// guidance: no composition rules). Errors: EINVALID with Field "password".
 func checkPasswordRules(pw, email string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
@@ -160,6 +167,8 @@ func checkPasswordRules(pw, email string) error {
 		return waymark.FieldErrorf(waymark.EINVALID, "password", "Password must be %d characters or fewer", MaxPasswordLength)
 	case strings.EqualFold(pw, email):
 		return waymark.FieldErrorf(waymark.EINVALID, "password", "Password must not be your email address")
+	case CommonPassword(pw):
+		return waymark.FieldErrorf(waymark.EINVALID, "password", "This password is too common and easy to guess. Choose another: three random words together make a good one")
 	}
 	return nil
 }
@@ -178,7 +187,7 @@ func (s *Service) Register(ctx context.Context, email, name, password string) (*
 	if err := checkPasswordRules(password, email); err != nil {
 		return nil, "", err
 	}
-	hash, err := s.cost.Hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -250,18 +259,25 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	bad := waymark.Errorf(waymark.EUNAUTHORIZED, "Enter a correct email address and password")
 	email, err := NormaliseEmail(email)
 	if err != nil || len(password) > 4*MaxPasswordLength {
-		CheckPassword(s.dummy, password)
+		if _, err := s.check(ctx, s.dummy, password); err != nil {
+			return nil, err
+		}
 		return nil, bad
 	}
 	u, err := s.store.FindUserByEmail(ctx, email)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-		CheckPassword(s.dummy, password)
+		if _, err := s.check(ctx, s.dummy, password); err != nil {
+			return nil, err
+		}
 		return nil, bad
 	} else if err != nil {
 		return nil, err
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
-	if err != nil || !ok {
+	ok, err := s.check(ctx, u.PasswordHash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, bad
 	}
 	return u, nil
@@ -291,13 +307,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err := checkPasswordRules(password, ""); err != nil {
 		return nil, err
 	}
+	// Hash first: a busy server must not use up the link.
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.store.UseToken(ctx, hashToken(token), PurposeResetPassword, s.now().UTC())
 	if err != nil {
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has already been used. Ask for a new one.")
-	}
-	hash, err := s.cost.Hash(password)
-	if err != nil {
-		return nil, err
 	}
 	if err := s.store.SetPassword(ctx, id, hash, s.now().UTC()); err != nil {
 		return nil, err
@@ -316,13 +333,15 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, password 
 	if err != nil {
 		return err
 	}
-	if ok, _ := CheckPassword(u.PasswordHash, current); !ok {
+	if ok, err := s.check(ctx, u.PasswordHash, current); err != nil {
+		return err
+	} else if !ok {
 		return waymark.FieldErrorf(waymark.EINVALID, "current_password", "Your current password is not correct")
 	}
 	if err := checkPasswordRules(password, u.Email); err != nil {
 		return err
 	}
-	hash, err := s.cost.Hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -402,7 +421,7 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 	// A random password nobody knows until they choose their own.
 	raw := make([]byte, 32)
 	rand.Read(raw)
-	if u.PasswordHash, err = s.cost.Hash(base64.RawURLEncoding.EncodeToString(raw)); err != nil {
+	if u.PasswordHash, err = s.hash(ctx, base64.RawURLEncoding.EncodeToString(raw)); err != nil {
 		return nil, "", err
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {

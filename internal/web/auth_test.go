@@ -130,10 +130,11 @@ func TestRegisterVerifySignInChangePasswordAndSignOut(t *testing.T) {
 		if status, body, _ := b.post("/register", form); status != 200 || !strings.Contains(body, "Check your email") {
 			t.Fatalf("register: %d", status)
 		}
-		if status, body, _ := b.post("/register", form); status != http.StatusConflict || !strings.Contains(body, "already exists") {
+		verify := s.lastLink(t, "/verify-email")
+		// A second registration looks the same; the owner is emailed.
+		if status, body, _ := b.post("/register", form); status != 200 || !strings.Contains(body, "Check your email") {
 			t.Errorf("second registration: %d", status)
 		}
-		verify := s.lastLink(t, "/verify-email")
 		signIn := url.Values{"email": {"Sam@Example.org"}, "password": {"walking in the peak"}, "next": {"/account"}}
 		if status, body, _ := b.post("/sign-in", signIn); status != 401 || !strings.Contains(body, "Confirm your email address first") {
 			t.Errorf("sign in before verifying: %d", status)
@@ -194,6 +195,7 @@ func TestPasswordResetByEmailLink(t *testing.T) {
 	b := s.browser(t)
 	_, unknown, _ := b.post("/forgot-password", url.Values{"email": {"nobody@example.org"}})
 	_, known, _ := b.post("/forgot-password", url.Values{"email": {"jo@example.org"}})
+	unknown, known = strings.ReplaceAll(unknown, "nobody@example.org", "ADDRESS"), strings.ReplaceAll(known, "jo@example.org", "ADDRESS")
 	if !strings.Contains(known, "If there is a Waymark account") || stripTitle(unknown) != stripTitle(known) {
 		t.Error("the reset page tells whether an address has an account")
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"waymark"
 )
@@ -43,10 +45,14 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, name string, v
 		s.serverError(w, r, err)
 		return
 	}
-	if e.Code == waymark.ECONFLICT {
+	switch e.Code {
+	case waymark.ECONFLICT:
 		status = http.StatusConflict
-	} else if e.Code == waymark.EUNAUTHORIZED {
+	case waymark.EUNAUTHORIZED:
 		status = http.StatusUnauthorized
+	case waymark.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "5")
 	}
 	for _, k := range []string{"password", "current_password", "confirm_password"} {
 		v.Form.Del(k)
@@ -54,4 +60,17 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, name string, v
 	v.Errors = summary(v.FieldErrs, order)
 	v.Title = "Error: " + v.Title
 	s.render(w, r, status, name, v)
+}
+
+// tooMany re-renders a form with a message saying the client has sent it too
+// often, a 429 and when to try again.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, name string, v formView, retryAfter time.Duration, message string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+	for _, k := range []string{"password", "current_password", "confirm_password"} {
+		v.Form.Del(k)
+	}
+	v.FieldErrs["form"] = message
+	v.Errors = summary(v.FieldErrs, nil)
+	v.Title = "Error: " + v.Title
+	s.render(w, r, http.StatusTooManyRequests, name, v)
 }

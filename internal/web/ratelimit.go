@@ -47,6 +47,16 @@ func forgetFull(buckets map[string]*rate.Limiter, now time.Time) {
 	}
 }
 
+// How often one client may ask for what costs a password hash or sends an
+// email to an address it names, and how many emails one address gets from
+// such requests (beyond that the request is answered but the email is not
+// sent, so nobody can fill someone's inbox).
+const (
+	registerBurst, registerRefill = 10, 3 * time.Minute
+	forgotBurst, forgotRefill     = 10, time.Minute
+	mailToBurst, mailToRefill     = 3, 20 * time.Minute
+)
+
 // How failed sign-ins are limited. Each is a bucket of failures that
 // refills: a client that has used its bucket waits for it to refill.
 const (

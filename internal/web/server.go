@@ -328,6 +328,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.render(w, r, http.StatusForbidden, "error", v)
 	case waymark.EUNAUTHORIZED:
 		http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	case waymark.EUNAVAILABLE:
+		w.Header().Set("Retry-After", "5")
+		v := errorView{page: s.page(r, "The service is busy"), Heading: "The service is busy", Message: waymark.ErrorMessage(err)}
+		s.render(w, r, http.StatusServiceUnavailable, "error", v)
 	default:
 		s.serverError(w, r, err)
 	}

@@ -43,10 +43,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	addr, ip := r.PostForm.Get("email"), clientIP(r)
 	switch s.signIns.check(addr, ip, s.deps.Now()) {
 	case signInRefused:
-		w.Header().Set("Retry-After", "180")
-		v.FieldErrs["form"] = "Too many attempts to sign in with a wrong password from here. Wait 3 minutes and try again, or reset your password."
-		v.Errors = summary(v.FieldErrs, nil)
-		s.render(w, r, http.StatusTooManyRequests, "sign-in", v)
+		s.tooMany(w, r, "sign-in", v, pairRefill, "Too many attempts to sign in with a wrong password from here. Wait 3 minutes and try again, or reset your password.")
 		return
 	case signInSlow:
 		s.deps.Sleep(r.Context(), signInSlowdown)
