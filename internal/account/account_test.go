@@ -39,6 +39,7 @@ func newService(db *sqlstore.DB) (*account.Service, *clock) {
 }
 
 func TestPasswordHashesCheckAndResistTampering(t *testing.T) {
+	t.Parallel()
 	h, err := account.HashPassword("correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestPasswordHashesCheckAndResistTampering(t *testing.T) {
 }
 
 func TestRegisterVerifyAndSignIn(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		s, _ := newService(db)
@@ -96,6 +98,7 @@ func TestRegisterVerifyAndSignIn(t *testing.T) {
 }
 
 func TestRegistrationRules(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(sqlstoretest.OpenSQLite(t))
 	ctx := context.Background()
 	tests := []struct{ email, name, password, field string }{
@@ -116,6 +119,7 @@ func TestRegistrationRules(t *testing.T) {
 }
 
 func TestPasswordResetLinksAreSingleUseAndExpire(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		s, c := newService(db)
@@ -156,6 +160,7 @@ func TestPasswordResetLinksAreSingleUseAndExpire(t *testing.T) {
 }
 
 func TestChangePasswordNeedsTheCurrentOne(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(sqlstoretest.OpenSQLite(t))
 	ctx := context.Background()
 	u, _, _ := s.Register(ctx, "pat@example.org", "Pat", "the first password")
@@ -171,6 +176,7 @@ func TestChangePasswordNeedsTheCurrentOne(t *testing.T) {
 }
 
 func TestCreateUserWithAPlatformRole(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s, _ := newService(db)
 		u, err := s.CreateUser(context.Background(), "admin@example.org", "Admin", "an admin password", waymark.RoleAdmin)

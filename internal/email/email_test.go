@@ -121,6 +121,7 @@ var welcome = email.Message{To: "sam@example.org", Subject: "Your referral has b
 	Text: "Hello Sam,\n\nThe service will contact you.", HTML: "<p>Hello Sam,</p><p>The service will contact you.</p>"}
 
 func TestMessagesAreDeliveredOverSMTPWithTextAndHTML(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		srv := &mailServer{}
@@ -159,6 +160,7 @@ func TestMessagesAreDeliveredOverSMTPWithTextAndHTML(t *testing.T) {
 }
 
 func TestNoMessageIsLostWhileTheMailServerIsDown(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		srv := &mailServer{}
@@ -198,6 +200,7 @@ func TestNoMessageIsLostWhileTheMailServerIsDown(t *testing.T) {
 }
 
 func TestDeliveryGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := sqlstoretest.OpenSQLite(t)
 	srv := &mailServer{}
@@ -218,6 +221,7 @@ func TestDeliveryGivesUpAfterMaxAttempts(t *testing.T) {
 }
 
 func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		srv := &mailServer{}
@@ -260,6 +264,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 }
 
 func TestInvalidMessagesAreRefused(t *testing.T) {
+	t.Parallel()
 	o := email.NewOutbox(nil, email.DevTransport{}, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, m := range []email.Message{
 		{To: "not an address", Subject: "Hi", Text: "x"},
@@ -275,6 +280,7 @@ func TestInvalidMessagesAreRefused(t *testing.T) {
 }
 
 func TestSMTPURLs(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"smtp://localhost:25?tls=none", "smtp://user:pw@mail.example.org:587", "smtps://user:pw@mail.example.org", "smtp://mail.example.org?tls=required"} {
 		if _, err := email.NewSMTP(ok, "a@b.example"); err != nil {
 			t.Errorf("NewSMTP(%q): %v", ok, err)

@@ -32,6 +32,7 @@ func (c *clock) advance(d time.Duration) {
 }
 
 func TestAJobRunsOncePerPeriodAcrossInstances(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 		var runs atomic.Int32
@@ -70,6 +71,7 @@ func TestAJobRunsOncePerPeriodAcrossInstances(t *testing.T) {
 }
 
 func TestACrashedHolderLosesTheJobWhenItsLeaseEnds(t *testing.T) {
+	t.Parallel()
 	db := sqlstoretest.OpenSQLite(t)
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	store := sqlstore.NewJobStore(db)

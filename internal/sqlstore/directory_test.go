@@ -85,6 +85,7 @@ func (f *fixture) mustCreateService(t testing.TB, name string, p postcode.Point,
 }
 
 func TestCreateServiceRoundTripsEveryField(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		weeks, minAge, amount := 3, 18, 2.5
@@ -148,6 +149,7 @@ func TestCreateServiceRoundTripsEveryField(t *testing.T) {
 }
 
 func TestFindServiceByIDUnknownIsNotFound(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		_, err := f.store.FindServiceByID(context.Background(), "7d8a1f52-3a8e-4b7c-9a42-5f0c2b8d9e11")
@@ -158,6 +160,7 @@ func TestFindServiceByIDUnknownIsNotFound(t *testing.T) {
 }
 
 func TestCreateServicesIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
@@ -201,6 +204,7 @@ func names(res *directory.SearchResult) []string {
 }
 
 func TestSearchStemsAndRanksTitleMatchesFirst(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		f.mustCreateService(t, "Craft club", matlock, "DE4 3AG", func(s *directory.Service) {
@@ -223,6 +227,7 @@ func TestSearchStemsAndRanksTitleMatchesFirst(t *testing.T) {
 }
 
 func TestSearchShowsOnlyPublicListedEntries(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		for _, st := range []directory.Status{directory.StatusDraft, directory.StatusPendingReview, directory.StatusDeclined,
@@ -243,6 +248,7 @@ func TestSearchShowsOnlyPublicListedEntries(t *testing.T) {
 }
 
 func TestSearchFilters(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		f.mustCreateService(t, "Free walk", matlock, "DE4 3AG", func(s *directory.Service) {
@@ -278,6 +284,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestSearchNearPostcodeFiltersByRadiusAndSortsByDistance(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		f.mustCreateService(t, "Derby walk", derby, "DE1 2AW", nil)
@@ -308,6 +315,7 @@ func TestSearchNearPostcodeFiltersByRadiusAndSortsByDistance(t *testing.T) {
 }
 
 func TestSearchPaginates(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		for i := range 7 {
@@ -342,6 +350,7 @@ func TestSearchPaginates(t *testing.T) {
 }
 
 func TestOfflineHelpReplaces(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()

@@ -64,6 +64,7 @@ func actors(orgID string) map[string]waymark.Actor {
 }
 
 func TestEveryListingTransitionIsAllowedOrRefusedByRoleAndStatus(t *testing.T) {
+	t.Parallel()
 	db := sqlstoretest.OpenSQLite(t)
 	f := newFixture(t, db)
 	life := directory.NewLifecycle(f.store, func() time.Time { return testNow }, uuid.NewString)
@@ -96,6 +97,7 @@ func TestEveryListingTransitionIsAllowedOrRefusedByRoleAndStatus(t *testing.T) {
 }
 
 func TestListingLifecycleRecordsHistoryAndFollowsTheRules(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		now := testNow
@@ -179,6 +181,7 @@ func TestListingLifecycleRecordsHistoryAndFollowsTheRules(t *testing.T) {
 }
 
 func TestStaleStatusChangesConflict(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		svc := f.mustCreateService(t, "Group", matlock, "DE4 3AG", func(s *directory.Service) { s.Status = directory.StatusPendingReview })

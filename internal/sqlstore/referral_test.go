@@ -127,6 +127,7 @@ func (f *referralFixture) listing(t *testing.T) *directory.Service {
 }
 
 func TestSelfReferralStoresAnswersGivesAReferenceAndAPrivateLink(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -189,6 +190,7 @@ func TestSelfReferralStoresAnswersGivesAReferenceAndAPrivateLink(t *testing.T) {
 }
 
 func TestOnlyTheServicesProviderAndTheReferrerSeeAReferralAndEveryViewIsAudited(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := f.worker
@@ -279,6 +281,7 @@ func TestOnlyTheServicesProviderAndTheReferrerSeeAReferralAndEveryViewIsAudited(
 }
 
 func TestMessagesGoBothWaysAndNotifyTheOtherSideWithoutTheirContent(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		r, track := f.selfRefer(t, "Dee Example", nil)
@@ -319,6 +322,7 @@ func TestMessagesGoBothWaysAndNotifyTheOtherSideWithoutTheirContent(t *testing.T
 // unanswered referrals in a row, with the provider's signed link putting it
 // live again.
 func TestRulesFollowTheClock(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -400,6 +404,7 @@ func TestRulesFollowTheClock(t *testing.T) {
 }
 
 func TestFiveDeclinesInARowPauseTheListingAndAnAcceptanceResetsTheCount(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -456,6 +461,7 @@ func TestFiveDeclinesInARowPauseTheListingAndAnAcceptanceResetsTheCount(t *testi
 var attendanceLink = regexp.MustCompile(`https://waymark\.test(/referrals/[0-9a-f-]+/attendance\?answer=attended&expires=\d+&sig=[A-Za-z0-9_-]+)`)
 
 func TestAttendanceIsAskedAfter14DaysAndTheAttendeeScoresTheService(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -539,6 +545,7 @@ func TestAttendanceIsAskedAfter14DaysAndTheAttendeeScoresTheService(t *testing.T
 }
 
 func TestStatisticsAreHiddenUntilThereAreEnoughReferrals(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -576,6 +583,7 @@ func TestStatisticsAreHiddenUntilThereAreEnoughReferrals(t *testing.T) {
 }
 
 func TestRulesRunningTwiceAtOnceDoNothingTwice(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
@@ -633,6 +641,7 @@ func TestRulesRunningTwiceAtOnceDoNothingTwice(t *testing.T) {
 }
 
 func TestAProfessionalsClientSeesTheStatusButNotTheThread(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReferralFixture(t, db)
 		ctx := context.Background()
