@@ -283,16 +283,17 @@ func (s *CaseworkStore) SameNameAndBirth(ctx context.Context, given, family stri
 	return out, nil
 }
 
+// caseloadColumns are a caseload row's; the link workers' names are read
+// afterwards, once per worker rather than once per row.
 const caseloadColumns = `c.id, c.given_name, c.family_name, c.preferred_name, c.date_of_birth, COALESCE(c.nhs_number, ''), c.status,
-	c.link_worker_id, COALESCE(u.name, ''), c.last_contact_at, c.next_action_due, c.next_action
-	FROM cw_client c LEFT JOIN app_user u ON CAST(u.id AS TEXT) = c.link_worker_id`
+	c.link_worker_id, c.last_contact_at, c.next_action_due, c.next_action FROM cw_client c`
 
 func scanCaseload(r rowScanner) (casework.CaseloadRow, error) {
 	var row casework.CaseloadRow
 	var given, family, preferred, dob string
 	var last sql.NullTime
 	var due sql.NullString
-	err := r.Scan(&row.ID, &given, &family, &preferred, &dob, &row.NHSNumber, &row.Status, &row.WorkerID, &row.WorkerName,
+	err := r.Scan(&row.ID, &given, &family, &preferred, &dob, &row.NHSNumber, &row.Status, &row.WorkerID,
 		&last, &due, &row.NextAction)
 	c := casework.Client{GivenName: given, FamilyName: family, PreferredName: preferred}
 	row.Name, row.DateOfBirth, row.LastContactAt = c.Name(), parseDate(dob), timePtr(last)
@@ -327,15 +328,50 @@ func (s *CaseworkStore) Caseload(ctx context.Context, f casework.CaseloadFilter)
 		order = "CASE c.status WHEN 'waiting' THEN 0 WHEN 'active' THEN 1 WHEN 'on_hold' THEN 2 ELSE 3 END, c.search_name"
 	}
 	args = append(args, f.Limit)
+	out, err := s.caseloadRows(ctx, `SELECT `+caseloadColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+`, c.id LIMIT ?`, args)
+	if err != nil {
+		return nil, fmt.Errorf("caseload: %w", err)
+	}
+	return out, nil
+}
+
+// caseloadRows reads caseload rows, then their link workers' names.
+func (s *CaseworkStore) caseloadRows(ctx context.Context, query string, args []any) ([]casework.CaseloadRow, error) {
 	var out []casework.CaseloadRow
-	err := eachRow(ctx, s.db.reader(), `SELECT `+caseloadColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+`, c.id LIMIT ?`,
-		args, func(r rowScanner) error {
-			row, err := scanCaseload(r)
-			out = append(out, row)
+	r := s.db.reader()
+	err := eachRow(ctx, r, query, args, func(r rowScanner) error {
+		row, err := scanCaseload(r)
+		out = append(out, row)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, row := range out {
+		if row.WorkerID != "" {
+			names[row.WorkerID] = ""
+		}
+	}
+	if len(names) == 0 {
+		return out, nil
+	}
+	ids := make([]string, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	err = eachRow(ctx, r, `SELECT CAST(id AS TEXT), name FROM app_user WHERE CAST(id AS TEXT) IN (`+placeholders(len(ids))+`)`, anys(ids),
+		func(r rowScanner) error {
+			var id, name string
+			err := r.Scan(&id, &name)
+			names[id] = name
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("caseload: %w", err)
+		return nil, fmt.Errorf("link workers' names: %w", err)
+	}
+	for i := range out {
+		out[i].WorkerName = names[out[i].WorkerID]
 	}
 	return out, nil
 }
@@ -362,13 +398,7 @@ func (s *CaseworkStore) SearchClients(ctx context.Context, teamIDs []string, q c
 		args = append(args, dateString(*q.DateOfBirth))
 	}
 	args = append(args, limit)
-	var out []casework.CaseloadRow
-	err := eachRow(ctx, s.db.reader(), `SELECT `+caseloadColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY c.search_name, c.id LIMIT ?`,
-		args, func(r rowScanner) error {
-			row, err := scanCaseload(r)
-			out = append(out, row)
-			return err
-		})
+	out, err := s.caseloadRows(ctx, `SELECT `+caseloadColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY c.search_name, c.id LIMIT ?`, args)
 	if err != nil {
 		return nil, fmt.Errorf("search clients: %w", err)
 	}
