@@ -343,6 +343,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/moderation/requests", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/admin/import", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/claims", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/offline-help", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/offline-help/new", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
@@ -381,7 +383,8 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
 		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
 		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form",
-		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend"} {
+		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend",
+		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

@@ -65,6 +65,7 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 		add("Moderation",
 			on(listings, homeLink{"/moderation", "Listings to review", "New entries and changes waiting for a moderator."}),
 			on(s.deps.Checks != nil, homeLink{"/moderation/checks", "Manual checks", "Entries without a website that are due a check."}),
+			on(listings, homeLink{"/moderation/offline-help", "Help without the internet list", "The organisations people can phone or visit."}),
 			on(s.deps.Requests != nil, homeLink{"/moderation/requests", "Requests to add a service", "From people without an account."}),
 			on(s.deps.Feeds != nil, homeLink{"/moderation/feeds", "Other directories' feeds", "Import entries from Open Referral UK feeds."}),
 			on(imports, homeLink{importPath, "Import services from a spreadsheet", "Onboard many providers at once."}),

@@ -103,6 +103,16 @@ func (s *Server) routes() {
 	if s.deps.Casework != nil && s.deps.Accounts != nil {
 		s.caseworkRoutes()
 	}
+	if s.deps.Lifecycle != nil && s.deps.Accounts != nil {
+		mods := roles(waymark.RoleModerator, waymark.RoleAdmin)
+		s.route("GET "+offlineHelpPath, mods, s.handleOfflineHelpList)
+		s.route("GET "+offlineHelpPath+"/new", mods, s.handleOfflineHelpNew)
+		s.route("POST "+offlineHelpPath+"/new", mods, s.handleOfflineHelpSave)
+		s.route("GET "+offlineHelpPath+"/{id}/edit", mods, s.handleOfflineHelpEdit)
+		s.route("POST "+offlineHelpPath+"/{id}/edit", mods, s.handleOfflineHelpSave)
+		s.route("GET "+offlineHelpPath+"/{id}/remove", mods, s.handleOfflineHelpRemoveForm)
+		s.route("POST "+offlineHelpPath+"/{id}/remove", mods, s.handleOfflineHelpRemove)
+	}
 	if s.deps.Requests != nil && s.deps.Accounts != nil {
 		mods := roles(waymark.RoleModerator, waymark.RoleAdmin)
 		s.route("GET "+addServicePath, anyone, s.handleRequestForm)
