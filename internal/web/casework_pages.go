@@ -169,6 +169,7 @@ type recordView struct {
 	ChartJSON template.JS
 	Saved     bool
 	Now       time.Time
+	Referrals []casework.ReferralMade
 }
 
 // Name is the client's shown name.
@@ -185,6 +186,10 @@ func (s *Server) handleClient(w http.ResponseWriter, r *http.Request) {
 		Changes: casework.Changes(rec.Measures), Saved: r.URL.Query().Get("saved") != "", Now: s.deps.Now()}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}), true
 	v.ChartJSON = chartData(rec.Measures)
+	if v.Referrals, err = s.deps.Casework.ReferralsMade(r.Context(), rec.Client.ID); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "cw-client", v)
 }
 

@@ -54,6 +54,7 @@ func (s *Server) caseworkRoutes() {
 	s.route("POST "+cwBase+"/clients/{id}/appointments/{appointment}/attendance", signedIn, s.postAction(func(r *http.Request, id string) error {
 		return s.deps.Casework.RecordAttendance(r.Context(), id, r.PathValue("appointment"), r.PostForm.Get("outcome"))
 	}))
+	s.route("GET "+cwBase+"/clients/{id}/refer", signedIn, s.handleReferFromRecord)
 	s.route("GET "+cwBase+"/waiting", signedIn, s.handleWaitingList)
 	s.route("POST "+cwBase+"/waiting/{id}/{action}", signedIn, s.handleIncomingAction)
 	s.route("GET "+referSPPath, anyone, s.handleReferSPForm)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +16,8 @@ import (
 	"waymark"
 	"waymark/internal/account"
 	"waymark/internal/casework"
+	"waymark/internal/directory"
+	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
 )
@@ -45,7 +48,15 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 		return now
 	}
 	cs.cw = casework.NewService(sqlstore.NewCaseworkStore(db), clock, casework.Config{NewID: uuid.NewString, Postcodes: postcodes(t)})
-	cs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) { d.Casework = cs.cw })
+	cs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
+		d.Casework = cs.cw
+		store := sqlstore.NewDirectoryStore(db)
+		life := directory.NewLifecycle(store, clock, uuid.NewString)
+		reports := directory.NewReports(store, life, []byte("test signing key"))
+		d.Lifecycle, d.Reports, d.Revisions = life, reports, store
+		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
+			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
+	})
 	orgID := cs.services[0].OrganizationID
 	people := []struct {
 		name string
@@ -269,7 +280,7 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 	clientGets := []string{c, c + "?kind=contact", c + "/edit", c + "/contact", c + "/entries/" + e.ID + "/amend", c + "/consent",
 		c + "/consent/" + rec.Consents[0].ID + "/withdraw", c + "/what-matters", c + "/goals", c + "/goals/" + g.ID + "/progress", c + "/actions",
 		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge", c + "/referral"}
-	clientPosts := append(clientGets[2:], c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
+	clientPosts := append(clientGets[2:len(clientGets)-1], c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
 	const ok, notFound, forbidden, toSignIn, toBreakGlass = 200, 404, 403, 303, 303
 	// Client routes: the team reads; another team's link worker and every
 	// other role get 404; administrators are sent to break the glass.
@@ -404,6 +415,47 @@ func TestSomeoneRefersThemselvesAndTheTeamAcceptsFromTheWaitingList(t *testing.T
 		status, page, _ = cs.browsers["gp"].get("/refer-to-social-prescribing")
 		if status != 200 || !strings.Contains(page, "Your work email address") || !strings.Contains(page, `value="gp@example.org"`) {
 			t.Errorf("professional form: %d", status)
+		}
+	})
+}
+
+func TestALinkWorkerRefersAClientFromTheirRecordWithConsentChecked(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		id := cs.addClient(t, clientForm())
+		nordic := cs.service(t, "Nordic walking for beginners")
+		b := cs.browsers["worker"]
+		if status, body, _ := b.get("/casework/clients/" + id + "/refer?q=nordic+walking"); status != 200 || !strings.Contains(body, "/services/"+nordic.ID+"/refer-client?client="+id) {
+			t.Fatalf("find a service: %d", status)
+		}
+		form := "/services/" + nordic.ID + "/refer-client"
+		// Without consent to share, the form says so and nothing is sent.
+		status, body, _ := b.get(form + "?client=" + id)
+		if status != 200 || !strings.Contains(body, `value="Margaret Oakes"`) || !strings.Contains(body, `id="consent-error"`) {
+			t.Fatalf("prefilled form without consent: %d", status)
+		}
+		send := url.Values{"client": {id}, "name": {"Margaret Oakes"}, "email": {"peggy@example.org"}, "preferred_contact": {"email"},
+			"reason": {"Lonely; would like a walking group"}, "consent": {"yes"}}
+		if status, body, _ := b.post(form, send); status != 400 || !strings.Contains(body, "has not agreed to share") {
+			t.Fatalf("referral without consent on the record: %d", status)
+		}
+		if status, _, _ := cs.browsers["other"].get(form + "?client=" + id); status != 404 {
+			t.Errorf("another team's worker prefilled from the record: %d", status)
+		}
+		ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})
+		if err := cs.cw.AddConsent(ctx, id, casework.ConsentShare, nordic.DisplayName()); err != nil {
+			t.Fatal(err)
+		}
+		if status, body, _ := b.get(form + "?client=" + id); status != 200 || strings.Contains(body, `id="consent-error"`) || !strings.Contains(body, `name="consent" type="checkbox" value="yes" checked`) {
+			t.Errorf("prefilled form with consent: %d", status)
+		}
+		status, _, h := b.post(form, send)
+		if status != 303 || h.Get("Location") != "/casework/clients/"+id+"?saved=1" {
+			t.Fatalf("referral from the record: %d %s", status, h.Get("Location"))
+		}
+		_, body, _ = b.get("/casework/clients/" + id)
+		if !strings.Contains(body, "Referred to "+nordic.DisplayName()) || !strings.Contains(body, "Referrals made") || !strings.Contains(body, "/referrals/") {
+			t.Errorf("the record does not show the referral")
 		}
 	})
 }

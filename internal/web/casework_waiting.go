@@ -10,6 +10,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/directory"
 )
 
 // The waiting list: referrals into a social prescribing team, from the
@@ -184,4 +185,39 @@ func (s *Server) handleReferSPSent(w http.ResponseWriter, r *http.Request) {
 		Lines: []string{"The social prescribing team has the referral. A link worker will contact them in the way they chose, usually within two weeks.",
 			"If things get worse or you need help urgently, contact the GP practice, call NHS 111, or 999 in an emergency."},
 		Link: &link{Href: "/", Text: "Find support in the community now"}})
+}
+
+// referFromRecordView finds a service to refer a client to.
+type referFromRecordView struct {
+	page
+	ClientID, ClientName, Query string
+	Hits                        []directory.Hit
+	Searched                    bool
+}
+
+// handleReferFromRecord searches the directory for a service to refer the
+// client to; each result links to the service's referral form with the
+// client's details filled in.
+func (s *Server) handleReferFromRecord(w http.ResponseWriter, r *http.Request) {
+	c, err := s.deps.Casework.Client(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.clientError(w, r, err)
+		return
+	}
+	v := referFromRecordView{page: s.page(r, "Refer to a service"), ClientID: c.ID, ClientName: c.Name(), Query: r.URL.Query().Get("q")}
+	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}, link{Href: clientPath(c.ID), Text: c.Name()}), true
+	if strings.TrimSpace(v.Query) != "" {
+		res, err := s.deps.Directory.Search(r.Context(), directory.SearchQuery{Text: strings.TrimSpace(v.Query), Page: 1, PerPage: 20})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, h := range res.Hits {
+			if h.Service.Kind == directory.KindReferral && h.Service.Pathway != directory.PathwayExternalForm {
+				v.Hits = append(v.Hits, h)
+			}
+		}
+		v.Searched = true
+	}
+	s.render(w, r, http.StatusOK, "cw-refer", v)
 }

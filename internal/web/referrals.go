@@ -21,6 +21,9 @@ type referView struct {
 	Professional bool
 	Preview      bool
 	Action       string
+	// ClientID and ClientName are the casework client referred from their
+	// record, if any.
+	ClientID, ClientName string
 }
 
 // QuestionField is one question with what was typed and its error, for the
@@ -79,9 +82,41 @@ func (s *Server) handleSelfReferForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleProfessionalReferForm(w http.ResponseWriter, r *http.Request) {
-	if v, ok := s.referPage(w, r, true); ok {
-		s.render(w, r, http.StatusOK, "refer", v)
+	v, ok := s.referPage(w, r, true)
+	if !ok {
+		return
 	}
+	if id := r.URL.Query().Get("client"); id != "" && s.deps.Casework != nil {
+		c, err := s.deps.Casework.ForReferral(r.Context(), id, providerNames(v.Service)...)
+		if c == nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.ClientID, v.ClientName = c.ID, c.Name()
+		v.Form.Set("name", c.GivenName+" "+c.FamilyName)
+		v.Form.Set("email", c.Email)
+		v.Form.Set("phone", c.Phone)
+		if c.PreferredContact != "post" {
+			v.Form.Set("preferred_contact", c.PreferredContact)
+		}
+		if err == nil {
+			v.Form.Set("consent", "yes")
+		} else {
+			v.FieldErrs["consent"] = waymark.ErrorMessage(err)
+			v.Errors = summary(v.FieldErrs, nil)
+		}
+	}
+	s.render(w, r, http.StatusOK, "refer", v)
+}
+
+// providerNames are the names a client's consent to share may give for a
+// service: the service's and its organisation's.
+func providerNames(svc *directory.Service) []string {
+	names := []string{svc.Name}
+	if svc.Organization != nil {
+		names = append(names, svc.Organization.Name)
+	}
+	return append(names, svc.DisplayName())
 }
 
 // readRequest reads a posted referral form.
@@ -182,9 +217,32 @@ func (s *Server) handleProfessionalRefer(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	req.ReferrerName, req.ReferrerEmail = u.Name, u.Email
+	clientID := r.PostForm.Get("client")
+	if clientID != "" && s.deps.Casework != nil {
+		// From a client's record: their consent to share with this
+		// provider must be on the record.
+		c, err := s.deps.Casework.ForReferral(r.Context(), clientID, providerNames(v.Service)...)
+		if c == nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.ClientID, v.ClientName = c.ID, c.Name()
+		if err != nil {
+			s.failRefer(w, r, v, err)
+			return
+		}
+	}
 	ref, err := s.deps.Referrals.Refer(withName(r.Context()), v.Service.ID, req)
 	if err != nil {
 		s.failRefer(w, r, v, err)
+		return
+	}
+	if v.ClientID != "" {
+		if err := s.deps.Casework.RecordReferral(r.Context(), v.ClientID, ref.ID, v.Service.DisplayName()); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, clientPath(v.ClientID)+"?saved=1", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/referrals/"+ref.ID+"?sent=1", http.StatusSeeOther)
