@@ -15,6 +15,9 @@ const (
 	RoleModerator    Role = "moderator"
 	RoleAdmin        Role = "admin"
 	RoleCommissioner Role = "commissioner"
+	// RoleOnboarding may import spreadsheets of services and see its own
+	// imports, nothing else (staff of infrastructure organisations and PCNs).
+	RoleOnboarding Role = "onboarding"
 )
 
 // Actor is the user on whose behalf an operation runs. The zero Actor is anonymous.

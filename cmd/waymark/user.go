@@ -21,13 +21,13 @@ import (
 // it makes a verified account, for the first administrator. Without
 // --password-stdin it generates a password and prints it once.
 func (m *Main) user(ctx context.Context, cfg Config, logger *slog.Logger, args []string) error {
-	usage := fmt.Errorf("usage: waymark user create [--role admin|moderator|commissioner] [--name NAME] [--password-stdin] EMAIL")
+	usage := fmt.Errorf("usage: waymark user create [--role admin|moderator|commissioner|onboarding] [--name NAME] [--password-stdin] EMAIL")
 	if len(args) < 1 || args[0] != "create" {
 		return usage
 	}
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	role := fs.String("role", "", "platform role: admin, moderator or commissioner")
+	role := fs.String("role", "", "platform role: admin, moderator, commissioner or onboarding")
 	name := fs.String("name", "", "the person's name (default: the part of the email before @)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args[1:]); err != nil {

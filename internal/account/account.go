@@ -206,7 +206,7 @@ func (s *Service) Register(ctx context.Context, email, name, password string) (*
 // role (for 'waymark user create'). Errors: EINVALID, ECONFLICT.
 func (s *Service) CreateUser(ctx context.Context, email, name, password string, role waymark.Role) (*User, error) {
 	switch role {
-	case "", waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner:
+	case "", waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner, waymark.RoleOnboarding:
 	default:
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "role", "A platform role is admin, moderator or commissioner")
 	}
@@ -408,7 +408,7 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 	}
 	u := &User{ID: uuid.NewString(), Email: email, Name: name, CreatedAt: s.now().UTC()}
 	switch role {
-	case waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner:
+	case waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner, waymark.RoleOnboarding:
 		u.PlatformRole = role
 	case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
 		if organizationID == "" {

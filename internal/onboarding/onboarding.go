@@ -137,6 +137,9 @@ type Store interface {
 	// again at at (so a reminder follows) and queues the mails, in one
 	// transaction; it reports false when there was nothing to reissue.
 	Reissue(ctx context.Context, organizationID string, at time.Time, mails []email.Message) (bool, error)
+	// Batches lists imports, newest first: one user's, or everyone's when
+	// userID is "".
+	Batches(ctx context.Context, userID string) ([]Batch, error)
 	// SaveUpload keeps an uploaded file.
 	SaveUpload(ctx context.Context, u Upload) error
 	// FindUpload returns a user's uploaded file. Errors: ENOTFOUND.
@@ -184,16 +187,32 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// mayImport reports whether the actor may import: administrators and
-// moderators (infrastructure organisations' staff hold the moderator role).
+// mayImport reports whether the actor may import: administrators,
+// moderators, and the onboarding role (infrastructure organisations' and
+// PCNs' staff, who may do nothing else).
 func mayImport(a waymark.Actor) error {
 	if a.Anonymous() {
 		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to import services")
 	}
-	if !a.Has(waymark.RoleAdmin) && !a.Has(waymark.RoleModerator) {
-		return waymark.Errorf(waymark.EFORBIDDEN, "Only administrators and moderators can import services")
+	if !a.Has(waymark.RoleAdmin) && !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleOnboarding) {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only administrators, moderators and onboarding staff can import services")
 	}
 	return nil
+}
+
+// Imports lists imports, newest first: every import for administrators and
+// moderators, only their own for onboarding staff. Errors: EUNAUTHORIZED,
+// EFORBIDDEN.
+func (s *Service) Imports(ctx context.Context) ([]Batch, error) {
+	a := waymark.ActorFrom(ctx)
+	if err := mayImport(a); err != nil {
+		return nil, err
+	}
+	userID := a.UserID
+	if a.Has(waymark.RoleAdmin) || a.Has(waymark.RoleModerator) {
+		userID = ""
+	}
+	return s.cfg.Store.Batches(ctx, userID)
 }
 
 // Template writes the blank template, "xlsx" (with instructions and the

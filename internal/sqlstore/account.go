@@ -25,13 +25,19 @@ var _ account.Store = (*AccountStore)(nil)
 // CreateUser stores a new user. Errors: ECONFLICT when the email is taken.
 func (s *AccountStore) CreateUser(ctx context.Context, u *account.User) error {
 	return s.db.inTx(ctx, func(c conn) error {
+		column, grant := splitRole(u.PlatformRole)
 		err := c.exec(ctx, `INSERT INTO app_user (id, email, name, password_hash, email_verified_at, platform_role, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, u.EmailVerifiedAt, string(u.PlatformRole), u.CreatedAt)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, u.EmailVerifiedAt, column, u.CreatedAt)
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
 			return waymark.FieldErrorf(waymark.ECONFLICT, "email", "An account with this email address already exists: sign in or reset your password")
 		}
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
+		}
+		if grant != "" {
+			if err := c.exec(ctx, `INSERT INTO user_grant (user_id, role) VALUES (?, ?)`, u.ID, grant); err != nil {
+				return fmt.Errorf("insert grant: %w", err)
+			}
 		}
 		for _, m := range u.Memberships {
 			if err := c.exec(ctx, `INSERT INTO membership (user_id, organization_id, role) VALUES (?, ?, ?)`,
@@ -59,6 +65,14 @@ func (s *AccountStore) findUser(ctx context.Context, where string, arg any) (*ac
 	u.PlatformRole = waymark.Role(role)
 	if verified.Valid {
 		u.EmailVerifiedAt = &verified.Time
+	}
+	if u.PlatformRole == "" {
+		var grant string
+		err := c.queryRow(ctx, `SELECT role FROM user_grant WHERE user_id = ? ORDER BY role LIMIT 1`, u.ID).Scan(&grant)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("find grant: %w", mapError(err))
+		}
+		u.PlatformRole = waymark.Role(grant)
 	}
 	err = eachRow(ctx, c, `SELECT organization_id, role FROM membership WHERE user_id = ? ORDER BY organization_id, role`,
 		[]any{u.ID}, func(r rowScanner) error {
@@ -109,8 +123,27 @@ func (s *AccountStore) MarkEmailVerified(ctx context.Context, userID string, at 
 // SetPlatformRole sets or clears a user's platform role.
 func (s *AccountStore) SetPlatformRole(ctx context.Context, userID string, role waymark.Role) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `UPDATE app_user SET platform_role = ? WHERE id = ?`, string(role), userID)
+		column, grant := splitRole(role)
+		if err := c.exec(ctx, `UPDATE app_user SET platform_role = ? WHERE id = ?`, column, userID); err != nil {
+			return err
+		}
+		if err := c.exec(ctx, `DELETE FROM user_grant WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		if grant == "" {
+			return nil
+		}
+		return c.exec(ctx, `INSERT INTO user_grant (user_id, role) VALUES (?, ?)`, userID, grant)
 	})
+}
+
+// splitRole says where a platform role is kept: app_user.platform_role for
+// the roles its CHECK constraint knows, user_grant for the onboarding role.
+func splitRole(r waymark.Role) (column, grant string) {
+	if r == waymark.RoleOnboarding {
+		return "", string(r)
+	}
+	return string(r), ""
 }
 
 // SaveToken stores a token hash.
@@ -212,6 +245,19 @@ func (s *AccountStore) Users(ctx context.Context) ([]*account.User, error) {
 		})
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
+	}
+	err = eachRow(ctx, c, `SELECT user_id, role FROM user_grant ORDER BY user_id, role`, nil, func(r rowScanner) error {
+		var userID, role string
+		if err := r.Scan(&userID, &role); err != nil {
+			return err
+		}
+		if u := byID[userID]; u != nil && u.PlatformRole == "" {
+			u.PlatformRole = waymark.Role(role)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
 	}
 	err = eachRow(ctx, c, `SELECT user_id, organization_id, role FROM membership ORDER BY organization_id, role`,
 		nil, func(r rowScanner) error {

@@ -296,6 +296,27 @@ func (s *OnboardingStore) Reissue(ctx context.Context, organizationID string, at
 	return done, err
 }
 
+// Batches lists imports, newest first: one user's, or everyone's when userID
+// is "".
+func (s *OnboardingStore) Batches(ctx context.Context, userID string) ([]onboarding.Batch, error) {
+	var out []onboarding.Batch
+	where, args := "", []any(nil)
+	if userID != "" {
+		where, args = "WHERE user_id = ?", []any{userID}
+	}
+	err := eachRow(ctx, s.db.reader(), `SELECT id, user_id, file_name, rows_total, created_count, skipped_count, error_count, created_at
+		FROM import_batch `+where+` ORDER BY created_at DESC, id LIMIT 200`, args, func(r rowScanner) error {
+		var b onboarding.Batch
+		err := r.Scan(&b.ID, &b.UserID, &b.FileName, &b.Rows, &b.Created, &b.Skipped, &b.Errors, &b.CreatedAt)
+		out = append(out, b)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	return out, nil
+}
+
 // SaveUpload keeps an uploaded file until it is imported or forgotten.
 func (s *OnboardingStore) SaveUpload(ctx context.Context, u onboarding.Upload) error {
 	return s.db.inTx(ctx, func(c conn) error {

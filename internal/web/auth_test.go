@@ -266,7 +266,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	orgID := s.services[0].OrganizationID
 	ownService := s.services[0].ID
 	nordic := s.service(t, "Nordic walking for beginners").ID
-	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner}
+	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleOnboarding}
 	browsers := map[waymark.Role]*browser{}
 	for _, r := range roles {
 		b := s.browser(t)
@@ -341,7 +341,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/add-your-service", everyone},
 		{"/add-your-service/sent", everyone},
 		{"/moderation/requests", only(waymark.RoleModerator, waymark.RoleAdmin)},
-		{"/admin/import", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/admin/import", only(waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleOnboarding)},
 		{"/moderation/claims", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/offline-help", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/offline-help/new", only(waymark.RoleModerator, waymark.RoleAdmin)},

@@ -50,3 +50,42 @@ func TestModeratorsSendANewClaimLinkWhenTheFirstHasExpired(t *testing.T) {
 		}
 	})
 }
+
+func TestOnboardingStaffImportAndSeeOnlyTheirOwnImports(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newOnboardingSite(t, db)
+		ann := s.signedIn(t, "ann@cvs.example", waymark.RoleOnboarding)
+		bob := s.signedIn(t, "bob@pcn.example", waymark.RoleOnboarding)
+		for _, who := range []struct {
+			b    *browser
+			file string
+			row  int
+		}{{ann, "ann-walks.csv", 1}, {bob, "bob-groups.csv", 50}} {
+			_, body, _ := who.b.upload(who.file, importCSV(importRow(who.row)))
+			m := uploadID.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("%s: no dry run", who.file)
+			}
+			if status, _, _ := who.b.post("/admin/import/confirm", url.Values{"upload": {m[1]}}); status != http.StatusSeeOther && status != http.StatusOK {
+				t.Fatalf("%s: import: %d", who.file, status)
+			}
+		}
+		_, page, _ := ann.get("/admin/import")
+		if !strings.Contains(page, "ann-walks.csv") || strings.Contains(page, "bob-groups.csv") {
+			t.Error("onboarding staff see someone else's imports, or not their own")
+		}
+		mod := s.signedIn(t, "mo@example.org", waymark.RoleModerator)
+		if _, page, _ = mod.get("/admin/import"); !strings.Contains(page, "ann-walks.csv") || !strings.Contains(page, "bob-groups.csv") {
+			t.Error("moderators do not see every import")
+		}
+		for _, path := range []string{"/moderation", "/moderation/claims", "/admin"} {
+			if status, _, _ := ann.get(path); status != http.StatusForbidden {
+				t.Errorf("onboarding staff opening %s: %d", path, status)
+			}
+		}
+		id := s.services[0].ID
+		if status, _, _ := ann.post("/moderation/services/"+id+"/suspend", url.Values{"note": {"x"}}); status != http.StatusForbidden {
+			t.Errorf("onboarding staff suspending an entry: %d", status)
+		}
+	})
+}

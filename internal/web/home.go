@@ -79,6 +79,10 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			on(s.deps.Casework != nil, homeLink{"/admin/audit", "Client record audit", "Who opened or changed client records, by person or by client."}),
 			on(s.cfg.Dev, homeLink{"/dev/mail", "Email sent (development)", "Messages kept instead of sent."}))
 	}
+	if a.Has(waymark.RoleOnboarding) && !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		add("Onboarding services",
+			on(imports, homeLink{importPath, "Import services from a spreadsheet", "Add many organisations' services at once, and see your imports."}))
+	}
 	if a.Has(waymark.RoleCommissioner) {
 		add("Commissioning",
 			homeLink{"/", "Services and their referral figures", "Search the directory; each service's page shows its referral figures to you."})
@@ -111,6 +115,7 @@ var roleNames = map[waymark.Role]string{
 	waymark.RoleModerator:    "Moderator",
 	waymark.RoleAdmin:        "Administrator",
 	waymark.RoleCommissioner: "Commissioner",
+	waymark.RoleOnboarding:   "Onboarding (imports only)",
 }
 
 // roleName is a role in words.

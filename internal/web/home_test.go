@@ -88,6 +88,7 @@ func TestEachRoleSeesOnlyLinksToPagesItMayOpen(t *testing.T) {
 			{waymark.RoleGP, orgID, []string{"/referrals", "/"}, []string{"/moderation", "/admin/import", "/provider"}},
 			{waymark.RoleModerator, "", []string{"/moderation", "/moderation/checks", "/moderation/feeds", "/moderation/requests", "/admin/import"}, []string{"/admin", "/referrals", "/admin/users"}},
 			{waymark.RoleAdmin, "", []string{"/admin/users", "/admin", "/admin/import", "/moderation"}, []string{"/referrals"}},
+			{waymark.RoleOnboarding, "", []string{"/admin/import"}, []string{"/moderation", "/moderation/claims", "/admin", "/referrals", "/admin/users"}},
 			{waymark.RoleCommissioner, "", []string{"/"}, []string{"/moderation", "/admin/import", "/referrals", "/provider"}},
 		}
 		for _, tt := range tests {

@@ -31,6 +31,9 @@ type importView struct {
 	Creates int
 	Skips   int
 	Errs    int
+	// Imports are the earlier imports the user may see: all of them for
+	// moderators and administrators, their own for onboarding staff.
+	Imports []onboarding.Batch
 }
 
 // importRow is one row of the dry run as the page shows it.
@@ -45,12 +48,18 @@ type importRow struct {
 
 func (s *Server) importForm(r *http.Request) importView {
 	v := importView{formView: s.form(r, "Import services from a spreadsheet")}
-	v.Breadcrumbs = crumbs(link{Href: "/admin", Text: "Administration"})
+	v.Breadcrumbs = crumbs(link{Href: "/account", Text: "Your account"})
 	return v
 }
 
 func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "import", s.importForm(r))
+	v := s.importForm(r)
+	var err error
+	if v.Imports, err = s.deps.Onboarding.Imports(r.Context()); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "import", v)
 }
 
 // handleImportTemplate serves the blank template as an Excel workbook (with

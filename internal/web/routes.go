@@ -88,7 +88,7 @@ func (s *Server) routes() {
 		s.route("GET /provider/services/{id}/form/preview", signedIn, s.handleFormPreview)
 	}
 	if s.deps.Onboarding != nil && s.deps.Accounts != nil {
-		importers := roles(waymark.RoleAdmin, waymark.RoleModerator)
+		importers := roles(waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleOnboarding)
 		s.route("GET "+importPath, importers, s.handleImportForm)
 		s.route("POST "+importPath, importers, s.handleImportUpload)
 		s.route("GET "+importPath+"/template.xlsx", importers, s.handleImportTemplate)
