@@ -134,7 +134,11 @@ func TestJourneyCaseworkFromWaitingListToDischargeLetter(t *testing.T) {
 		chromedp.WaitVisible(`//strong[normalize-space()="Accepted"]`),
 	)
 
-	browsertest.Do(t, worker, "see the provider accepted", chromedp.Navigate(record), chromedp.WaitVisible(`//td[contains(., "Accepted")]`))
+	browsertest.Do(t, worker, "see the provider accepted, on the timeline too",
+		chromedp.Navigate(record),
+		chromedp.WaitVisible(`//td[contains(., "Accepted")]`),
+		chromedp.WaitVisible(`//h3[normalize-space()="Referral to Nordic walking for beginners: Accepted"]`),
+	)
 	form("/measures/ons4", "review ONS4", `{"stage": "review", "q1": "7", "q2": "7", "q3": "8", "q4": "3"}`)
 	form("/measures/swemwbs", "review SWEMWBS", `{"stage": "review", "q1": "4", "q2": "4", "q3": "3", "q4": "4", "q5": "4", "q6": "4", "q7": "3"}`)
 	browsertest.Do(t, worker, "the chart is drawn", chromedp.Navigate(record), chromedp.WaitVisible(`.waymark-chart canvas`))
