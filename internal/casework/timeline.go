@@ -477,7 +477,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 			}
 			continue
 		}
-		where := a.Place
+		var where string
 		switch a.Mode {
 		case "phone":
 			where = "by phone (" + a.Place + ")"

@@ -30,13 +30,6 @@ func parseDate(s string) time.Time {
 	return t
 }
 
-func nullDate(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return dateString(*t)
-}
-
 func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
