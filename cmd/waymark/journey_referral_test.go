@@ -16,6 +16,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/browsertest"
 	"waymark/internal/directory"
+	"waymark/internal/email"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -159,7 +160,7 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	life := directory.NewLifecycle(store, email.Mailer{}, time.Now, uuid.NewString)
 	later := time.Now().Add(15 * 24 * time.Hour)
 	rules := referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, directory.NewReports(store, life, secret)),
 		referral.Config{PublicURL: r.URL, Secret: secret}, func() time.Time { return later }, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -74,7 +74,7 @@ const DemoPassword = "waymark demo password"
 // service. Development only: production never has these accounts.
 func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Organization, services []*directory.Service, logger *slog.Logger) error {
 	store := sqlstore.NewAccountStore(a.db)
-	accounts := account.NewService(store, time.Now, logger)
+	accounts := account.NewService(store, noMail(), time.Now, logger)
 	var striders string
 	for _, o := range orgs {
 		if o.Name == "Matlock Striders" {

@@ -57,7 +57,7 @@ func (m *Main) user(ctx context.Context, cfg Config, logger *slog.Logger, args [
 		return err
 	}
 	defer db.Close()
-	svc := account.NewService(sqlstore.NewAccountStore(db), time.Now, logger)
+	svc := account.NewService(sqlstore.NewAccountStore(db), noMail(), time.Now, logger)
 	u, err := svc.CreateUser(ctx, email, *name, password, waymark.Role(*role))
 	if err != nil {
 		return fmt.Errorf("create user: %s", waymark.ErrorMessage(err))

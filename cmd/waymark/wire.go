@@ -29,6 +29,7 @@ import (
 // services are the domain services the server runs, wired to the database.
 type services struct {
 	outbox    *email.Outbox
+	accounts  *account.Service
 	sessions  *scs.SessionManager
 	life      *directory.Lifecycle
 	reports   *directory.Reports
@@ -55,7 +56,9 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 		return nil, err
 	}
 	s := &services{outbox: outbox, sessions: newSessions(a, cfg), publicURL: publicURL}
-	s.life = directory.NewLifecycle(a.store, time.Now, uuid.NewString)
+	mail := email.Mailer{Sender: outbox, PublicURL: publicURL}
+	s.accounts = newAccounts(a, cfg, mail, logger)
+	s.life = directory.NewLifecycle(a.store, mail, time.Now, uuid.NewString)
 	s.reports = directory.NewReports(a.store, s.life, secret)
 	system := directory.NewSystem(s.life, s.reports)
 	s.onboard = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
@@ -119,7 +122,6 @@ func webConfig(cfg Config) web.Config {
 		Secure:             cfg.TLSCert != "",
 		Attribution:        postcode.Attribution,
 		Dev:                cfg.Dev,
-		PublicURL:          cfg.PublicURL,
 		Operator:           cfg.Operator,
 		TrustedProxyHeader: cfg.TrustedProxyHeader,
 		TrustedProxies:     cfg.TrustedProxies,
@@ -135,7 +137,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Registry:   newRegistry(a),
 		Now:        time.Now,
 		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
-		Accounts:   newAccounts(a, cfg, logger),
+		Accounts:   s.accounts,
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,
 		Lifecycle:  s.life,
@@ -193,8 +195,12 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 
 // newAccounts returns the account service with its bound on password
 // hashes at once.
-func newAccounts(a *app, cfg Config, logger *slog.Logger) *account.Service {
-	accounts := account.NewService(sqlstore.NewAccountStore(a.db), time.Now, logger)
+func newAccounts(a *app, cfg Config, mail email.Mailer, logger *slog.Logger) *account.Service {
+	accounts := account.NewService(sqlstore.NewAccountStore(a.db), mail, time.Now, logger)
 	accounts.SetHashLimiter(account.NewHashLimiter(cfg.HashConcurrency, cfg.HashWait))
 	return accounts
 }
+
+// noMail is the mailer of commands that send no email, such as creating an
+// account directly.
+func noMail() email.Mailer { return email.Mailer{} }

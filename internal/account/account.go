@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"waymark/internal/email"
 
 	"github.com/google/uuid"
 
@@ -97,6 +98,10 @@ type Store interface {
 	// this purpose, is unused and unexpired at now, and marks it used, in one
 	// step. Errors: ENOTFOUND otherwise.
 	UseToken(ctx context.Context, hash, purpose string, now time.Time) (string, error)
+	// InTx runs fn in one transaction: the store calls fn makes with the
+	// context it is given, and the email queued with it, commit together or
+	// not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Limits.
@@ -110,6 +115,7 @@ const (
 // Service provides account operations with their rules.
 type Service struct {
 	store Store
+	mail  email.Mailer
 	now   func() time.Time
 	log   *slog.Logger
 	cost  PasswordCost
@@ -127,10 +133,12 @@ func WithPasswordCost(cost PasswordCost) Option {
 	return func(s *Service) { s.cost = cost }
 }
 
-// NewService returns an account Service. It runs as many password hashes at
-// once as there are CPUs, each waiting up to 5 s for its turn.
-func NewService(store Store, now func() time.Time, logger *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: store, now: now, log: logger, cost: DefaultPasswordCost(), dummy: dummyHash,
+// NewService returns an account Service. mail sends the confirmation,
+// password reset and invitation emails, queued in the transaction of the
+// change they report. It runs as many password hashes at once as there are
+// CPUs, each waiting up to 5 s for its turn.
+func NewService(store Store, mail email.Mailer, now func() time.Time, logger *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: store, mail: mail, now: now, log: logger, cost: DefaultPasswordCost(), dummy: dummyHash,
 		hashes: NewHashLimiter(0, 5*time.Second)}
 	for _, o := range opts {
 		o(s)
@@ -173,9 +181,19 @@ func checkPasswordRules(pw, email string) error {
 	return nil
 }
 
-// Register creates an unverified account and returns the raw email
-// verification token to send in a link. Errors: EINVALID, ECONFLICT.
-func (s *Service) Register(ctx context.Context, email, name, password string) (*User, string, error) {
+// Register creates an unverified account and emails the person a link to
+// confirm their address, which brings them to next (a path on this site, or
+// "") after they sign in. It returns the raw verification token. Errors:
+// EINVALID, ECONFLICT.
+func (s *Service) Register(ctx context.Context, email, name, password, next string) (*User, string, error) {
+	return s.register(ctx, email, name, password, func(ctx context.Context, u *User, token string) error {
+		return s.mail.Send(ctx, verifyEmail(s.mail, u, token, next))
+	})
+}
+
+// register creates an unverified account with a verification token and
+// runs then, all in one transaction.
+func (s *Service) register(ctx context.Context, email, name, password string, then func(ctx context.Context, u *User, token string) error) (*User, string, error) {
 	email, err := NormaliseEmail(email)
 	if err != nil {
 		return nil, "", err
@@ -192,10 +210,16 @@ func (s *Service) Register(ctx context.Context, email, name, password string) (*
 		return nil, "", err
 	}
 	u := &User{ID: uuid.NewString(), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.now().UTC()}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		return nil, "", err
-	}
-	token, err := s.issueToken(ctx, u.ID, PurposeVerifyEmail, VerifyTTL)
+	var token string
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if token, err = s.issueToken(ctx, u.ID, PurposeVerifyEmail, VerifyTTL); err != nil {
+			return err
+		}
+		return then(ctx, u, token)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -210,7 +234,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	default:
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "role", "A platform role is admin, moderator or commissioner")
 	}
-	u, _, err := s.Register(ctx, email, name, password)
+	u, _, err := s.register(ctx, email, name, password, func(context.Context, *User, string) error { return nil })
 	if err != nil {
 		return nil, err
 	}
@@ -283,8 +307,10 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	return u, nil
 }
 
-// RequestPasswordReset returns a reset token for a registered address, or ""
-// for an unknown one; callers must respond the same way in both cases.
+// RequestPasswordReset emails a registered address a link to choose a new
+// password, and returns its user and raw token; an unknown address is told
+// it has no account, and nil and "" are returned. Callers must respond the
+// same way in both cases.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) (*User, string, error) {
 	email, err := NormaliseEmail(email)
 	if err != nil {
@@ -292,12 +318,33 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (*User
 	}
 	u, err := s.store.FindUserByEmail(ctx, email)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-		return nil, "", nil
+		return nil, "", s.mail.Send(ctx, noAccountEmail(s.mail, email))
 	} else if err != nil {
 		return nil, "", err
 	}
-	token, err := s.issueToken(ctx, u.ID, PurposeResetPassword, ResetTTL)
-	return u, token, err
+	var token string
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if token, err = s.issueToken(ctx, u.ID, PurposeResetPassword, ResetTTL); err != nil {
+			return err
+		}
+		return s.mail.Send(ctx, resetEmail(s.mail, u, token))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// TellOwnerOfSignUp emails the owner of an address that already has an
+// account that someone tried to register with it, for answering a second
+// sign-up as a first one is answered. Errors: EINVALID for a malformed
+// address.
+func (s *Service) TellOwnerOfSignUp(ctx context.Context, email string) error {
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return err
+	}
+	return s.mail.Send(ctx, alreadyRegisteredEmail(s.mail, email))
 }
 
 // ResetPassword sets a new password with a single-use reset token. Errors:
@@ -390,8 +437,9 @@ type AuditEvent struct {
 const InviteTTL = 7 * 24 * time.Hour
 
 // Invite makes an account for someone an administrator names, with a role
-// (a platform role, or a role in organizationID), and returns a single-use
-// link token with which they choose their password. The action is audited.
+// (a platform role, or a role in organizationID), and emails them a
+// single-use link with which they choose their password; it returns the
+// link's token. The action is audited.
 // Errors: EFORBIDDEN unless the actor is an admin; EINVALID; ECONFLICT.
 func (s *Service) Invite(ctx context.Context, email, name string, role waymark.Role, organizationID string) (*User, string, error) {
 	a := waymark.ActorFrom(ctx)
@@ -424,16 +472,25 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 	if u.PasswordHash, err = s.hash(ctx, base64.RawURLEncoding.EncodeToString(raw)); err != nil {
 		return nil, "", err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		return nil, "", err
-	}
-	token, err := s.issueToken(ctx, u.ID, PurposeResetPassword, InviteTTL)
+	var token string
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if token, err = s.issueToken(ctx, u.ID, PurposeResetPassword, InviteTTL); err != nil {
+			return err
+		}
+		err := s.store.Audit(ctx, AuditEvent{ActorID: a.UserID, Action: "invite", Subject: u.Email,
+			Detail: "role " + string(role) + orgDetail(organizationID), At: s.now().UTC()})
+		if err != nil {
+			return err
+		}
+		return s.mail.Send(ctx, inviteEmail(s.mail, u, token))
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	err = s.store.Audit(ctx, AuditEvent{ActorID: a.UserID, Action: "invite", Subject: u.Email,
-		Detail: "role " + string(role) + orgDetail(organizationID), At: s.now().UTC()})
-	return u, token, err
+	return u, token, nil
 }
 
 func orgDetail(id string) string {

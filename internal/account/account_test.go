@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/email"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 )
@@ -35,7 +36,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newService(db *sqlstore.DB) (*account.Service, *clock) {
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	return account.NewService(sqlstore.NewAccountStore(db), c.now, slog.New(slog.NewTextHandler(io.Discard, nil)), account.WithPasswordCost(account.TestPasswordCost())), c
+	return account.NewService(sqlstore.NewAccountStore(db), email.Mailer{Sender: email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, c.now, slog.New(slog.NewTextHandler(io.Discard, nil))), PublicURL: "https://waymark.test"}, c.now, slog.New(slog.NewTextHandler(io.Discard, nil)), account.WithPasswordCost(account.TestPasswordCost())), c
 }
 
 func TestPasswordHashesCheckAndResistTampering(t *testing.T) {
@@ -69,14 +70,14 @@ func TestRegisterVerifyAndSignIn(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		s, _ := newService(db)
-		u, token, err := s.Register(ctx, " Sam@Example.ORG ", "Sam Taylor", "a long enough password")
+		u, token, err := s.Register(ctx, " Sam@Example.ORG ", "Sam Taylor", "a long enough password", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.Email != "sam@example.org" || u.EmailVerifiedAt != nil || token == "" {
 			t.Fatalf("registered %+v, token %q", u, token)
 		}
-		if _, _, err := s.Register(ctx, "sam@example.org", "Sam again", "another long password"); waymark.ErrorCode(err) != waymark.ECONFLICT {
+		if _, _, err := s.Register(ctx, "sam@example.org", "Sam again", "another long password", ""); waymark.ErrorCode(err) != waymark.ECONFLICT {
 			t.Errorf("second registration: %v, want ECONFLICT", err)
 		}
 		v, err := s.VerifyEmail(ctx, token)
@@ -110,7 +111,7 @@ func TestRegistrationRules(t *testing.T) {
 		{"samuel.long@example.org", "Sam", "samuel.long@example.org", "password"},
 	}
 	for _, tt := range tests {
-		_, _, err := s.Register(ctx, tt.email, tt.name, tt.password)
+		_, _, err := s.Register(ctx, tt.email, tt.name, tt.password, "")
 		var e *waymark.Error
 		if waymark.ErrorCode(err) != waymark.EINVALID || !asError(err, &e) || e.Field != tt.field {
 			t.Errorf("Register(%q, %q, %.10q) = %v, want EINVALID on %s", tt.email, tt.name, tt.password, err, tt.field)
@@ -123,7 +124,7 @@ func TestPasswordResetLinksAreSingleUseAndExpire(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		s, c := newService(db)
-		if _, _, err := s.Register(ctx, "jo@example.org", "Jo", "first password here"); err != nil {
+		if _, _, err := s.Register(ctx, "jo@example.org", "Jo", "first password here", ""); err != nil {
 			t.Fatal(err)
 		}
 		if u, token, err := s.RequestPasswordReset(ctx, "nobody@example.org"); u != nil || token != "" || err != nil {
@@ -163,7 +164,7 @@ func TestChangePasswordNeedsTheCurrentOne(t *testing.T) {
 	t.Parallel()
 	s, _ := newService(sqlstoretest.OpenSQLite(t))
 	ctx := context.Background()
-	u, _, _ := s.Register(ctx, "pat@example.org", "Pat", "the first password")
+	u, _, _ := s.Register(ctx, "pat@example.org", "Pat", "the first password", "")
 	if err := s.ChangePassword(ctx, u.ID, "wrong current", "a new password here"); waymark.ErrorCode(err) != waymark.EINVALID {
 		t.Errorf("wrong current password: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"waymark/internal/email"
 
 	"waymark"
 )
@@ -76,18 +77,24 @@ type LifecycleStore interface {
 	ListServicesOfOrganizations(ctx context.Context, orgIDs []string) ([]*Service, error)
 	// ListPendingReview returns entries waiting for moderation, oldest first.
 	ListPendingReview(ctx context.Context) ([]Pending, error)
+	// InTx runs fn in one transaction: the store calls fn makes with the
+	// context it is given, and the email queued with it, commit together or
+	// not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Lifecycle applies listing actions with their rules.
 type Lifecycle struct {
 	store LifecycleStore
+	mail  email.Mailer
 	now   func() time.Time
 	newID func() string
 }
 
-// NewLifecycle returns a Lifecycle.
-func NewLifecycle(store LifecycleStore, now func() time.Time, newID func() string) *Lifecycle {
-	return &Lifecycle{store: store, now: now, newID: newID}
+// NewLifecycle returns a Lifecycle. mail tells providers about moderators'
+// decisions and reports, in the transaction of the change.
+func NewLifecycle(store LifecycleStore, mail email.Mailer, now func() time.Time, newID func() string) *Lifecycle {
+	return &Lifecycle{store: store, mail: mail, now: now, newID: newID}
 }
 
 // may reports whether the actor may take the action on a service of the
@@ -154,7 +161,17 @@ func (l *Lifecycle) Apply(ctx context.Context, serviceID string, action Action, 
 		}
 	}
 	e := &Event{ID: l.newID(), ServiceID: serviceID, ActorID: a.UserID, Action: action, From: svc.Status, To: t.to, Note: note, At: now}
-	if err := l.store.ChangeStatus(ctx, *e); err != nil {
+	var mails []email.Message
+	if action == ActionDecline && svc.Email != "" {
+		mails = append(mails, listingDeclinedEmail(l.mail, svc, note))
+	}
+	err = l.store.InTx(ctx, func(ctx context.Context) error {
+		if err := l.store.ChangeStatus(ctx, *e); err != nil {
+			return err
+		}
+		return l.send(ctx, mails)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("%s listing %s: %w", action, serviceID, err)
 	}
 	return e, nil

@@ -33,6 +33,8 @@ type ReportStore interface {
 	// MarkAssured records that a live (published or frozen) entry was
 	// confirmed at at; other entries are left alone.
 	MarkAssured(ctx context.Context, serviceID string, at time.Time) error
+	// InTx runs fn in one transaction, as LifecycleStore's.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // ConfirmTTL is how long a provider's "still running" link works.
@@ -52,8 +54,9 @@ func NewReports(store ReportStore, life *Lifecycle, secret []byte) *Reports {
 	return &Reports{store: store, life: life, secret: secret}
 }
 
-// Report records what someone says is wrong with a public entry and
-// suspends it. It returns the entry, for telling its provider. Errors:
+// Report records what someone says is wrong with a public entry, suspends
+// it and asks its provider to check it, in one transaction. It returns the
+// entry. Errors:
 // ENOTFOUND, EINVALID with Field "reason" or "email".
 func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (*Service, error) {
 	reason = strings.TrimSpace(reason)
@@ -77,13 +80,22 @@ func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
 	}
 	now := r.life.now().UTC()
-	if err := r.store.CreateReport(ctx, Report{ID: r.life.newID(), ServiceID: svc.ID, Reason: reason, ReporterEmail: email, CreatedAt: now}); err != nil {
-		return nil, err
-	}
-	if svc.Status == StatusPublished || svc.Status == StatusFrozen {
-		if _, err := r.life.applyAsSystem(ctx, svc, ActionSuspend, "Reported as out of date: we are checking with the provider."); err != nil {
-			return nil, err
+	err = r.store.InTx(ctx, func(ctx context.Context) error {
+		if err := r.store.CreateReport(ctx, Report{ID: r.life.newID(), ServiceID: svc.ID, Reason: reason, ReporterEmail: email, CreatedAt: now}); err != nil {
+			return err
 		}
+		if svc.Status == StatusPublished || svc.Status == StatusFrozen {
+			if _, err := r.life.applyAsSystem(ctx, svc, ActionSuspend, "Reported as out of date: we are checking with the provider."); err != nil {
+				return err
+			}
+		}
+		if svc.Email == "" {
+			return nil
+		}
+		return r.life.mail.Send(ctx, reportedEmail(r.life.mail, svc, reason, "/services/"+svc.ID+"/confirm?"+r.ConfirmLink(svc.ID)))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return svc, nil
 }

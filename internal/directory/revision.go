@@ -35,6 +35,8 @@ type RevisionStore interface {
 	// Errors: ENOTFOUND when there is none.
 	PendingRevisionOf(ctx context.Context, serviceID string) (*Revision, error)
 	DecideRevision(ctx context.Context, r Revision, approve bool, e Event, decidedBy string, at time.Time) error
+	// InTx runs fn in one transaction, as LifecycleStore's.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Edit changes a listing for its provider. Entries not yet live change at
@@ -97,7 +99,8 @@ func (l *Lifecycle) PendingRevisions(ctx context.Context, revs RevisionStore) ([
 }
 
 // DecideRevision approves a revision (the live entry changes) or declines it
-// with a reason. Errors: EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
+// with a reason, which is emailed to the listing's address in the same
+// transaction. Errors: EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
 func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id string, approve bool, note string) (*Revision, error) {
 	a := waymark.ActorFrom(ctx)
 	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
@@ -121,7 +124,16 @@ func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id s
 	now := l.now().UTC()
 	r.Proposed.UpdatedAt = now
 	e := Event{ID: l.newID(), ServiceID: r.ServiceID, ActorID: a.UserID, Action: action, From: current.Status, To: current.Status, Note: note, At: now}
-	if err := revs.DecideRevision(ctx, *r, approve, e, a.UserID, now); err != nil {
+	err = revs.InTx(ctx, func(ctx context.Context) error {
+		if err := revs.DecideRevision(ctx, *r, approve, e, a.UserID, now); err != nil {
+			return err
+		}
+		if approve || r.Proposed.Email == "" {
+			return nil
+		}
+		return l.mail.Send(ctx, changesDeclinedEmail(l.mail, r.Proposed, note))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -128,7 +128,7 @@ var start = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	e := &env{db: db, store: sqlstore.NewDirectoryStore(db), fresh: sqlstore.NewFreshnessStore(db), clock: &clock{t: start},
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	e.life = directory.NewLifecycle(e.store, e.clock.now, uuid.NewString)
+	e.life = directory.NewLifecycle(e.store, email.Mailer{}, e.clock.now, uuid.NewString)
 	e.reports = directory.NewReports(e.store, e.life, []byte("test signing key"))
 	e.system = directory.NewSystem(e.life, e.reports)
 	e.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, e.clock.now, e.log)

@@ -66,7 +66,7 @@ func newFixture(tb testing.TB, db *sqlstore.DB) *fixture {
 	if err := f.store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		tb.Fatal(err)
 	}
-	f.life = directory.NewLifecycle(f.store, f.clock.Now, uuid.NewString)
+	f.life = directory.NewLifecycle(f.store, email.Mailer{}, f.clock.Now, uuid.NewString)
 	reports := directory.NewReports(f.store, f.life, []byte("report secret"))
 	f.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, f.clock.Now, discard())
 	f.svc = onboarding.New(onboarding.Config{

@@ -25,7 +25,7 @@ func (s *Referrals) providerNewReferral(svc *directory.Service, r *Referral) []e
 	if to == "" {
 		return nil
 	}
-	return []email.Message{compose(to, "New Waymark referral "+r.Reference,
+	return []email.Message{email.Compose(to, "New Waymark referral "+r.Reference,
 		[]string{"You have a new referral to " + svc.DisplayName() + ".",
 			"Please accept or decline it within a few days. Referrals not answered within " + days(s.cfg.Rules.AutoDeclineAfter) + " are declined automatically."},
 		s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
@@ -49,7 +49,7 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 		if to == StatusDidNotAttend {
 			said = "did not attend"
 		}
-		return []email.Message{compose(r.ReferrerEmail, "Attendance recorded for referral "+r.Reference,
+		return []email.Message{email.Compose(r.ReferrerEmail, "Attendance recorded for referral "+r.Reference,
 			[]string{r.ServiceName + " has recorded that " + r.Client.Name + " " + said + " (referral " + r.Reference + ")."},
 			s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
 	case StatusAutoDeclined:
@@ -59,7 +59,7 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 		if to == StatusCancelled {
 			svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
 			if err == nil && providerEmail(svc) != "" {
-				return []email.Message{compose(providerEmail(svc), "Referral "+r.Reference+" has been cancelled",
+				return []email.Message{email.Compose(providerEmail(svc), "Referral "+r.Reference+" has been cancelled",
 					[]string{"Referral " + r.Reference + " to " + r.ServiceName + " has been cancelled by the person who made it. You do not need to do anything."},
 					s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
 			}
@@ -69,9 +69,9 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 	subject := "Update on referral " + r.Reference
 	switch {
 	case r.Source == SourceProfessional && r.ReferrerEmail != "":
-		return []email.Message{compose(r.ReferrerEmail, subject, lines, s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
+		return []email.Message{email.Compose(r.ReferrerEmail, subject, lines, s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
 	case r.Source == SourceSelf && r.Client.Email != "":
-		return []email.Message{compose(r.Client.Email, subject, lines, s.cfg.PublicURL+s.TrackPath(r.ID), "See your referral")}
+		return []email.Message{email.Compose(r.Client.Email, subject, lines, s.cfg.PublicURL+s.TrackPath(r.ID), "See your referral")}
 	}
 	return nil
 }

@@ -49,10 +49,10 @@ func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, a
 		"For privacy we do not put messages in emails. Open the referral to read it and reply."}
 	if as == PartyProvider {
 		if r.Source == SourceSelf && r.Client.Email != "" {
-			mails = append(mails, compose(r.Client.Email, "New message about your referral "+r.Reference, notice, s.cfg.PublicURL+s.TrackPath(r.ID), "Read the message"))
+			mails = append(mails, email.Compose(r.Client.Email, "New message about your referral "+r.Reference, notice, s.cfg.PublicURL+s.TrackPath(r.ID), "Read the message"))
 		}
 		if r.Source == SourceProfessional && r.ReferrerEmail != "" {
-			mails = append(mails, compose(r.ReferrerEmail, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
+			mails = append(mails, email.Compose(r.ReferrerEmail, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
 		}
 	} else {
 		svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
@@ -60,7 +60,7 @@ func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, a
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
 		if to := providerEmail(svc); to != "" {
-			mails = append(mails, compose(to, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
+			mails = append(mails, email.Compose(to, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
 		}
 	}
 	if err := s.store.AddMessage(ctx, m, mails); err != nil {

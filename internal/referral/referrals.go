@@ -108,7 +108,7 @@ func (s *Referrals) SelfRefer(ctx context.Context, serviceID string, req Request
 	track := s.TrackPath(r.ID)
 	var mails []email.Message
 	if r.Client.Email != "" {
-		mails = append(mails, compose(r.Client.Email, "Your Waymark referral "+r.Reference,
+		mails = append(mails, email.Compose(r.Client.Email, "Your Waymark referral "+r.Reference,
 			[]string{"Hello " + r.Client.Name + ",",
 				"Thank you. We have sent your referral to " + svc.DisplayName() + ". Your reference is " + r.Reference + ".",
 				"The service should reply within a few days. You can see the status of your referral, and send the service a message, with your private link. Keep it safe: anyone with the link can see your referral."},

@@ -64,7 +64,7 @@ func (s *Referrals) RemindProviders(ctx context.Context, now time.Time) error {
 		if to := providerEmail(svc); to != "" {
 			waited := int(now.Sub(r.CreatedAt).Hours() / 24)
 			left := int(r.CreatedAt.Add(s.cfg.Rules.AutoDeclineAfter).Sub(now).Hours()/24 + 0.5)
-			mails = append(mails, compose(to, "Reminder: referral "+r.Reference+" is waiting for a reply",
+			mails = append(mails, email.Compose(to, "Reminder: referral "+r.Reference+" is waiting for a reply",
 				[]string{"Referral " + r.Reference + " to " + r.ServiceName + " has been waiting " + strconv.Itoa(waited) + " days for a reply.",
 					"Please accept or decline it. If there is no reply in " + strconv.Itoa(max(left, 0)) + " days it will be declined automatically, and services that leave several referrals unanswered are taken out of search."},
 				s.cfg.PublicURL+"/referrals/"+r.ID, "Reply to the referral"))
@@ -166,7 +166,7 @@ func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int, n
 		if kind == "silent" {
 			subject = "Is your service still running?"
 		}
-		if err := s.store.Notify(ctx, compose(to, subject, lines, link, linkText), now); err != nil {
+		if err := s.store.Notify(ctx, email.Compose(to, subject, lines, link, linkText), now); err != nil {
 			return fmt.Errorf("email provider of %s: %w", serviceID, err)
 		}
 	}
@@ -192,7 +192,7 @@ func (s *Referrals) AskAttendance(ctx context.Context, now time.Time) error {
 		}
 		var mails []email.Message
 		if to := providerEmail(svc); to != "" {
-			mails = append(mails, compose(to, "Did the person attend? Referral "+r.Reference,
+			mails = append(mails, email.Compose(to, "Did the person attend? Referral "+r.Reference,
 				[]string{"You accepted referral " + r.Reference + " to " + r.ServiceName + " on " + r.RespondedAt.Format("2 January 2006") + ".",
 					"Did the person attend? One click tells us; the answer feeds the service's attendance statistics."},
 				s.cfg.PublicURL+s.AttendanceLink(r.ID, string(StatusAttended)), "Yes, they attended",
@@ -218,7 +218,7 @@ func (s *Referrals) AskRating(ctx context.Context, now time.Time) error {
 		}
 		var mails []email.Message
 		if r.Client.Email != "" {
-			mails = append(mails, compose(r.Client.Email, "How was it? Your Waymark referral "+r.Reference,
+			mails = append(mails, email.Compose(r.Client.Email, "How was it? Your Waymark referral "+r.Reference,
 				[]string{"Hello " + r.Client.Name + ",",
 					"We hear you went to " + r.ServiceName + ". Would you score it from 1 to 5 and tell us whether it met your needs? It takes a minute and helps others find good support."},
 				s.cfg.PublicURL+s.TrackPath(r.ID)+"#rate", "Score the service"))

@@ -277,3 +277,8 @@ func (s *AccountStore) Users(ctx context.Context) ([]*account.User, error) {
 	}
 	return out, nil
 }
+
+// InTx runs fn in one transaction; see DB.InTx.
+func (s *AccountStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}

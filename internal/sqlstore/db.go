@@ -65,6 +65,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Dialect returns which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect.name() }
 
+// DSN is the address the database was opened with, so that another
+// process (such as a test's child) can open the same database.
+func (db *DB) DSN() string { return db.dsn }
+
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
@@ -147,20 +151,45 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // reader returns a conn for reads outside a transaction.
 func (db *DB) reader() conn { return conn{db: db, q: db.sql} }
 
-// inTx runs fn in a transaction, committing if it returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(c conn) error) error {
+// txKey carries an open transaction in a context, for InTx.
+type txKey struct{}
+
+// ctxTx is a transaction InTx opened, with the database it belongs to.
+type ctxTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// InTx runs fn in one transaction: every store write fn makes with the
+// context it is given (on this database) joins that transaction, so they
+// commit together when fn returns nil, or not at all. Domain services use it
+// to queue the emails a change causes in the same transaction as the change.
+// Reads outside a store's write methods see only committed data.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if t, ok := ctx.Value(txKey{}).(ctxTx); ok && t.db == db {
+		return fn(ctx)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapError(err))
 	}
 	defer tx.Rollback()
-	if err := fn(conn{db: db, q: tx}); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{}, ctxTx{db: db, tx: tx})); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapError(err))
 	}
 	return nil
+}
+
+// inTx runs fn in a transaction, committing if it returns nil. Inside InTx
+// it joins the open transaction, which commits when InTx's function
+// returns.
+func (db *DB) inTx(ctx context.Context, fn func(c conn) error) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		return fn(conn{db: db, q: ctx.Value(txKey{}).(ctxTx).tx})
+	})
 }
 
 // mapError turns constraint violations into application errors by driver

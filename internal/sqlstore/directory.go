@@ -519,3 +519,8 @@ func (s *DirectoryStore) ListOrganizations(ctx context.Context) ([]directory.Org
 	}
 	return out, nil
 }
+
+// InTx runs fn in one transaction; see DB.InTx.
+func (s *DirectoryStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}

@@ -10,6 +10,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/email"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 )
@@ -67,7 +68,7 @@ func TestEveryListingTransitionIsAllowedOrRefusedByRoleAndStatus(t *testing.T) {
 	t.Parallel()
 	db := sqlstoretest.OpenSQLite(t)
 	f := newFixture(t, db)
-	life := directory.NewLifecycle(f.store, func() time.Time { return testNow }, uuid.NewString)
+	life := directory.NewLifecycle(f.store, email.Mailer{}, func() time.Time { return testNow }, uuid.NewString)
 	who := actors(f.org.ID)
 	for name, a := range who {
 		for _, action := range allActions {
@@ -101,7 +102,7 @@ func TestListingLifecycleRecordsHistoryAndFollowsTheRules(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		now := testNow
-		life := directory.NewLifecycle(f.store, func() time.Time { return now }, uuid.NewString)
+		life := directory.NewLifecycle(f.store, email.Mailer{}, func() time.Time { return now }, uuid.NewString)
 		who := actors(f.org.ID)
 		provider := waymark.WithActor(context.Background(), who["own provider"])
 		moderator := waymark.WithActor(context.Background(), who["moderator"])

@@ -56,7 +56,7 @@ func (f *referralFixture) advance(d time.Duration) {
 func newReferralFixture(t *testing.T, db *sqlstore.DB) *referralFixture {
 	t.Helper()
 	f := &referralFixture{fixture: newFixture(t, db), db: db, store: sqlstore.NewReferralStore(db), emails: sqlstore.NewEmailStore(db), now: testNow}
-	f.life = directory.NewLifecycle(f.fixture.store, f.clock, uuid.NewString)
+	f.life = directory.NewLifecycle(f.fixture.store, email.Mailer{}, f.clock, uuid.NewString)
 	f.refs = f.newReferrals()
 	f.svc = f.mustCreateService(t, "Men's shed", matlock, "DE4 3AG", func(s *directory.Service) {
 		s.Kind, s.Pathway = directory.KindReferral, directory.PathwayWaymarkForm
@@ -75,7 +75,7 @@ func newReferralFixture(t *testing.T, db *sqlstore.DB) *referralFixture {
 // newReferrals returns another instance of the referral service on the same
 // database, as a second app server would have.
 func (f *referralFixture) newReferrals() *referral.Referrals {
-	life := directory.NewLifecycle(f.fixture.store, f.clock, uuid.NewString)
+	life := directory.NewLifecycle(f.fixture.store, email.Mailer{}, f.clock, uuid.NewString)
 	reports := directory.NewReports(f.fixture.store, life, []byte("report secret"))
 	return referral.New(f.store, directory.NewSystem(life, reports), referral.Config{PublicURL: "https://waymark.test", Secret: []byte("referral secret")},
 		f.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
 	"waymark"
 	"waymark/internal/account"
 	"waymark/internal/directory"
-	"waymark/internal/email"
 )
 
 // adminView is the administrators' page: invite people, read the audit log.
@@ -51,7 +49,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = r.PostForm
 	f := r.PostForm
-	u, token, err := s.deps.Accounts.Invite(r.Context(), f.Get("email"), f.Get("name"), waymark.Role(f.Get("role")), f.Get("organization"))
+	u, _, err := s.deps.Accounts.Invite(r.Context(), f.Get("email"), f.Get("name"), waymark.Role(f.Get("role")), f.Get("organization"))
 	if err != nil {
 		var e *waymark.Error
 		if !asError(err, &e) || (e.Code != waymark.EINVALID && e.Code != waymark.ECONFLICT) {
@@ -66,13 +64,6 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 		v.Errors = summary(v.FieldErrs, []string{"name", "email", "role", "organization"})
 		v.Title = "Error: " + v.Title
 		s.render(w, r, http.StatusBadRequest, "admin", v)
-		return
-	}
-	link := s.baseURL(r) + "/reset-password?token=" + url.QueryEscape(token)
-	if err := s.deps.Outbox.Send(r.Context(), email.Message{To: u.Email, Subject: "You are invited to Waymark",
-		Text: fmt.Sprintf("Hello %s,\n\nYou have been given a Waymark account. Choose your password within 7 days with this link:\n\n%s\n\nThen sign in with this email address.\n", u.Name, link),
-	}); err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin?invited="+url.QueryEscape(u.Email), http.StatusSeeOther)

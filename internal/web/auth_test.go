@@ -42,8 +42,8 @@ func newAccountSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *accountSite 
 func newAccountSiteWith(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*web.Deps)) *accountSite {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	as := &accountSite{store: sqlstore.NewAccountStore(db)}
-	as.accounts = account.NewService(as.store, func() time.Time { return testNow }, logger, account.WithPasswordCost(account.TestPasswordCost()))
 	as.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, func() time.Time { return testNow }, logger)
+	as.accounts = account.NewService(as.store, email.Mailer{Sender: as.outbox, PublicURL: testPublicURL}, func() time.Time { return testNow }, logger, account.WithPasswordCost(account.TestPasswordCost()))
 	sessions := scs.New()
 	sessions.Store = sqlstore.NewSessionStore(db, time.Now)
 	sessions.Cookie.Name = "waymark_session"
@@ -252,7 +252,7 @@ func TestSignInIsRateLimitedPerAddress(t *testing.T) {
 func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	dstore := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(dstore, time.Now, uuid.NewString)
+	life := directory.NewLifecycle(dstore, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
@@ -373,7 +373,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	life := directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Reports = life, directory.NewReports(store, life, []byte("k"))
 		d.Requests = directory.NewServiceRequests(store, time.Now, uuid.NewString)

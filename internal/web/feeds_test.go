@@ -32,7 +32,7 @@ func TestModeratorsImportAFeedFromTheirPage(t *testing.T) {
 	}))
 	defer feed.Close()
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-		d.Lifecycle = directory.NewLifecycle(store, time.Now, uuid.NewString)
+		d.Lifecycle = directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 		d.Feeds = &web.Feeds{List: store.ListFeeds, Import: func(ctx context.Context, u string, trusted bool) (string, []string, error) {
 			sum, err := (&oruk.Importer{Store: store, Geo: postcodes(t), Backoff: time.Millisecond}).Run(ctx, u, trusted)
 			if sum == nil {

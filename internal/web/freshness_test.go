@@ -52,7 +52,7 @@ func TestManualChecksPage(t *testing.T) {
 		store := sqlstore.NewDirectoryStore(db)
 		fresh := sqlstore.NewFreshnessStore(db)
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		life := directory.NewLifecycle(store, clock.now, uuid.NewString)
+		life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
 		reports := directory.NewReports(store, life, []byte("test signing key"))
 		outbox := email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, clock.now, logger)
 		checks := freshness.NewManualChecks(fresh, directory.NewSystem(life, reports), life, outbox,

@@ -36,7 +36,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *fullSite {
 	t.Helper()
 	fs := &fullSite{clock: &movingClock{t: testNow}, store: sqlstore.NewDirectoryStore(db)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fs.life = directory.NewLifecycle(fs.store, fs.clock.now, uuid.NewString)
+	fs.life = directory.NewLifecycle(fs.store, testMailer(db), fs.clock.now, uuid.NewString)
 	reports := directory.NewReports(fs.store, fs.life, []byte("test signing key"))
 	system := directory.NewSystem(fs.life, reports)
 	fs.refs = referral.New(sqlstore.NewReferralStore(db), system,

@@ -9,7 +9,6 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/email"
 	"waymark/internal/referral"
 )
 
@@ -280,15 +279,6 @@ func (s *Server) handleListingAction(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.deps.Lifecycle.Apply(ctx, svc.ID, action, r.PostForm.Get("note")); err != nil {
 		s.renderError(w, r, err)
 		return
-	}
-	if action == directory.ActionDecline && svc.Email != "" {
-		err := s.deps.Outbox.Send(ctx, email.Message{To: svc.Email, Subject: "Your Waymark listing needs changes",
-			Text: "Hello,\n\nA moderator has looked at your listing \"" + svc.DisplayName() + "\" and it needs changes before it can go live:\n\n" +
-				strings.TrimSpace(r.PostForm.Get("note")) + "\n\nSign in to Waymark to change it and post it again: " + s.baseURL(r) + "/provider\n"})
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	if strings.HasPrefix(r.URL.Path, "/moderation/") {
 		http.Redirect(w, r, "/moderation", http.StatusSeeOther)

@@ -23,7 +23,7 @@ import (
 func newListingSite(t *testing.T, db *sqlstore.DB) *accountSite {
 	as := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		store := sqlstore.NewDirectoryStore(db)
-		d.Lifecycle = directory.NewLifecycle(store, time.Now, uuid.NewString)
+		d.Lifecycle = directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 		d.Revisions = store
 		d.Images = store
 	})

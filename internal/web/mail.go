@@ -2,22 +2,9 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"waymark/internal/email"
 )
-
-// baseURL is the site's address for links in emails.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimSuffix(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
 
 // devMailView lists the development outbox.
 type devMailView struct {
@@ -38,7 +25,3 @@ func (s *Server) handleDevMail(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "devmail", devMailView{page: s.page(r, "Development outbox"), Messages: list})
 }
-
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-
-func htmlEscape(s string) string { return htmlEscaper.Replace(s) }

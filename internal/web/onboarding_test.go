@@ -41,9 +41,9 @@ type onboardingSite struct {
 func newOnboardingSite(t *testing.T, db *sqlstore.DB) *onboardingSite {
 	t.Helper()
 	os := &onboardingSite{clock: &movingClock{t: testNow}, store: sqlstore.NewDirectoryStore(db)}
-	life := directory.NewLifecycle(os.store, os.clock.now, uuid.NewString)
+	life := directory.NewLifecycle(os.store, testMailer(db), os.clock.now, uuid.NewString)
 	reports := directory.NewReports(os.store, life, []byte("k"))
-	os.accountSite = newAccountSiteWith(t, db, web.Config{PublicURL: "https://waymark.test"}, func(d *web.Deps) {
+	os.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images, d.Reports = life, os.store, os.store, reports
 		d.Onboarding = onboarding.New(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: os.store.ListCategories,

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"waymark"
 	"waymark/internal/account"
-	"waymark/internal/email"
 )
 
 func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
@@ -25,45 +22,21 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, r, "forgot", v, forgotRefill, "Too many requests to reset a password from here. Wait a minute and try again.")
 		return
 	}
-	u, token, err := s.deps.Accounts.RequestPasswordReset(r.Context(), r.PostForm.Get("email"))
+	addr, err := account.NormaliseEmail(r.PostForm.Get("email"))
 	if err != nil {
 		s.failForm(w, r, "forgot", v, err, nil)
 		return
 	}
 	// Known or not, the address gets an email (unless it had several
 	// lately), so the answer and the work are the same either way.
-	addr, _ := account.NormaliseEmail(r.PostForm.Get("email"))
 	if s.limits.allowOne("mail-to:"+addr, mailToRefill, mailToBurst, s.deps.Now()) {
-		m := s.noAccountEmail(r, addr)
-		if u != nil {
-			m = s.resetEmail(r, u, token)
-		}
-		if err := s.deps.Outbox.Send(r.Context(), m); err != nil {
-			s.serverError(w, r, err)
+		if _, _, err := s.deps.Accounts.RequestPasswordReset(r.Context(), addr); err != nil {
+			s.failForm(w, r, "forgot", v, err, nil)
 			return
 		}
 	}
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Check your email"), Heading: "Check your email",
 		Lines: []string{"We have sent an email to " + addr + ". If there is a Waymark account for it, the email has a link to reset the password.", "The link works once, for an hour."}})
-}
-
-// resetEmail is the email with a link to choose a new password.
-func (s *Server) resetEmail(r *http.Request, u *account.User, token string) email.Message {
-	link := s.baseURL(r) + "/reset-password?token=" + url.QueryEscape(token)
-	return email.Message{To: u.Email, Subject: "Reset your Waymark password",
-		Text: fmt.Sprintf("Hello %s,\n\nSomeone asked to reset your Waymark password. To choose a new one, open this link within an hour:\n\n%s\n\nIf it was not you, ignore this email: your password has not changed.\n", u.Name, link),
-		HTML: fmt.Sprintf("<p>Hello %s,</p><p>Someone asked to reset your Waymark password. <a href=\"%s\">Choose a new password</a> within an hour.</p><p>If it was not you, ignore this email: your password has not changed.</p>", htmlEscape(u.Name), htmlEscape(link)),
-	}
-}
-
-// noAccountEmail answers a request to reset the password of an address that
-// has no account.
-func (s *Server) noAccountEmail(r *http.Request, addr string) email.Message {
-	register := s.baseURL(r) + "/register"
-	return email.Message{To: addr, Subject: "Reset your Waymark password",
-		Text: fmt.Sprintf("Hello,\n\nSomeone asked to reset the Waymark password for this email address, but there is no Waymark account for it. If you have an account under another address, ask again with that one. To create an account, go to:\n\n%s\n\nIf it was not you, ignore this email.\n", register),
-		HTML: fmt.Sprintf("<p>Hello,</p><p>Someone asked to reset the Waymark password for this email address, but there is no Waymark account for it. If you have an account under another address, ask again with that one, or <a href=\"%s\">create an account</a>.</p><p>If it was not you, ignore this email.</p>", htmlEscape(register)),
-	}
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {

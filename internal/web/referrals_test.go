@@ -31,7 +31,7 @@ type referralSite struct {
 func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
 	clock := &movingClock{t: testNow}
 	store := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(store, clock.now, uuid.NewString)
+	life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
 	reports := directory.NewReports(store, life, []byte("test signing key"))
 	rs := &referralSite{clock: clock}
 	rs.refs = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"waymark"
 	"waymark/internal/account"
-	"waymark/internal/email"
 )
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) {
@@ -31,29 +28,29 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, "register", v, waymark.FieldErrorf(waymark.EINVALID, "confirm_password", "The passwords do not match"), nil)
 		return
 	}
-	u, token, err := s.deps.Accounts.Register(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("name"), r.PostForm.Get("password"))
-	var m email.Message
+	// The page the person was on (such as a claim link) comes back after
+	// they confirm their address and sign in.
+	u, _, err := s.deps.Accounts.Register(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("name"), r.PostForm.Get("password"), v.Next)
+	addr := ""
 	switch {
 	case waymark.ErrorCode(err) == waymark.ECONFLICT:
-		// The address has an account: its owner hears of the attempt, and
-		// the page says what it says for a new address.
-		addr, _ := account.NormaliseEmail(r.PostForm.Get("email"))
-		if !s.limits.allowOne("mail-to:"+addr, mailToRefill, mailToBurst, s.deps.Now()) {
-			s.checkYourEmail(w, r, addr)
-			return
+		// The address has an account: its owner hears of the attempt
+		// (unless they heard lately), and the page says what it says for
+		// a new address.
+		addr, _ = account.NormaliseEmail(r.PostForm.Get("email"))
+		if s.limits.allowOne("mail-to:"+addr, mailToRefill, mailToBurst, s.deps.Now()) {
+			if err := s.deps.Accounts.TellOwnerOfSignUp(r.Context(), addr); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
 		}
-		m = s.alreadyRegisteredEmail(r, addr)
 	case err != nil:
 		s.failForm(w, r, "register", v, err, []string{"name", "email", "password", "confirm_password"})
 		return
 	default:
-		m = s.confirmEmail(r, u, token, v.Next)
+		addr = u.Email
 	}
-	if err := s.deps.Outbox.Send(r.Context(), m); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.checkYourEmail(w, r, m.To)
+	s.checkYourEmail(w, r, addr)
 }
 
 // checkYourEmail is the answer to registering, the same whether or not the
@@ -61,27 +58,6 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 func (s *Server) checkYourEmail(w http.ResponseWriter, r *http.Request, addr string) {
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Check your email"), Heading: "Check your email",
 		Lines: []string{"We have sent an email to " + addr + ".", "Open the link in it within 3 days to confirm your email address, then sign in."}})
-}
-
-// confirmEmail asks a new account's owner to confirm their address. The
-// page the person was on (such as a claim link) comes back after they
-// confirm it and sign in.
-func (s *Server) confirmEmail(r *http.Request, u *account.User, token, next string) email.Message {
-	link := s.baseURL(r) + withNext("/verify-email?token="+url.QueryEscape(token), next)
-	return email.Message{To: u.Email, Subject: "Confirm your email address for Waymark",
-		Text: fmt.Sprintf("Hello %s,\n\nConfirm your email address by opening this link within 3 days:\n\n%s\n\nIf you did not create a Waymark account, ignore this email.\n", u.Name, link),
-		HTML: fmt.Sprintf("<p>Hello %s,</p><p><a href=\"%s\">Confirm your email address</a> within 3 days.</p><p>If you did not create a Waymark account, ignore this email.</p>", htmlEscape(u.Name), htmlEscape(link)),
-	}
-}
-
-// alreadyRegisteredEmail tells an account's owner that someone tried to
-// create another account with their address.
-func (s *Server) alreadyRegisteredEmail(r *http.Request, addr string) email.Message {
-	signIn, forgot := s.baseURL(r)+"/sign-in", s.baseURL(r)+"/forgot-password"
-	return email.Message{To: addr, Subject: "You already have a Waymark account",
-		Text: fmt.Sprintf("Hello,\n\nSomeone, perhaps you, tried to create a Waymark account with this email address, which already has one.\n\nTo sign in, go to:\n%s\n\nIf you have forgotten your password, reset it here (this also confirms your address):\n%s\n\nIf it was not you, ignore this email: nothing has changed.\n", signIn, forgot),
-		HTML: fmt.Sprintf("<p>Hello,</p><p>Someone, perhaps you, tried to create a Waymark account with this email address, which already has one.</p><p><a href=\"%s\">Sign in</a>, or if you have forgotten your password, <a href=\"%s\">reset it</a> (this also confirms your address).</p><p>If it was not you, ignore this email: nothing has changed.</p>", htmlEscape(signIn), htmlEscape(forgot)),
-	}
 }
 
 func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {

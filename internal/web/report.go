@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"waymark"
-	"waymark/internal/email"
 )
 
 // reportView is the "report something wrong" form and the provider's
@@ -52,18 +51,6 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		v.Title = "Error: " + v.Title
 		s.render(w, r, http.StatusBadRequest, "report", v)
 		return
-	}
-	if svc.Email != "" {
-		link := s.baseURL(r) + "/services/" + svc.ID + "/confirm?" + s.deps.Reports.ConfirmLink(svc.ID)
-		err := s.deps.Outbox.Send(ctx, email.Message{To: svc.Email, Subject: "Is your Waymark listing still up to date?",
-			Text: "Hello,\n\nSomeone told us that your listing \"" + svc.DisplayName() + "\" may be out of date. We have taken it out of search while we check.\n\n" +
-				"What they said:\n\n" + r.PostForm.Get("reason") + "\n\n" +
-				"If the service is still running as described, confirm it here (the link works for 14 days, no sign-in needed):\n\n" + link + "\n\n" +
-				"If something has changed, sign in to Waymark and edit the listing: " + s.baseURL(r) + "/provider\n"})
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Thank you for telling us"), Heading: "Thank you for telling us",
 		Lines: []string{"We have taken the listing out of search and asked the provider to check it."}, Link: &link{Href: "/", Text: "Find community support"}})

@@ -33,7 +33,7 @@ func TestReportSomethingWrongSuspendsUntilTheProviderConfirms(t *testing.T) {
 	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		clock := &movingClock{t: testNow}
 		store := sqlstore.NewDirectoryStore(db)
-		life := directory.NewLifecycle(store, clock.now, uuid.NewString)
+		life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
 		s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 			d.Lifecycle = life
 			d.Reports = directory.NewReports(store, life, []byte("test signing key"))
@@ -110,7 +110,7 @@ func TestReportSomethingWrongSuspendsUntilTheProviderConfirms(t *testing.T) {
 func TestReportingAHiddenEntryIsNotFound(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	life := directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle, d.Reports = life, directory.NewReports(store, life, []byte("k"))
 	})
@@ -124,7 +124,7 @@ func TestReportingAHiddenEntryIsNotFound(t *testing.T) {
 func TestAReportedListingGoesLiveAgainWhenTheProvidersChangesAreApproved(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	store := sqlstore.NewDirectoryStore(db)
-	life := directory.NewLifecycle(store, time.Now, uuid.NewString)
+	life := directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions = life, store
 		d.Reports = directory.NewReports(store, life, []byte("k"))

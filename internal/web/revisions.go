@@ -1,14 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/email"
 )
 
 // serviceToForm fills the listing form from a service.
@@ -198,15 +196,6 @@ func (s *Server) handleDecideRevision(w http.ResponseWriter, r *http.Request) {
 	}
 	if approve && s.deps.Reports != nil {
 		if err := s.deps.Reports.ReopenAfterEdit(r.Context(), rev.ServiceID); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if !approve && rev.Proposed.Email != "" {
-		err := s.deps.Outbox.Send(r.Context(), email.Message{To: rev.Proposed.Email, Subject: "Your changes to a Waymark listing were not approved",
-			Text: fmt.Sprintf("Hello,\n\nA moderator looked at your changes to \"%s\" and did not approve them:\n\n%s\n\nThe listing stays as it was. Sign in to change it again: %s/provider\n",
-				rev.Proposed.DisplayName(), r.PostForm.Get("note"), s.baseURL(r))})
-		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}

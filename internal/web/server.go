@@ -47,9 +47,6 @@ type Config struct {
 	Attribution []string
 	// Dev turns on development pages (the email outbox at /dev/mail).
 	Dev bool
-	// PublicURL is the site's address for links in emails; "" to use the
-	// request's host.
-	PublicURL string
 	// Operator is who runs the site: named on the privacy, accessibility and
 	// contact pages, with their support address in the footer.
 	Operator Operator

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"waymark/internal/directory"
+	"waymark/internal/email"
 	"waymark/internal/postcode"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -424,4 +425,13 @@ func FuzzSearchPage(f *testing.F) {
 			t.Fatalf("GET /?%s = %d", v.Encode(), rec.Code)
 		}
 	})
+}
+
+// testPublicURL is the configured address of the sites under test, from
+// which every link in their email is built.
+const testPublicURL = "http://waymark.test"
+
+// testMailer queues email in db's outbox with links to testPublicURL.
+func testMailer(db *sqlstore.DB) email.Mailer {
+	return email.Mailer{Sender: email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil))), PublicURL: testPublicURL}
 }
