@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -67,6 +68,16 @@ type Config struct {
 	// (PASSWORD_HASH_WAIT, 5s).
 	HashConcurrency int
 	HashWait        time.Duration
+	// HTTPS says the site is served over HTTPS, by this server (TLS_CERT)
+	// or by a proxy in front of it (HTTPS=true, or a PUBLIC_URL starting
+	// https://): session cookies are Secure and pages send HSTS.
+	HTTPS bool
+	// MetricsAddr is a separate address serving only /metrics
+	// (METRICS_ADDR); MetricsToken is a bearer token /metrics asks for on
+	// the site's own address (METRICS_TOKEN). In production with neither,
+	// /metrics is not served.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 // LoadConfig reads the configuration from getenv, with defaults for local use.
@@ -126,7 +137,57 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := loadHashing(&c, getenv); err != nil {
 		return c, err
 	}
+	if err := loadSite(&c, getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadSite reads where the site is reached and how: PUBLIC_URL, HTTPS and
+// the metrics settings.
+func loadSite(c *Config, getenv func(string) string) error {
+	if c.PublicURL = strings.TrimSuffix(strings.TrimSpace(c.PublicURL), "/"); c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf("PUBLIC_URL: want the site's address like https://waymark.example.org, got %q", c.PublicURL)
+		}
+		c.HTTPS = u.Scheme == "https"
+	}
+	c.HTTPS = c.HTTPS || c.TLSCert != ""
+	switch v := strings.ToLower(strings.TrimSpace(getenv("HTTPS"))); v {
+	case "":
+	case "1", "true", "yes", "on":
+		c.HTTPS = true
+	case "0", "false", "no", "off":
+		if c.HTTPS {
+			return fmt.Errorf("HTTPS=%s, but PUBLIC_URL or TLS_CERT says the site is served over HTTPS", v)
+		}
+	default:
+		return fmt.Errorf("HTTPS: want true or false, got %q", v)
+	}
+	c.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
+	c.MetricsToken = strings.TrimSpace(getenv("METRICS_TOKEN"))
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("METRICS_TOKEN: want at least 16 characters")
+	}
+	return nil
+}
+
+// checkServe refuses settings the server must not run with: in production
+// every email link needs PUBLIC_URL (links are never built from a
+// request's Host header), and mail needs SMTP_URL (without it nothing would
+// be delivered).
+func (c Config) checkServe() error {
+	if c.Dev {
+		return nil
+	}
+	if c.PublicURL == "" {
+		return fmt.Errorf("set PUBLIC_URL to the site's address (like https://waymark.example.org): in production every link in email is built from it")
+	}
+	if c.SMTPURL == "" {
+		return fmt.Errorf("set SMTP_URL (smtp://user:password@host:port): in production Waymark does not start without a way to send email")
+	}
+	return nil
 }
 
 // loadOperator reads who runs the site; the web server has defaults for the

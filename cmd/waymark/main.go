@@ -100,7 +100,11 @@ Environment:
   POSTCODES_FILE   postcode table written by 'postcodes import' (default: beside a SQLite database)
   TILE_URL         map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
   TLS_CERT, TLS_KEY  serve HTTPS (enables HSTS)
-  PUBLIC_URL       the site's public address, for absolute links in the API
+  PUBLIC_URL       the site's public address, for every link in email and the API (required in production)
+  HTTPS            true when a proxy serves the site over HTTPS (implied by an https PUBLIC_URL)
+  SMTP_URL         smtp://user:password@host:port to send email (required in production)
+  METRICS_ADDR     a separate address serving /metrics
+  METRICS_TOKEN    a bearer token /metrics asks for
   LOG_LEVEL        debug, info, warn or error
   PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_WAIT
                    password hashes at once (default: CPUs) and how long one waits (5s)

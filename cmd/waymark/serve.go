@@ -16,6 +16,8 @@ import (
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // openDB opens and migrates the configured database.
@@ -81,6 +83,9 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments")
 	}
+	if err := cfg.checkServe(); err != nil {
+		return err
+	}
 	a, err := m.openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -105,6 +110,16 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 		return err
 	}
 	hs := newHTTPServer(srv.Handler(), logger)
+	if cfg.MetricsAddr != "" {
+		maddr, stop, err := serveMetrics(cfg, s.registry, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(m.Stdout, "Metrics are served at http://%s/metrics.\n", maddr)
+	} else if !cfg.Dev && cfg.MetricsToken == "" {
+		logger.Warn("metrics are not served: set METRICS_ADDR or METRICS_TOKEN to read them")
+	}
 	fmt.Fprintf(m.Stdout, "Waymark is running at %s://%s/ (database: %s). Press Ctrl+C to stop.\n", scheme, addr, a.db.Dialect())
 	logger.Info("server started", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
 	if m.Ready != nil {
@@ -112,6 +127,21 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	}
 	s.startJobs(ctx, a, cfg, logger)
 	return run(ctx, hs, ln, cfg, logger)
+}
+
+// serveMetrics serves /metrics alone on METRICS_ADDR (with METRICS_TOKEN
+// when set) until stop is called.
+func serveMetrics(cfg Config, reg *prometheus.Registry, logger *slog.Logger) (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", web.MetricsHandler(reg, cfg.MetricsToken))
+	hs := newHTTPServer(mux, logger)
+	go hs.Serve(ln)
+	logger.Info("metrics served", "addr", ln.Addr().String())
+	return ln.Addr().String(), func() { hs.Close() }, nil
 }
 
 // listenAddress is the scheme and host:port the server is reached at

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/freshness"
 	"waymark/internal/jobs"
+	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
@@ -29,6 +31,7 @@ import (
 // services are the domain services the server runs, wired to the database.
 type services struct {
 	outbox    *email.Outbox
+	registry  *prometheus.Registry
 	accounts  *account.Service
 	sessions  *scs.SessionManager
 	life      *directory.Lifecycle
@@ -55,7 +58,7 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	s := &services{outbox: outbox, sessions: newSessions(a, cfg), publicURL: publicURL}
+	s := &services{outbox: outbox, registry: newRegistry(a), sessions: newSessions(a, cfg), publicURL: publicURL}
 	mail := email.Mailer{Sender: outbox, PublicURL: publicURL}
 	s.accounts = newAccounts(a, cfg, mail, logger)
 	s.life = directory.NewLifecycle(a.store, mail, time.Now, uuid.NewString)
@@ -83,6 +86,9 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 // SMTP_URL is set, otherwise the development transport.
 func newOutbox(a *app, cfg Config, logger *slog.Logger) (*email.Outbox, error) {
 	var transport email.Transport = email.DevTransport{}
+	if !cfg.Dev && cfg.SMTPURL == "" {
+		return nil, fmt.Errorf("no SMTP_URL: in production email is never marked sent without being delivered")
+	}
 	if cfg.SMTPURL != "" {
 		var err error
 		if transport, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
@@ -102,7 +108,7 @@ func newSessions(a *app, cfg Config) *scs.SessionManager {
 	sessions.Cookie.Name = "waymark_session"
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
-	sessions.Cookie.Secure = cfg.TLSCert != ""
+	sessions.Cookie.Secure = cfg.HTTPS
 	return sessions
 }
 
@@ -119,7 +125,9 @@ func newRegistry(a *app) *prometheus.Registry {
 func webConfig(cfg Config) web.Config {
 	return web.Config{
 		TileURL:            cfg.TileURL,
-		Secure:             cfg.TLSCert != "",
+		Secure:             cfg.HTTPS,
+		MetricsToken:       cfg.MetricsToken,
+		HideMetrics:        cfg.MetricsAddr != "" || (!cfg.Dev && cfg.MetricsToken == ""),
 		Attribution:        postcode.Attribution,
 		Dev:                cfg.Dev,
 		Operator:           cfg.Operator,
@@ -134,9 +142,9 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Directory:  a.directory,
 		Ready:      a.db.Ping,
 		Logger:     logger,
-		Registry:   newRegistry(a),
+		Registry:   s.registry,
 		Now:        time.Now,
-		API:        oruk.New(a.store, a.postcodes, logger, cfg.PublicURL).Routes(),
+		API:        oruk.New(a.store, a.postcodes, logger, s.publicURL).Routes(),
 		Accounts:   s.accounts,
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,
@@ -147,8 +155,8 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Onboarding: s.onboard,
 		Requests:   directory.NewServiceRequests(a.store, time.Now, uuid.NewString),
 		Casework:   s.casework,
-		Revisions:  a.store,
-		Images:     a.store,
+		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
+		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, logger)},
 	}
 }

@@ -206,10 +206,10 @@ func TestAServiceHashesWithTheDefaultCostUnlessGivenAnother(t *testing.T) {
 		email  string
 		prefix string
 	}{
-		{account.NewService(sqlstore.NewAccountStore(db), now, logger), "live@example.org", "$argon2id$v=19$m=65536,t=2,p=2$"},
-		{account.NewService(sqlstore.NewAccountStore(db), now, logger, account.WithPasswordCost(account.TestPasswordCost())), "test@example.org", "$argon2id$v=19$m=8,t=1,p=1$"},
+		{account.NewService(sqlstore.NewAccountStore(db), email.Mailer{}, now, logger), "live@example.org", "$argon2id$v=19$m=65536,t=2,p=2$"},
+		{account.NewService(sqlstore.NewAccountStore(db), email.Mailer{}, now, logger, account.WithPasswordCost(account.TestPasswordCost())), "test@example.org", "$argon2id$v=19$m=8,t=1,p=1$"},
 	} {
-		u, _, err := tt.svc.Register(ctx, tt.email, "Sam Taylor", "a long enough password")
+		u, _, err := tt.svc.Register(ctx, tt.email, "Sam Taylor", "a long enough password", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -173,3 +173,48 @@ func keepWhatTheFormDoesNotCarry(current, proposed *Service) {
 }
 
 func cloneSlice[T any](s []T) []T { return append([]T(nil), s...) }
+
+// Revisions is providers' changes to listings and their review, for the
+// pages: it holds the revision store, so callers hold only services.
+type Revisions struct {
+	store RevisionStore
+	dir   *Directory
+	life  *Lifecycle
+}
+
+// NewRevisions returns Revisions keeping changes in store.
+func NewRevisions(store RevisionStore, dir *Directory, life *Lifecycle) *Revisions {
+	return &Revisions{store: store, dir: dir, life: life}
+}
+
+// Edit changes a listing for its provider, as Directory.Edit.
+func (v *Revisions) Edit(ctx context.Context, id string, proposed *Service) (bool, error) {
+	return v.dir.Edit(ctx, v.life, v.store, id, proposed)
+}
+
+// Pending lists changes waiting for review, for moderators. Errors:
+// EFORBIDDEN.
+func (v *Revisions) Pending(ctx context.Context) ([]Revision, error) {
+	return v.life.PendingRevisions(ctx, v.store)
+}
+
+// Find returns one revision for moderators. Errors: EFORBIDDEN,
+// ENOTFOUND.
+func (v *Revisions) Find(ctx context.Context, id string) (*Revision, error) {
+	a := waymark.ActorFrom(ctx)
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can review changes")
+	}
+	return v.store.FindRevision(ctx, id)
+}
+
+// Decide approves or declines a revision, as Lifecycle.DecideRevision.
+func (v *Revisions) Decide(ctx context.Context, id string, approve bool, note string) (*Revision, error) {
+	return v.life.DecideRevision(ctx, v.store, id, approve, note)
+}
+
+// PendingChange returns the change to one of the actor's listings waiting
+// for review, as Lifecycle.PendingChange.
+func (v *Revisions) PendingChange(ctx context.Context, serviceID string) (*Revision, error) {
+	return v.life.PendingChange(ctx, v.store, serviceID)
+}

@@ -6,6 +6,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -72,4 +73,40 @@ func Clean(r io.Reader) ([]byte, string, error) {
 type Store interface {
 	SaveImage(ctx context.Context, id, contentType string, data []byte, at time.Time) error
 	FindImage(ctx context.Context, id string) (contentType string, data []byte, err error)
+}
+
+// Images takes uploaded images and serves them back: it holds the store, so
+// callers hold only the service.
+type Images struct {
+	store Store
+	now   func() time.Time
+	newID func() string
+}
+
+// NewImages returns Images keeping pictures in store.
+func NewImages(store Store, now func() time.Time, newID func() string) *Images {
+	return &Images{store: store, now: now, newID: newID}
+}
+
+// Upload cleans an image a signed-in user sent (see Clean) and stores it.
+// It returns the new image's id and content type. Errors: EUNAUTHORIZED,
+// EINVALID with Field "image".
+func (m *Images) Upload(ctx context.Context, r io.Reader) (id, contentType string, err error) {
+	if waymark.ActorFrom(ctx).Anonymous() {
+		return "", "", waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to upload an image")
+	}
+	data, ct, err := Clean(r)
+	if err != nil {
+		return "", "", err
+	}
+	id = m.newID()
+	if err := m.store.SaveImage(ctx, id, ct, data, m.now().UTC()); err != nil {
+		return "", "", fmt.Errorf("save image: %w", err)
+	}
+	return id, ct, nil
+}
+
+// Find returns a stored image's content type and bytes. Errors: ENOTFOUND.
+func (m *Images) Find(ctx context.Context, id string) (contentType string, data []byte, err error) {
+	return m.store.FindImage(ctx, id)
 }

@@ -469,24 +469,8 @@ func (s *Service) claimMail(to, organizationID, orgName string, n int, now time.
 		"Claim it to keep it up to date: create an account or sign in, and you can edit it straight away.",
 		"If you would rather not be listed, open the same link and choose \"Please remove us\": we will take it down.",
 		"The link works for 30 days."}
-	var text strings.Builder
-	text.WriteString("Hello,\n\n")
-	for _, l := range lines {
-		text.WriteString(l + "\n\n")
-	}
-	text.WriteString("Claim or remove your entry:\n" + link + "\n\nWaymark — community support near you\n")
-	var html strings.Builder
-	html.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>` + escape(subject) + `</title></head><body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #212b32;"><p>Hello,</p>`)
-	for _, l := range lines {
-		html.WriteString("<p>" + escape(l) + "</p>")
-	}
-	html.WriteString(`<p><a href="` + escape(link) + `" style="color: #005eb8;">Claim or remove your entry</a></p><p style="color: #4c6272;">Waymark — community support near you</p></body></html>`)
-	return email.Message{To: to, Subject: subject, Text: text.String(), HTML: html.String()}
+	return email.Compose(to, subject, append([]string{"Hello,"}, lines...), link, "Claim or remove your entry")
 }
-
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-
-func escape(s string) string { return htmlEscaper.Replace(s) }
 
 // Claim is what a claim link shows: the organisation's imported entries.
 type Claim struct {

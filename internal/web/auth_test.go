@@ -20,6 +20,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
@@ -254,7 +255,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	dstore := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(dstore, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
-		d.Lifecycle, d.Revisions, d.Images = life, dstore, dstore
+		d.Lifecycle, d.Revisions, d.Images = life, directory.NewRevisions(dstore, d.Directory, life), media.NewImages(dstore, time.Now, uuid.NewString)
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
 		d.Requests = directory.NewServiceRequests(dstore, time.Now, uuid.NewString)
 		d.Onboarding = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: dstore.ListCategories,

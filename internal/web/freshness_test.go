@@ -58,7 +58,7 @@ func TestManualChecksPage(t *testing.T) {
 		checks := freshness.NewManualChecks(fresh, directory.NewSystem(life, reports), life, outbox,
 			freshness.ManualConfig{PublicURL: "https://waymark.test"}, clock.now, uuid.NewString, logger)
 		s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-			d.Lifecycle, d.Reports, d.Revisions, d.Checks = life, reports, store, checks
+			d.Lifecycle, d.Reports, d.Revisions, d.Checks = life, reports, directory.NewRevisions(store, d.Directory, life), checks
 		})
 		// Two published entries without a website, confirmed four and five
 		// months ago; every other entry confirmed today.

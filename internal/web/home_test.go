@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -15,6 +16,7 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/freshness"
+	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
@@ -45,7 +47,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *fullSite {
 	checks := freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), system, fs.life, outbox,
 		freshness.ManualConfig{PublicURL: "https://waymark.test"}, fs.clock.now, uuid.NewString, logger)
 	fs.accountSite = newAccountSiteWith(t, db, cfg, func(d *web.Deps) {
-		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, fs.store, fs.store, reports, fs.refs, checks
+		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, directory.NewRevisions(fs.store, d.Directory, fs.life), media.NewImages(fs.store, time.Now, uuid.NewString), reports, fs.refs, checks
 		d.Feeds = &web.Feeds{List: fs.store.ListFeeds}
 		d.Requests = directory.NewServiceRequests(fs.store, fs.clock.now, uuid.NewString)
 		d.Onboarding = onboarding.New(onboarding.Config{

@@ -33,7 +33,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}}
 	for _, svc := range list {
 		if s.deps.Revisions != nil && (svc.Status.Public() || svc.Status == directory.StatusSuspended) {
-			rev, err := s.deps.Lifecycle.PendingChange(r.Context(), s.deps.Revisions, svc.ID)
+			rev, err := s.deps.Revisions.PendingChange(r.Context(), svc.ID)
 			if err != nil {
 				s.renderError(w, r, err)
 				return
@@ -305,7 +305,7 @@ func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
 	}
 	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now(), Checks: s.deps.Checks != nil}
 	if s.deps.Revisions != nil {
-		if v.Revisions, err = s.deps.Lifecycle.PendingRevisions(r.Context(), s.deps.Revisions); err != nil {
+		if v.Revisions, err = s.deps.Revisions.Pending(r.Context()); err != nil {
 			s.renderError(w, r, err)
 			return
 		}

@@ -16,6 +16,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/media"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
 )
@@ -24,8 +25,8 @@ func newListingSite(t *testing.T, db *sqlstore.DB) *accountSite {
 	as := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		store := sqlstore.NewDirectoryStore(db)
 		d.Lifecycle = directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
-		d.Revisions = store
-		d.Images = store
+		d.Revisions = directory.NewRevisions(store, d.Directory, d.Lifecycle)
+		d.Images = media.NewImages(store, time.Now, uuid.NewString)
 	})
 	return as
 }

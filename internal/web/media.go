@@ -5,11 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/media"
 )
 
 // formImage reads an optional uploaded image and its description from a
@@ -26,16 +23,12 @@ func (s *Server) formImage(r *http.Request) (*directory.Image, error) {
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "image", "The image could not be read: try again")
 	}
 	defer file.Close()
-	data, ct, err := media.Clean(file)
-	if err != nil {
-		return nil, err
-	}
 	alt := strings.TrimSpace(r.PostForm.Get("image_alt"))
 	if alt == "" || len(alt) > 300 {
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "image_alt", "Describe the image for people who cannot see it, in 300 characters or fewer")
 	}
-	id := uuid.NewString()
-	if err := s.deps.Images.SaveImage(r.Context(), id, ct, data, s.deps.Now().UTC()); err != nil {
+	id, ct, err := s.deps.Images.Upload(r.Context(), file)
+	if err != nil {
 		return nil, err
 	}
 	return &directory.Image{URL: "/media/" + id, Alt: alt, ContentType: ct}, nil
@@ -52,7 +45,7 @@ func parseListingForm(r *http.Request) error {
 // handleMedia serves an uploaded image: only its bytes, with its cleaned
 // type, never sniffed, never run as a document.
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
-	ct, data, err := s.deps.Images.FindImage(r.Context(), r.PathValue("id"))
+	ct, data, err := s.deps.Images.Find(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

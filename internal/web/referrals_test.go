@@ -37,7 +37,7 @@ func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
 	rs.refs = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 		referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-		d.Lifecycle, d.Reports, d.Revisions, d.Referrals = life, reports, store, rs.refs
+		d.Lifecycle, d.Reports, d.Revisions, d.Referrals = life, reports, directory.NewRevisions(store, d.Directory, life), rs.refs
 	})
 	return rs
 }

@@ -126,7 +126,7 @@ func TestAReportedListingGoesLiveAgainWhenTheProvidersChangesAreApproved(t *test
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-		d.Lifecycle, d.Revisions = life, store
+		d.Lifecycle, d.Revisions = life, directory.NewRevisions(store, d.Directory, life)
 		d.Reports = directory.NewReports(store, life, []byte("k"))
 	})
 	ctx := context.Background()

@@ -71,7 +71,7 @@ func (s *Server) handleEditListingForm(w http.ResponseWriter, r *http.Request) {
 	v.Live = svc.Status.Public() || svc.Status == directory.StatusSuspended
 	shown := svc
 	if v.Live {
-		rev, err := s.deps.Lifecycle.PendingChange(r.Context(), s.deps.Revisions, svc.ID)
+		rev, err := s.deps.Revisions.PendingChange(r.Context(), svc.ID)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -104,7 +104,7 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 		s.failListing(w, r, v, err)
 		return
 	}
-	revision, err := s.deps.Directory.Edit(r.Context(), s.deps.Lifecycle, s.deps.Revisions, id, proposed)
+	revision, err := s.deps.Revisions.Edit(r.Context(), id, proposed)
 	if err != nil {
 		if code := waymark.ErrorCode(err); code == waymark.EFORBIDDEN || code == waymark.ENOTFOUND {
 			s.renderError(w, r, err)
@@ -152,7 +152,7 @@ var compareOrder = []string{"Title", "Description", "Email", "Website", "Phone",
 
 func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	rev, err := s.deps.Revisions.FindRevision(ctx, r.PathValue("id"))
+	rev, err := s.deps.Revisions.Find(ctx, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -189,7 +189,7 @@ func (s *Server) handleDecideRevision(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	rev, err := s.deps.Lifecycle.DecideRevision(r.Context(), s.deps.Revisions, r.PathValue("id"), approve, strings.TrimSpace(r.PostForm.Get("note")))
+	rev, err := s.deps.Revisions.Decide(r.Context(), r.PathValue("id"), approve, strings.TrimSpace(r.PostForm.Get("note")))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

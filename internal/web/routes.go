@@ -1,8 +1,6 @@
 package web
 
 import (
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"waymark"
 )
 
@@ -18,7 +16,9 @@ func (s *Server) routes() {
 	s.handle("GET /contact", s.handleInfo("contact", "Contact us"))
 	s.handle("GET /healthz", s.handleHealthz)
 	s.handle("GET /readyz", s.handleReadyz)
-	s.mux.Handle("GET /metrics", s.observe("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{})))
+	if !s.cfg.HideMetrics {
+		s.mux.Handle("GET /metrics", s.observe("GET /metrics", MetricsHandler(s.deps.Registry, s.cfg.MetricsToken)))
+	}
 	s.handle("GET /static/{path...}", s.handleStatic)
 	if s.deps.Accounts != nil {
 		s.route("GET /register", anyone, s.handleRegisterForm)

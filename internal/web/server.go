@@ -41,8 +41,14 @@ var staticFS embed.FS
 type Config struct {
 	// TileURL is a map tile URL template ({z}/{x}/{y}); empty for no map tiles.
 	TileURL string
-	// Secure is true when served over TLS; it turns on HSTS.
+	// Secure is true when the site is served over HTTPS (here or by a
+	// proxy in front); it turns on HSTS.
 	Secure bool
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// HideMetrics leaves /metrics off the site: it is served on an address
+	// of its own (MetricsHandler), or not at all.
+	HideMetrics bool
 	// Attribution lines shown in the footer for the postcode data.
 	Attribution []string
 	// Dev turns on development pages (the email outbox at /dev/mail).
@@ -80,11 +86,11 @@ type Deps struct {
 	Lifecycle *directory.Lifecycle
 	// Reports handles "report something wrong"; it needs Lifecycle.
 	Reports *directory.Reports
-	// Revisions keeps providers' changes to live listings for review; it
-	// needs Lifecycle.
-	Revisions directory.RevisionStore
-	// Images keeps uploaded images (served at /media/{id}).
-	Images media.Store
+	// Revisions is providers' changes to live listings and their review;
+	// it needs Lifecycle.
+	Revisions *directory.Revisions
+	// Images takes uploaded images (served at /media/{id}).
+	Images *media.Images
 	// Feeds lets moderators import other directories' feeds.
 	Feeds *Feeds
 	// Referrals turns on referrals: self-referral, professionals'
