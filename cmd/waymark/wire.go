@@ -182,18 +182,16 @@ func feedImport(a *app, logger *slog.Logger) func(ctx context.Context, baseURL s
 // checks.
 func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *slog.Logger) {
 	sessionStore := s.sessions.Store.(*sqlstore.SessionStore)
-	outbox := s.outbox
 	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...)...),
-		jobs.Job{Name: "deliver-email", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
-			_, _, err := outbox.DeliverDue(ctx)
-			return err
-		}},
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
 		}})...,
 	)
 	go runner.Start(ctx, 5*time.Second)
+	// Email is delivered on its own, in every instance at once (each
+	// message is claimed), so no job waits for a backlog to drain.
+	go s.outbox.Start(ctx, 5*time.Second)
 	// The website checks take minutes, so they tick on their own and never
 	// hold up email. Each run checks the websites due (up to a batch);
 	// claims keep each entry to one check per CHECK_EVERY.

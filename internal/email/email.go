@@ -72,13 +72,21 @@ type Store interface {
 	// EnqueueEmail stores a new pending message, due now.
 	EnqueueEmail(ctx context.Context, m Message, now time.Time) error
 	// ClaimEmails leases up to limit due messages to this worker until
-	// now+lease, so several workers never deliver the same message.
-	ClaimEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Queued, error)
-	// EmailSent marks a message delivered.
-	EmailSent(ctx context.Context, id string, now time.Time) error
-	// EmailFailed records a failed attempt: pending again at next, or failed
-	// for good when giveUp.
-	EmailFailed(ctx context.Context, id string, attempts int, next time.Time, lastErr string, giveUp bool) error
+	// now+lease, so several workers never deliver the same message. It
+	// returns them with the claim's token.
+	ClaimEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Queued, string, error)
+	// ExtendEmailClaim moves the claim's lease on to until, for the
+	// messages it still holds, and reports how many those are.
+	ExtendEmailClaim(ctx context.Context, token string, until time.Time) (int, error)
+	// ReleaseEmailClaim gives back the messages the claim still holds, to
+	// be delivered by any worker at once.
+	ReleaseEmailClaim(ctx context.Context, token string) error
+	// EmailSent marks a message delivered, only while the claim holds it;
+	// it reports whether it did.
+	EmailSent(ctx context.Context, id, token string, now time.Time) (bool, error)
+	// EmailFailed records a failed attempt, only while the claim holds the
+	// message: pending again at next, or failed for good when giveUp.
+	EmailFailed(ctx context.Context, id, token string, attempts int, next time.Time, lastErr string, giveUp bool) (bool, error)
 	// RecentEmails lists the newest messages, for the development outbox.
 	RecentEmails(ctx context.Context, limit int) ([]Queued, error)
 }
@@ -99,11 +107,19 @@ type Outbox struct {
 	// Backoff is the wait after the first failure; it doubles each time, up
 	// to an hour.
 	Backoff time.Duration
+	// Lease is how long a claim on messages lasts without being extended;
+	// while delivering, the claim is extended every Lease/4 (KeepEvery, when
+	// set), so a slow mail server never lets another worker take over.
+	Lease     time.Duration
+	KeepEvery time.Duration
+	// Batch is how many messages one claim takes.
+	Batch int
 }
 
 // NewOutbox returns an outbox delivering with transport.
 func NewOutbox(store Store, transport Transport, now func() time.Time, logger *slog.Logger) *Outbox {
-	return &Outbox{store: store, transport: transport, now: now, log: logger, MaxAttempts: 12, Backoff: time.Minute}
+	return &Outbox{store: store, transport: transport, now: now, log: logger, MaxAttempts: 12, Backoff: time.Minute,
+		Lease: 5 * time.Minute, Batch: 10}
 }
 
 // Send validates a message and queues it for delivery. Errors: EINVALID.
@@ -128,34 +144,114 @@ func (o *Outbox) Recent(ctx context.Context, limit int) ([]Queued, error) {
 
 // DeliverDue tries every message that is due, once, and reports how many were
 // delivered and how many failed this time. Jobs call it periodically; it is
-// safe to run in several processes at once.
+// safe to run in several processes at once: each message is claimed, the
+// claim is kept alive while a slow server takes its time, and a message is
+// marked sent only while its claim is still held. When ctx ends (the
+// process is stopping) the messages not yet tried are given back at once.
 func (o *Outbox) DeliverDue(ctx context.Context) (sent, failed int, err error) {
 	for {
-		now := o.now().UTC()
-		batch, err := o.store.ClaimEmails(ctx, now, 20, 5*time.Minute)
+		batch, token, err := o.store.ClaimEmails(ctx, o.now().UTC(), max(o.Batch, 1), o.Lease)
 		if err != nil {
 			return sent, failed, fmt.Errorf("claim email: %w", err)
 		}
 		if len(batch) == 0 {
 			return sent, failed, nil
 		}
-		for _, q := range batch {
-			if err := o.transport.Deliver(ctx, q.Message); err != nil {
-				failed++
-				attempts := q.Attempts + 1
-				wait := min(max(o.Backoff, time.Second)<<min(attempts-1, 10), time.Hour)
-				giveUp := attempts >= o.MaxAttempts
-				// Log the error, never the address or content.
-				o.log.Warn("email delivery failed", "email_id", q.ID, "attempt", attempts, "give_up", giveUp, "error", err)
-				if err := o.store.EmailFailed(ctx, q.ID, attempts, now.Add(wait), err.Error(), giveUp); err != nil {
-					return sent, failed, fmt.Errorf("record email failure: %w", err)
+		s, f, err := o.deliverClaimed(ctx, batch, token)
+		sent, failed = sent+s, failed+f
+		if err != nil || ctx.Err() != nil {
+			return sent, failed, err
+		}
+	}
+}
+
+// deliverClaimed delivers a claimed batch, keeping the claim alive until it
+// is done and giving back what is left when it stops early.
+func (o *Outbox) deliverClaimed(ctx context.Context, batch []Queued, token string) (sent, failed int, err error) {
+	stop := o.keepClaim(ctx, token)
+	defer func() {
+		stop()
+		// Give back what was not tried, even when ctx has ended.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if rerr := o.store.ReleaseEmailClaim(rctx, token); rerr != nil && err == nil {
+			err = fmt.Errorf("release email claim: %w", rerr)
+		}
+	}()
+	// Recording the outcome must not be lost to a stop mid-delivery.
+	record := context.WithoutCancel(ctx)
+	for _, q := range batch {
+		if ctx.Err() != nil {
+			return sent, failed, nil
+		}
+		if derr := o.transport.Deliver(ctx, q.Message); derr != nil {
+			failed++
+			attempts := q.Attempts + 1
+			wait := min(max(o.Backoff, time.Second)<<min(attempts-1, 10), time.Hour)
+			giveUp := attempts >= o.MaxAttempts
+			// Log the error, never the address or content.
+			o.log.Warn("email delivery failed", "email_id", q.ID, "attempt", attempts, "give_up", giveUp, "error", derr)
+			if _, err := o.store.EmailFailed(record, q.ID, token, attempts, o.now().UTC().Add(wait), derr.Error(), giveUp); err != nil {
+				return sent, failed, fmt.Errorf("record email failure: %w", err)
+			}
+			continue
+		}
+		sent++
+		held, err := o.store.EmailSent(record, q.ID, token, o.now().UTC())
+		if err != nil {
+			return sent, failed, fmt.Errorf("record email sent: %w", err)
+		}
+		if !held {
+			o.log.Warn("email delivered after its claim was lost; another worker may send it again", "email_id", q.ID)
+		}
+	}
+	return sent, failed, nil
+}
+
+// keepClaim extends the claim every KeepEvery until stop is called.
+func (o *Outbox) keepClaim(ctx context.Context, token string) (stop func()) {
+	every := o.KeepEvery
+	if every <= 0 {
+		every = max(o.Lease/4, time.Millisecond)
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := o.store.ExtendEmailClaim(ctx, token, o.now().UTC().Add(o.Lease)); err != nil && ctx.Err() == nil {
+					o.log.Warn("extend email claim", "error", err)
 				}
-				continue
 			}
-			sent++
-			if err := o.store.EmailSent(ctx, q.ID, o.now().UTC()); err != nil {
-				return sent, failed, fmt.Errorf("record email sent: %w", err)
-			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// Start delivers what is due every interval until ctx ends. Every instance
+// runs it; claims keep each message to one of them.
+func (o *Outbox) Start(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, _, err := o.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			o.log.Error("deliver email", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

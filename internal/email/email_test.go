@@ -23,6 +23,10 @@ import (
 type mailServer struct {
 	mu     sync.Mutex
 	got    []received
+	// With hold set, each message waits in DATA, after sending on
+	// arrived, until hold is closed: a slow mail server.
+	hold    chan struct{}
+	arrived chan string
 	server *smtp.Server
 	ln     net.Listener
 	addr   string
@@ -53,6 +57,10 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (s *session) Data(r io.Reader) error {
+	if s.m.hold != nil {
+		s.m.arrived <- s.to[0]
+		<-s.m.hold
+	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err

@@ -61,7 +61,12 @@ func (r *Runner) Tick(ctx context.Context) []string {
 		if err := j.Run(ctx, now); err != nil {
 			r.log.Error("job failed", "job", j.Name, "error", err)
 		}
-		if err := r.store.Release(ctx, j.Name, r.holder, r.now().UTC()); err != nil {
+		// Release even when ctx has ended (the process is stopping), so the
+		// next instance need not wait out the lease.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = r.store.Release(rctx, j.Name, r.holder, r.now().UTC())
+		cancel()
+		if err != nil {
 			r.log.Error("release job", "job", j.Name, "error", err)
 		}
 		ran = append(ran, j.Name)

@@ -88,16 +88,20 @@ func NewImages(store Store, now func() time.Time, newID func() string) *Images {
 	return &Images{store: store, now: now, newID: newID}
 }
 
-// Upload cleans an image a signed-in user sent (see Clean) and stores it.
-// It returns the new image's id and content type. Errors: EUNAUTHORIZED,
-// EINVALID with Field "image".
-func (m *Images) Upload(ctx context.Context, r io.Reader) (id, contentType string, err error) {
+// Upload cleans an image a signed-in user sent (see Clean) and stores it
+// with its description for people who cannot see it. It returns the new
+// image's id and content type. Errors: EUNAUTHORIZED, EINVALID with Field
+// "image" or "image_alt".
+func (m *Images) Upload(ctx context.Context, r io.Reader, alt string) (id, contentType string, err error) {
 	if waymark.ActorFrom(ctx).Anonymous() {
 		return "", "", waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to upload an image")
 	}
 	data, ct, err := Clean(r)
 	if err != nil {
 		return "", "", err
+	}
+	if alt == "" || len(alt) > 300 {
+		return "", "", waymark.FieldErrorf(waymark.EINVALID, "image_alt", "Describe the image for people who cannot see it, in 300 characters or fewer")
 	}
 	id = m.newID()
 	if err := m.store.SaveImage(ctx, id, ct, data, m.now().UTC()); err != nil {

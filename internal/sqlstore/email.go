@@ -48,7 +48,7 @@ func scanEmail(r rowScanner) (email.Queued, error) {
 // ClaimEmails leases up to limit due messages until now+lease. In PostgreSQL
 // rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite
 // has one writer at a time.
-func (s *EmailStore) ClaimEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]email.Queued, error) {
+func (s *EmailStore) ClaimEmails(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]email.Queued, string, error) {
 	token := uuid.NewString()
 	lock := s.db.dialect.skipLocked()
 	var out []email.Queued
@@ -68,21 +68,48 @@ func (s *EmailStore) ClaimEmails(ctx context.Context, now time.Time, limit int, 
 			})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim emails: %w", err)
+		return nil, "", fmt.Errorf("claim emails: %w", err)
 	}
-	return out, nil
+	return out, token, nil
 }
 
-// EmailSent marks a message delivered.
-func (s *EmailStore) EmailSent(ctx context.Context, id string, now time.Time) error {
+// ExtendEmailClaim moves the lease of the messages the claim still holds
+// on to until.
+func (s *EmailStore) ExtendEmailClaim(ctx context.Context, token string, until time.Time) (int, error) {
+	var n int64
+	err := s.db.inTx(ctx, func(c conn) error {
+		var err error
+		n, err = c.execN(ctx, `UPDATE email_outbox SET lease_until = ? WHERE lease_token = ? AND status = 'pending'`, until, token)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("extend email claim: %w", err)
+	}
+	return int(n), nil
+}
+
+// ReleaseEmailClaim gives back the messages the claim still holds.
+func (s *EmailStore) ReleaseEmailClaim(ctx context.Context, token string) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `UPDATE email_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
-			lease_token = NULL, lease_until = NULL, last_error = '' WHERE id = ?`, now, id)
+		return c.exec(ctx, `UPDATE email_outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token = ?`, token)
 	})
 }
 
-// EmailFailed records a failed attempt.
-func (s *EmailStore) EmailFailed(ctx context.Context, id string, attempts int, next time.Time, lastErr string, giveUp bool) error {
+// EmailSent marks a message delivered, only while the claim holds it.
+func (s *EmailStore) EmailSent(ctx context.Context, id, token string, now time.Time) (bool, error) {
+	var n int64
+	err := s.db.inTx(ctx, func(c conn) error {
+		var err error
+		n, err = c.execN(ctx, `UPDATE email_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,
+			lease_token = NULL, lease_until = NULL, last_error = '' WHERE id = ? AND lease_token = ?`, now, id, token)
+		return err
+	})
+	return n == 1, err
+}
+
+// EmailFailed records a failed attempt, only while the claim holds the
+// message.
+func (s *EmailStore) EmailFailed(ctx context.Context, id, token string, attempts int, next time.Time, lastErr string, giveUp bool) (bool, error) {
 	status := email.StatusPending
 	if giveUp {
 		status = email.StatusFailed
@@ -90,10 +117,14 @@ func (s *EmailStore) EmailFailed(ctx context.Context, id string, attempts int, n
 	if len(lastErr) > 500 {
 		lastErr = lastErr[:500]
 	}
-	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-			lease_token = NULL, lease_until = NULL WHERE id = ?`, status, attempts, next, lastErr, id)
+	var n int64
+	err := s.db.inTx(ctx, func(c conn) error {
+		var err error
+		n, err = c.execN(ctx, `UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
+			lease_token = NULL, lease_until = NULL WHERE id = ? AND lease_token = ?`, status, attempts, next, lastErr, id, token)
+		return err
 	})
+	return n == 1, err
 }
 
 // RecentEmails lists the newest messages first.

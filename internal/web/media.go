@@ -24,10 +24,7 @@ func (s *Server) formImage(r *http.Request) (*directory.Image, error) {
 	}
 	defer file.Close()
 	alt := strings.TrimSpace(r.PostForm.Get("image_alt"))
-	if alt == "" || len(alt) > 300 {
-		return nil, waymark.FieldErrorf(waymark.EINVALID, "image_alt", "Describe the image for people who cannot see it, in 300 characters or fewer")
-	}
-	id, ct, err := s.deps.Images.Upload(r.Context(), file)
+	id, ct, err := s.deps.Images.Upload(r.Context(), file, alt)
 	if err != nil {
 		return nil, err
 	}
