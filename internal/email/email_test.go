@@ -21,15 +21,15 @@ import (
 
 // mailServer is a real SMTP listener on loopback that keeps what it receives.
 type mailServer struct {
-	mu     sync.Mutex
-	got    []received
+	mu  sync.Mutex
+	got []received
 	// With hold set, each message waits in DATA, after sending on
 	// arrived, until hold is closed: a slow mail server.
 	hold    chan struct{}
 	arrived chan string
-	server *smtp.Server
-	ln     net.Listener
-	addr   string
+	server  *smtp.Server
+	ln      net.Listener
+	addr    string
 }
 
 type received struct {

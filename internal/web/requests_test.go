@@ -23,7 +23,7 @@ func TestThePublicAsksTheTeamToAddAServiceWithoutAnAccount(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		store := sqlstore.NewDirectoryStore(db)
 		s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
-			d.Lifecycle = directory.NewLifecycle(store, time.Now, uuid.NewString)
+			d.Lifecycle = directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
 			d.Requests = directory.NewServiceRequests(store, func() time.Time { return testNow }, uuid.NewString)
 		})
 		public := s.browser(t)
