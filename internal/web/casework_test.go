@@ -51,9 +51,9 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 	cs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Casework = cs.cw
 		store := sqlstore.NewDirectoryStore(db)
-		life := directory.NewLifecycle(store, clock, uuid.NewString)
+		life := directory.NewLifecycle(store, testMailer(db), clock, uuid.NewString)
 		reports := directory.NewReports(store, life, []byte("test signing key"))
-		d.Lifecycle, d.Reports, d.Revisions = life, reports, store
+		d.Lifecycle, d.Reports, d.Revisions = life, reports, directory.NewRevisions(store, d.Directory, life)
 		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
 	})
