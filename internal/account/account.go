@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // User is a person who signs in.
@@ -157,11 +157,11 @@ func (s *Service) SetHashLimiter(l *HashLimiter) { s.hashes = l }
 // NormaliseEmail trims and lower-cases an address and checks its form.
 // Errors: EINVALID with Field "email".
 func NormaliseEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || len(s) > 254 {
+	s, err := input.Email(s)
+	if err != nil {
 		return "", waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.org")
 	}
-	return s, nil
+	return strings.ToLower(s), nil
 }
 
 // checkPasswordRules enforces length and refuses common passwords (NCSC
@@ -198,8 +198,11 @@ func (s *Service) register(ctx context.Context, email, name, password string, th
 	if err != nil {
 		return nil, "", err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
+	name, nerr := input.Line("Your name", name, 100)
+	if nerr != nil {
+		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "%s", waymark.ErrorMessage(nerr))
+	}
+	if name == "" {
 		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "Enter your name, in 100 characters or fewer")
 	}
 	if err := checkPasswordRules(password, email); err != nil {
@@ -450,8 +453,11 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 	if err != nil {
 		return nil, "", err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
+	name, nerr := input.Line("The name", name, 100)
+	if nerr != nil {
+		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "%s", waymark.ErrorMessage(nerr))
+	}
+	if name == "" {
 		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the person's name, in 100 characters or fewer")
 	}
 	u := &User{ID: uuid.NewString(), Email: email, Name: name, CreatedAt: s.now().UTC()}

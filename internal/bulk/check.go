@@ -1,14 +1,12 @@
 package bulk
 
 import (
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
+	"waymark/internal/input"
 )
 
 // maxAge is the oldest age a row may give.
@@ -35,68 +33,18 @@ func maxLength(col string) int {
 	return 0
 }
 
-// checkEmail reports whether s is a plain email address (no name, no angle
-// brackets) that mail could be delivered to, and returns it with its domain
-// in lower case. A "mailto:" prefix, as spreadsheets copy from links, is
-// dropped.
+// checkEmail reports whether s is a plain email address, returning it as
+// the input package writes it (domain in lower case, "mailto:" dropped).
 func checkEmail(s string) (string, bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
-	if len(s) > 254 || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`<>,;"()[]\`, r) }) {
-		return "", false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return "", false
-	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s[:at], strings.ToLower(s[at+1:])
-	if local == "" || len(local) > 64 || !validHost(domain) {
-		return "", false
-	}
-	return local + "@" + domain, true
-}
-
-// validHost reports whether h looks like an internet host name: labels of
-// letters, digits and hyphens separated by dots, ending in a name of at least
-// two letters.
-func validHost(h string) bool {
-	if len(h) > 253 {
-		return false
-	}
-	labels := strings.Split(h, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r > utf8.RuneSelf) {
-				return false
-			}
-		}
-	}
-	tld := labels[len(labels)-1]
-	return len(tld) >= 2 && strings.IndexFunc(tld, func(r rune) bool { return r >= '0' && r <= '9' }) < 0
+	e, err := input.Email(s)
+	return e, err == nil
 }
 
 // checkWebsite reports whether s is a web address, adding https:// when it
 // has no scheme ("www.example.org"), and returns it in full.
 func checkWebsite(s string) (string, bool) {
-	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return "", false
-	}
-	v := s
-	if !strings.Contains(v, "://") {
-		v = "https://" + v
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !validHost(u.Hostname()) {
-		return "", false
-	}
-	u.Host = strings.ToLower(u.Host)
-	return u.String(), true
+	u, err := input.Website(s)
+	return u, err == nil
 }
 
 // websiteKey reduces a checked web address to what identifies the page: the
@@ -117,11 +65,11 @@ func websiteKey(website string) string {
 // checkPhone reports whether s is a valid UK phone number and returns it in
 // national format, like "01332 123456".
 func checkPhone(s string) (string, bool) {
-	num, err := phonenumbers.Parse(s, "GB")
-	if err != nil || num.GetCountryCode() != 44 || !phonenumbers.IsValidNumber(num) {
+	n, err := input.Phone(s)
+	if err != nil {
 		return "", false
 	}
-	return phonenumbers.Format(num, phonenumbers.NATIONAL), true
+	return input.FormatPhone(n), true
 }
 
 // checkAge reads an age in whole years. Spreadsheets may write a number cell

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -220,8 +222,18 @@ func (p *planner) row(r Row) RowPlan {
 		v := r.Get(col)
 		if n := maxLength(col); n > 0 && tooLong(v, n) {
 			fail(col, "this is longer than %s characters; shorten it", thousands(n))
+			return v
 		}
-		return v
+		clean := input.Line
+		if col == ColDescription || col == ColOpeningTimes || col == ColWhoItIsFor || col == ColCategory {
+			clean = input.Lines
+		}
+		c, err := clean("this", v, 0)
+		if err != nil {
+			fail(col, "%s", waymark.ErrorMessage(err))
+			return v
+		}
+		return c
 	}
 	required := func(col, what string) string {
 		v := get(col)

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
-	"waymark/internal/email"
 
 	"waymark"
+	"waymark/internal/email"
+	"waymark/internal/input"
 )
 
 // Action is something done to a listing, recorded in its history.
@@ -143,12 +143,12 @@ func (l *Lifecycle) Apply(ctx context.Context, serviceID string, action Action, 
 	if !allowed {
 		return nil, waymark.Errorf(waymark.EINVALID, "A listing that is %s cannot be %s", strings.ReplaceAll(string(svc.Status), "_", " "), pastTense(action))
 	}
-	note = strings.TrimSpace(note)
+	note, err = input.Lines("The note", note, 2000)
+	if err != nil {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "%s", waymark.ErrorMessage(err))
+	}
 	if t.needsNote && note == "" {
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "Enter %s", t.noteToUser)
-	}
-	if utf8.RuneCountInString(note) > 2000 {
-		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "The note must be 2,000 characters or fewer")
 	}
 	now := l.now().UTC()
 	if action == ActionRestore {

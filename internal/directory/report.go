@@ -5,13 +5,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // Report is something wrong with an entry, reported by anyone.
@@ -59,16 +59,15 @@ func NewReports(store ReportStore, life *Lifecycle, secret []byte) *Reports {
 // entry. Errors:
 // ENOTFOUND, EINVALID with Field "reason" or "email".
 func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (*Service, error) {
-	reason = strings.TrimSpace(reason)
-	email = strings.TrimSpace(email)
-	switch n := utf8.RuneCountInString(reason); {
-	case n < 5:
-		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "Tell us what is wrong, in a few words")
-	case n > 2000:
-		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "Tell us what is wrong in 2,000 characters or fewer")
+	reason, err := input.Lines("The reason", reason, 2000)
+	if err != nil {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "%s", waymark.ErrorMessage(err))
 	}
-	if email != "" {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+	if utf8.RuneCountInString(reason) < 5 {
+		return nil, waymark.FieldErrorf(waymark.EINVALID, "reason", "Tell us what is wrong, in a few words")
+	}
+	if email = strings.TrimSpace(email); email != "" {
+		if email, err = input.Email(email); err != nil {
 			return nil, waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.org, or leave it empty")
 		}
 	}

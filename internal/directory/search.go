@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
+	"waymark"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -92,30 +93,21 @@ var stopWords = map[string]bool{
 	"of": true, "on": true, "or": true, "the": true, "to": true, "with": true,
 }
 
-// SearchErrors holds one message per invalid search field, keyed by field name.
-type SearchErrors map[string]string
-
 // ParseSearch validates search parameters from a URL query. It returns the query
 // with defaults filled in, and messages for any invalid fields. Parsing never
 // fails outright: invalid fields are reported and left at their defaults so the
 // page can show the rest of the search.
-func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
+func ParseSearch(v url.Values) (SearchQuery, *waymark.Problems) {
 	q := SearchQuery{Sort: SortRelevance, Page: 1, PerPage: DefaultPerPage}
-	errs := SearchErrors{}
+	errs := &waymark.Problems{}
 
-	text := strings.TrimSpace(v.Get("q"))
-	switch {
-	case !utf8.ValidString(text):
-		errs["q"] = "Search words must be plain text"
-	case utf8.RuneCountInString(text) > MaxQueryLength:
-		errs["q"] = "Search words must be " + strconv.Itoa(MaxQueryLength) + " characters or fewer"
-	default:
+	if text, err := input.Line("Search words", v.Get("q"), MaxQueryLength); !errs.Check("q", err) {
 		q.Text = strings.Join(strings.Fields(text), " ")
 	}
 
 	if c := strings.TrimSpace(v.Get("category")); c != "" {
 		if !validCode(c) {
-			errs["category"] = "Choose a category from the list"
+			errs.Add("category", "Choose a category from the list")
 		} else {
 			q.Category = c
 		}
@@ -126,7 +118,7 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 	case "1", "true", "on", "yes":
 		q.FreeOnly = true
 	default:
-		errs["free"] = "Free only must be ticked or not ticked"
+		errs.Add("free", "Free only must be ticked or not ticked")
 	}
 
 	switch f := v.Get("confirmed"); f {
@@ -134,19 +126,19 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 	case "1", "true", "on", "yes":
 		q.RecentlyConfirmed = true
 	default:
-		errs["confirmed"] = "Confirmed in the last year must be ticked or not ticked"
+		errs.Add("confirmed", "Confirmed in the last year must be ticked or not ticked")
 	}
 
 	switch r := v.Get("referral"); r {
 	case ReferralAny, ReferralSignposting, ReferralSelf, ReferralProfessional:
 		q.ReferralType = r
 	default:
-		errs["referral"] = "Choose a way to get help from the list"
+		errs.Add("referral", "Choose a way to get help from the list")
 	}
 
 	if pc := strings.TrimSpace(v.Get("postcode")); pc != "" {
 		if len(pc) > 16 {
-			errs["postcode"] = "Postcode must be 8 characters or fewer, like DE4 3AG"
+			errs.Add("postcode", "Postcode must be 8 characters or fewer, like DE4 3AG")
 		} else {
 			q.Postcode = pc // geocoded and normalised by Directory.Search
 		}
@@ -156,7 +148,7 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 	if r := v.Get("radius"); r != "" {
 		n, err := strconv.Atoi(r)
 		if err != nil || !validRadius(n) {
-			errs["radius"] = "Choose a distance from the list"
+			errs.Add("radius", "Choose a distance from the list")
 		} else {
 			q.RadiusMiles = n
 		}
@@ -167,16 +159,16 @@ func ParseSearch(v url.Values) (SearchQuery, SearchErrors) {
 	case SortDistance:
 		q.Sort = SortDistance
 	default:
-		errs["sort"] = "Choose how to sort results from the list"
+		errs.Add("sort", "Choose how to sort results from the list")
 	}
 
 	if p := v.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		switch {
 		case err != nil || n < 1:
-			errs["page"] = "Page must be a whole number, 1 or more"
+			errs.Add("page", "Page must be a whole number, 1 or more")
 		case n > MaxPage:
-			errs["page"] = "Page must be " + strconv.Itoa(MaxPage) + " or less: narrow your search instead"
+			errs.Add("page", "Page must be "+strconv.Itoa(MaxPage)+" or less: narrow your search instead")
 		default:
 			q.Page = n
 		}

@@ -12,7 +12,7 @@ import (
 
 func TestParseSearchDefaults(t *testing.T) {
 	q, errs := directory.ParseSearch(url.Values{})
-	if len(errs) != 0 {
+	if errs.Len() != 0 {
 		t.Fatalf("errors for an empty search: %v", errs)
 	}
 	want := directory.SearchQuery{Sort: directory.SortRelevance, Page: 1, PerPage: directory.DefaultPerPage, RadiusMiles: directory.DefaultRadius}
@@ -25,7 +25,7 @@ func TestParseSearchAcceptsEveryValidField(t *testing.T) {
 	v := url.Values{"q": {"  walking   group "}, "category": {"physical-activity"}, "free": {"1"},
 		"referral": {"self"}, "postcode": {"de4 3ag"}, "radius": {"5"}, "sort": {"distance"}, "page": {"3"}}
 	q, errs := directory.ParseSearch(v)
-	if len(errs) != 0 {
+	if errs.Len() != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
 	want := directory.SearchQuery{Text: "walking group", Category: "physical-activity", FreeOnly: true,
@@ -59,10 +59,10 @@ func TestParseSearchRejectsBadInputWithAMessagePerField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q, errs := directory.ParseSearch(url.Values{tt.field: {tt.value}})
-			if errs[tt.field] == "" {
+			if !errs.Has(tt.field) {
 				t.Fatalf("no message for %s=%q (errors %v)", tt.field, tt.value, errs)
 			}
-			if len(errs) != 1 {
+			if errs.Len() != 1 {
 				t.Errorf("messages for other fields too: %v", errs)
 			}
 			if q.Page < 1 || q.RadiusMiles < 1 {
@@ -74,7 +74,7 @@ func TestParseSearchRejectsBadInputWithAMessagePerField(t *testing.T) {
 
 func TestParseSearchDistanceSortNeedsAPostcode(t *testing.T) {
 	q, errs := directory.ParseSearch(url.Values{"sort": {"distance"}})
-	if len(errs) != 0 || q.Sort != directory.SortRelevance {
+	if errs.Len() != 0 || q.Sort != directory.SortRelevance {
 		t.Errorf("sort without postcode = %q (errors %v), want relevance", q.Sort, errs)
 	}
 }
@@ -108,7 +108,7 @@ func FuzzParseSearch(f *testing.F) {
 		if len(q.Terms()) > 12 {
 			t.Fatalf("too many terms: %d", len(q.Terms()))
 		}
-		for field, msg := range errs {
+		for field, msg := range errs.Map() {
 			if msg == "" || strings.Contains(msg, text) && text != "" && len(text) > 20 {
 				t.Fatalf("field %s: message %q echoes input", field, msg)
 			}

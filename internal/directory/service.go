@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -298,8 +297,9 @@ func (svc *Service) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return waymark.FieldErrorf(waymark.EINVALID, field, format, args...)
 	}
-	svc.Name = strings.TrimSpace(svc.Name)
-	svc.Email = strings.TrimSpace(svc.Email)
+	if err := svc.cleanText(); err != nil {
+		return err
+	}
 	if svc.OrganizationID == "" {
 		return bad("organization", "Choose the organisation that runs the service")
 	}
@@ -311,12 +311,6 @@ func (svc *Service) Validate() error {
 	}
 	if len(svc.Locations) == 0 || svc.Locations[0].Address.PostalCode == "" {
 		return bad("postcode", "Enter the postcode where the service runs")
-	}
-	if utf8.RuneCountInString(svc.Name) > 150 {
-		return bad("name", "Title must be 150 characters or fewer")
-	}
-	if utf8.RuneCountInString(svc.Description) > 10000 {
-		return bad("description", "Description must be 10,000 characters or fewer")
 	}
 	for field, u := range map[string]string{"website": svc.Website, "external_form_url": svc.ExternalFormURL} {
 		if u == "" {

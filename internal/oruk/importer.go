@@ -11,13 +11,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -262,6 +263,9 @@ func (im *Importer) mapService(body []byte, trusted bool) (*directory.Import, st
 		}
 		return nil, "not a JSON service: " + err.Error()
 	}
+	if msg := uncleanText(&r); msg != "" {
+		return nil, msg
+	}
 	name := strings.TrimSpace(r.Name)
 	switch {
 	case name == "":
@@ -367,12 +371,63 @@ func (im *Importer) mapLocation(l *Location) (directory.Location, bool) {
 
 func webAddress(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && input.Check("url", s) == nil
 }
 
 func emailAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
+	e, err := input.Email(s)
+	return err == nil && e == s
+}
+
+// uncleanText checks a feed's service text with the input package's rules,
+// as a form's would be: names on one line and within the directory's
+// lengths, no control characters or invalid UTF-8 anywhere (PostgreSQL
+// refuses them; SQLite would store them). It returns why the service is
+// skipped, or "".
+func uncleanText(r *Service) string {
+	type text struct {
+		what, v   string
+		max       int
+		multiline bool
+	}
+	texts := []text{{"name", r.Name, 150, false}, {"description", r.Description, 10000, true}, {"fees", r.Fees, 500, true}}
+	if r.Organization != nil {
+		texts = append(texts, text{"organization name", r.Organization.Name, 150, false},
+			text{"organization description", r.Organization.Description, 10000, true})
+	}
+	for _, c := range r.Contacts {
+		texts = append(texts, text{"contact name", c.Name, 200, false}, text{"contact title", c.Title, 200, false})
+	}
+	for _, sal := range r.ServiceAtLocations {
+		if l := sal.Location; l != nil {
+			texts = append(texts, text{"location name", l.Name, 200, false}, text{"location description", l.Description, 2000, true})
+			for _, a := range l.Addresses {
+				texts = append(texts, text{"address", a.Address1, 200, false}, text{"city", a.City, 100, false},
+					text{"state_province", a.StateProvince, 100, false}, text{"postal_code", a.PostalCode, 16, false})
+			}
+		}
+	}
+	for _, s := range r.Schedules {
+		texts = append(texts, text{"schedule description", s.Description, 1000, true})
+	}
+	for _, c := range r.CostOptions {
+		texts = append(texts, text{"cost option", c.Option, 200, false}, text{"cost description", c.AmountDescription, 500, true})
+	}
+	for _, a := range r.Attributes {
+		if t := a.TaxonomyTerm; t != nil {
+			texts = append(texts, text{"taxonomy term name", t.Name, 200, false}, text{"taxonomy term description", t.Description, 2000, true})
+		}
+	}
+	for _, t := range texts {
+		clean := input.Line
+		if t.multiline {
+			clean = input.Lines
+		}
+		if _, err := clean(t.what, t.v, t.max); err != nil {
+			return strings.ToLower(waymark.ErrorMessage(err)[:1]) + waymark.ErrorMessage(err)[1:]
+		}
+	}
+	return ""
 }
 
 // hhmm keeps HH:MM of a time like 09:30 or 09:30:00.

@@ -221,3 +221,26 @@ func TestImportStopsAtThePageLimitWithoutRetiring(t *testing.T) {
 		t.Errorf("page limit: %s, %d calls", sum, calls.Load())
 	}
 }
+
+func TestImportSkipsServicesWithControlCharacters(t *testing.T) {
+	mocks := filepath.Join(standards(t), "validator", "mocks")
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		for _, name := range []string{"Community\x00Counselling", "Community \x1b[31mCounselling", "Two\nlines"} {
+			feed := &mockFeed{dir: filepath.Join(mocks, "V3.0-UK-Default"), rename: name}
+			srv := httptest.NewServer(feed)
+			im, store := newImporter(t, db)
+			sum, err := im.Run(ctx, srv.URL, true)
+			srv.Close()
+			if err != nil {
+				t.Fatalf("import with name %q: %v", name, err)
+			}
+			if sum.Created != 0 || len(sum.Rejected) != 1 || !strings.HasPrefix(sum.Rejected[0].Reason, "name must") {
+				t.Errorf("import with name %q: %s %+v", name, sum, sum.Rejected)
+			}
+			if n, _ := store.CountServices(ctx); n != 0 {
+				t.Errorf("%d services stored, want none", n)
+			}
+		}
+	})
+}

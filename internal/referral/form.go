@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // QuestionType is the kind of answer a referral form question takes.
@@ -82,15 +82,16 @@ type Form struct {
 // Validate checks a question a provider is adding or changing, tidying its
 // text. Errors: EINVALID with Field "label", "type", "help" or "options".
 func (q *Question) Validate() error {
-	q.Label = strings.TrimSpace(q.Label)
-	q.Help = strings.TrimSpace(q.Help)
+	var lerr, herr error
+	q.Label, lerr = input.Line("The question", q.Label, maxLabel)
+	q.Help, herr = input.Lines("The help text", q.Help, maxHelp)
 	switch {
+	case lerr != nil:
+		return waymark.FieldErrorf(waymark.EINVALID, "label", "%s", waymark.ErrorMessage(lerr))
 	case q.Label == "":
 		return waymark.FieldErrorf(waymark.EINVALID, "label", "Enter the question")
-	case utf8.RuneCountInString(q.Label) > maxLabel:
-		return waymark.FieldErrorf(waymark.EINVALID, "label", "The question must be %d characters or fewer", maxLabel)
-	case utf8.RuneCountInString(q.Help) > maxHelp:
-		return waymark.FieldErrorf(waymark.EINVALID, "help", "The help text must be %d characters or fewer", maxHelp)
+	case herr != nil:
+		return waymark.FieldErrorf(waymark.EINVALID, "help", "%s", waymark.ErrorMessage(herr))
 	}
 	known := false
 	for _, t := range QuestionTypes {
@@ -105,12 +106,12 @@ func (q *Question) Validate() error {
 	}
 	var opts []string
 	for _, o := range q.Options {
-		o = strings.TrimSpace(o)
+		o, err := input.Line("Each option", o, maxOptionLength)
+		if err != nil {
+			return waymark.FieldErrorf(waymark.EINVALID, "options", "%s", waymark.ErrorMessage(err))
+		}
 		if o == "" {
 			continue
-		}
-		if utf8.RuneCountInString(o) > maxOptionLength {
-			return waymark.FieldErrorf(waymark.EINVALID, "options", "Each option must be %d characters or fewer", maxOptionLength)
 		}
 		if slices.Contains(opts, o) {
 			return waymark.FieldErrorf(waymark.EINVALID, "options", "The option %q is there twice", o)
@@ -153,8 +154,8 @@ func (q Question) FieldName() string { return "q_" + q.ID }
 // get (one value) and getAll (every value of a field), as from url.Values.
 // Every question's problem is returned, by field name, so the page can show
 // them all at once.
-func (f *Form) ReadAnswers(getAll func(field string) []string) ([]Answer, map[string]string) {
-	problems := map[string]string{}
+func (f *Form) ReadAnswers(getAll func(field string) []string) ([]Answer, *waymark.Problems) {
+	problems := &waymark.Problems{}
 	var out []Answer
 	for _, q := range f.Questions {
 		field := q.FieldName()
@@ -168,7 +169,7 @@ func (f *Form) ReadAnswers(getAll func(field string) []string) ([]Answer, map[st
 			vals = readDate(getAll(field+"_day"), getAll(field+"_month"), getAll(field+"_year"))
 		}
 		if msg := checkAnswer(q, vals); msg != "" {
-			problems[field] = msg
+			problems.Add(field, msg)
 			continue
 		}
 		if len(vals) > 0 {
@@ -209,12 +210,18 @@ func checkAnswer(q Question, vals []string) string {
 	}
 	switch q.Type {
 	case ShortText:
-		if len(vals) != 1 || utf8.RuneCountInString(vals[0]) > maxShortAnswer {
+		if len(vals) != 1 {
 			return fmt.Sprintf("The answer to %q must be %d characters or fewer", q.Label, maxShortAnswer)
 		}
+		if _, err := input.Line(fmt.Sprintf("The answer to %q", q.Label), vals[0], maxShortAnswer); err != nil {
+			return waymark.ErrorMessage(err)
+		}
 	case LongText:
-		if len(vals) != 1 || utf8.RuneCountInString(vals[0]) > maxLongAnswer {
+		if len(vals) != 1 {
 			return fmt.Sprintf("The answer to %q must be %d characters or fewer", q.Label, maxLongAnswer)
+		}
+		if _, err := input.Lines(fmt.Sprintf("The answer to %q", q.Label), vals[0], maxLongAnswer); err != nil {
+			return waymark.ErrorMessage(err)
 		}
 	case YesNo:
 		if len(vals) != 1 || (vals[0] != "Yes" && vals[0] != "No") {

@@ -45,7 +45,8 @@ func TestAnswersAreCheckedAgainstEachQuestionType(t *testing.T) {
 		{ID: "f", Type: Date, Label: "When", Required: true},
 	}}
 	read := func(v url.Values) ([]Answer, map[string]string) {
-		return f.ReadAnswers(func(k string) []string { return v[k] })
+		answers, problems := f.ReadAnswers(func(k string) []string { return v[k] })
+		return answers, problems.Map()
 	}
 	answers, problems := read(url.Values{"q_a": {"Hi"}, "q_c": {"Y"}, "q_d": {"X", "Z"}, "q_e": {"No"},
 		"q_f_day": {"29"}, "q_f_month": {"2"}, "q_f_year": {"2028"}})

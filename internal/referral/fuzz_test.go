@@ -26,9 +26,9 @@ func FuzzReadAnswers(f *testing.F) {
 		values := map[string][]string{"q_s": {short}, "q_c": {one}, "q_m": strings.Split(many, "|"), "q_y": {yes},
 			"q_d_day": {day}, "q_d_month": {month}, "q_d_year": {year}}
 		answers, problems := form.ReadAnswers(func(k string) []string { return values[k] })
-		for field, msg := range problems {
-			if !strings.HasPrefix(field, "q_") || msg == "" {
-				t.Fatalf("problem %q: %q", field, msg)
+		for _, p := range problems.List() {
+			if !strings.HasPrefix(p.Field, "q_") || p.Message == "" {
+				t.Fatalf("problem %q: %q", p.Field, p.Message)
 			}
 		}
 		for _, a := range answers {

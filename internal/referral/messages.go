@@ -3,13 +3,12 @@ package referral
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"waymark"
 	"waymark/internal/email"
+	"waymark/internal/input"
 )
 
 // PostMessage adds a message to a referral's thread for the signed-in
@@ -36,12 +35,12 @@ func (s *Referrals) TrackMessage(ctx context.Context, id, token, body string) er
 }
 
 func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, authorName, body string) error {
-	body = strings.TrimSpace(body)
-	switch n := utf8.RuneCountInString(body); {
-	case n == 0:
+	body, err := input.Lines("The message", body, 5000)
+	if err != nil {
+		return waymark.FieldErrorf(waymark.EINVALID, "body", "%s", waymark.ErrorMessage(err))
+	}
+	if body == "" {
 		return waymark.FieldErrorf(waymark.EINVALID, "body", "Enter a message")
-	case n > 5000:
-		return waymark.FieldErrorf(waymark.EINVALID, "body", "The message must be 5,000 characters or fewer")
 	}
 	m := Message{ID: uuid.NewString(), ReferralID: r.ID, From: as, AuthorID: authorID, AuthorName: authorName, Body: body, At: s.now().UTC()}
 	var mails []email.Message

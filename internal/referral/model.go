@@ -2,9 +2,6 @@ package referral
 
 import (
 	"context"
-	"errors"
-	"sort"
-	"strings"
 	"time"
 
 	"waymark/internal/directory"
@@ -238,26 +235,6 @@ type Listings interface {
 	// ConfirmLink is the query string of the provider's signed link that
 	// puts a suspended listing live again.
 	ConfirmLink(serviceID string) string
-}
-
-// Problems are what is wrong with a submitted form, by field, to show all
-// at once. It is an EINVALID error.
-type Problems map[string]string
-
-func (p Problems) Error() string {
-	var msgs []string
-	for _, m := range p {
-		msgs = append(msgs, m)
-	}
-	sort.Strings(msgs)
-	return strings.Join(msgs, "; ")
-}
-
-// AsProblems reports whether err is a Problems.
-func AsProblems(err error) (Problems, bool) {
-	var p Problems
-	ok := errors.As(err, &p)
-	return p, ok
 }
 
 // Stats are a service's referral statistics. A figure is nil when it rests

@@ -6,16 +6,15 @@ import (
 	"encoding/base32"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"waymark"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/input"
 )
 
 // Config is the referral service's settings.
@@ -95,7 +94,7 @@ func (s *Referrals) ReferralService(ctx context.Context, serviceID string, src S
 
 // SelfRefer makes a self-referral for a member of the public. It returns the
 // referral and the private link's path. Errors: ENOTFOUND, EINVALID,
-// Problems.
+// *waymark.Problems for the form's fields.
 func (s *Referrals) SelfRefer(ctx context.Context, serviceID string, req Request) (*Referral, string, error) {
 	svc, form, err := s.ReferralService(ctx, serviceID, SourceSelf)
 	if err != nil {
@@ -124,7 +123,8 @@ func (s *Referrals) SelfRefer(ctx context.Context, serviceID string, req Request
 }
 
 // Refer makes a referral by a link worker or GP on their client's behalf.
-// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, EINVALID, Problems.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, EINVALID (a
+// *waymark.Problems for the form's fields).
 func (s *Referrals) Refer(ctx context.Context, serviceID string, req Request) (*Referral, error) {
 	a := waymark.ActorFrom(ctx)
 	if a.Anonymous() {
@@ -156,74 +156,60 @@ func IsProfessional(a waymark.Actor) bool {
 }
 
 func (s *Referrals) build(svc *directory.Service, form *Form, src Source, req Request) (*Referral, error) {
-	problems := Problems{}
+	var problems waymark.Problems
 	p := req.Client
-	p.Name = strings.TrimSpace(p.Name)
-	p.Email = strings.TrimSpace(p.Email)
-	p.Phone = strings.TrimSpace(p.Phone)
-	switch n := utf8.RuneCountInString(p.Name); {
-	case n == 0:
-		problems["name"] = "Enter the person's full name"
+	var err error
+	if p.Name, err = input.Line("The name", p.Name, 100); !problems.Check("name", err) && p.Name == "" {
 		if src == SourceSelf {
-			problems["name"] = "Enter your full name"
+			problems.Add("name", "Enter your full name")
 		}
-	case n > 100:
-		problems["name"] = "The name must be 100 characters or fewer"
+		problems.Add("name", "Enter the person's full name")
 	}
-	if p.Email != "" {
-		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || len(p.Email) > 254 {
-			problems["email"] = "Enter an email address in the correct format, like name@example.org"
-		}
+	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
+		p.Email, err = input.Email(p.Email)
+		problems.Check("email", err)
 	}
-	if p.Phone != "" {
-		n, ok := NormalisePhone(p.Phone)
-		if !ok {
-			problems["phone"] = "Enter a UK phone number, like 01632 960 001 or 07700 900 982"
-		}
-		p.Phone = n
+	if p.Phone = strings.TrimSpace(p.Phone); p.Phone != "" {
+		p.Phone, err = input.Phone(p.Phone)
+		problems.Check("phone", err)
 	}
 	switch p.PreferredContact {
 	case ContactEmail:
-		if p.Email == "" && problems["email"] == "" {
-			problems["email"] = "Enter an email address, as email is the preferred way to get in touch"
+		if p.Email == "" {
+			problems.Add("email", "Enter an email address, as email is the preferred way to get in touch")
 		}
 	case ContactPhone, ContactText:
-		if p.Phone == "" && problems["phone"] == "" {
-			problems["phone"] = "Enter a phone number, as phone or text is the preferred way to get in touch"
+		if p.Phone == "" {
+			problems.Add("phone", "Enter a phone number, as phone or text is the preferred way to get in touch")
 		}
-		if p.PreferredContact == ContactText && p.Phone != "" && !strings.HasPrefix(p.Phone, "07") && problems["phone"] == "" {
-			problems["phone"] = "Enter a mobile number (starting 07) to be contacted by text"
+		if p.PreferredContact == ContactText && p.Phone != "" && !strings.HasPrefix(p.Phone, "07") {
+			problems.Add("phone", "Enter a mobile number (starting 07) to be contacted by text")
 		}
 	default:
-		problems["preferred_contact"] = "Select how the service should get in touch"
+		problems.Add("preferred_contact", "Select how the service should get in touch")
 	}
 	if !req.Consent {
-		problems["consent"] = "Confirm that the details can be shared with the service"
 		if src == SourceProfessional {
-			problems["consent"] = "Confirm that the person has agreed to be referred and to share their details"
+			problems.Add("consent", "Confirm that the person has agreed to be referred and to share their details")
 		}
+		problems.Add("consent", "Confirm that the details can be shared with the service")
 	}
-	reason := strings.TrimSpace(req.Reason)
+	var reason string
 	if src == SourceProfessional {
-		switch n := utf8.RuneCountInString(reason); {
-		case n == 0:
-			problems["reason"] = "Enter why you are referring the person"
-		case n > 5000:
-			problems["reason"] = "The reason must be 5,000 characters or fewer"
+		if reason, err = input.Lines("The reason", req.Reason, 5000); !problems.Check("reason", err) && reason == "" {
+			problems.Add("reason", "Enter why you are referring the person")
 		}
-	} else {
-		reason = ""
 	}
 	get := req.Answers
 	if get == nil {
 		get = func(string) []string { return nil }
 	}
 	answers, formProblems := form.ReadAnswers(get)
-	for k, v := range formProblems {
-		problems[k] = v
+	for _, fp := range formProblems.List() {
+		problems.Add(fp.Field, fp.Message)
 	}
-	if len(problems) > 0 {
-		return nil, problems
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	return &Referral{ID: uuid.NewString(), Reference: newReference(), ServiceID: svc.ID, OrganizationID: svc.OrganizationID,

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // Accept accepts a referral for its provider. Errors: as Open, EFORBIDDEN,
@@ -20,15 +20,15 @@ func (s *Referrals) Accept(ctx context.Context, id string) error {
 
 // Decline declines a referral with a reason code and, for "other", a note.
 func (s *Referrals) Decline(ctx context.Context, id, code, note string) error {
-	note = strings.TrimSpace(note)
+	note, err := input.Lines("The note", note, 2000)
 	known := slices.ContainsFunc(DeclineReasons, func(d DeclineReason) bool { return d.Code == code })
 	switch {
 	case !known:
 		return waymark.FieldErrorf(waymark.EINVALID, "reason", "Select why you are declining the referral")
+	case err != nil:
+		return waymark.FieldErrorf(waymark.EINVALID, "note", "%s", waymark.ErrorMessage(err))
 	case code == "other" && note == "":
 		return waymark.FieldErrorf(waymark.EINVALID, "note", "Tell the referrer why you are declining the referral")
-	case utf8.RuneCountInString(note) > 2000:
-		return waymark.FieldErrorf(waymark.EINVALID, "note", "The note must be 2,000 characters or fewer")
 	}
 	return s.act(ctx, id, StatusDeclined, code, note)
 }
@@ -156,15 +156,15 @@ func (s *Referrals) Rate(ctx context.Context, id, token string, score int, metNe
 	if r.Attendance != StatusAttended {
 		return waymark.Errorf(waymark.EINVALID, "You can score a service once the provider has recorded that you went")
 	}
-	problems := Problems{}
+	var problems waymark.Problems
 	if score < 1 || score > 5 {
-		problems["score"] = "Select a score from 1 to 5"
+		problems.Add("score", "Select a score from 1 to 5")
 	}
 	if metNeeds != "yes" && metNeeds != "no" {
-		problems["met_needs"] = "Select yes or no"
+		problems.Add("met_needs", "Select yes or no")
 	}
-	if len(problems) > 0 {
-		return problems
+	if err := problems.Err(); err != nil {
+		return err
 	}
 	ok, err := s.store.SaveRating(ctx, id, score, metNeeds == "yes", s.now().UTC())
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -219,73 +219,18 @@ func isWordByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// normalizePhone turns a written UK number into digits with a leading 0:
-// "01332 123456", "+44 (0)1332 123456" and "+441332123456" all give
-// "01332123456". It reports false for anything that is not a UK
-// geographic, mobile, non-geographic or freephone number.
+// normalizePhone turns a written UK number into digits with a leading 0
+// ("01332 123456", "+44 (0)1332 123456" and "+441332123456" all give
+// "01332123456"), with the input package's one UK phone rule. It reports
+// false for anything else.
 func normalizePhone(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	intl := strings.HasPrefix(s, "+")
-	var d []byte
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' {
-			d = append(d, c)
-		} else if !strings.ContainsRune(" ().-+", rune(c)) && c < utf8.RuneSelf {
-			return "", false
-		}
-	}
-	if intl || (len(d) > 2 && d[0] == '4' && d[1] == '4') {
-		if len(d) < 3 || d[0] != '4' || d[1] != '4' {
-			return "", false
-		}
-		d = d[2:]
-		if len(d) > 0 && d[0] == '0' {
-			d = d[1:] // +44 (0)1332 ...
-		}
-		d = append([]byte{'0'}, d...)
-	}
-	if len(d) < 10 || len(d) > 11 || d[0] != '0' {
-		return "", false
-	}
-	switch d[1] {
-	case '1', '2', '3', '5', '7', '8', '9':
-	default:
-		return "", false
-	}
-	if len(d) == 10 && d[1] != '1' && !(d[1] == '8' && d[2] == '0' && d[3] == '0') {
-		return "", false // only some 01 numbers and 0800 numbers have ten digits
-	}
-	return string(d), true
+	n, err := input.Phone(s)
+	return n, err == nil
 }
 
 // FormatPhone writes a normalised UK number with the usual spacing:
 // "020 7946 0000", "0113 496 0000", "01332 123456", "07700 900123".
-func FormatPhone(d string) string {
-	if len(d) < 10 {
-		return d
-	}
-	var groups []int
-	switch {
-	case len(d) == 10 && strings.HasPrefix(d, "0800"):
-		groups = []int{4}
-	case strings.HasPrefix(d, "02"):
-		groups = []int{3, 4}
-	case len(d) == 11 && (d[1] == '3' || d[1] == '8' || d[1] == '9'),
-		len(d) == 11 && d[1] == '1' && (d[3] == '1' || d[2] == '1'):
-		groups = []int{4, 3}
-	default:
-		groups = []int{5}
-	}
-	var b strings.Builder
-	i := 0
-	for _, g := range groups {
-		b.WriteString(d[i : i+g])
-		b.WriteByte(' ')
-		i += g
-	}
-	b.WriteString(d[i:])
-	return b.String()
-}
+func FormatPhone(d string) string { return input.FormatPhone(d) }
 
 var emailPattern = regexp.MustCompile(`^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 

@@ -146,8 +146,8 @@ func TestSelfReferralStoresAnswersGivesAReferenceAndAPrivateLink(t *testing.T) {
 		// A missing required answer and a bad email are both reported, and nothing is stored.
 		_, _, err = f.refs.SelfRefer(ctx, f.svc.ID, referral.Request{Client: referral.Person{Name: "Ann", Email: "not-an-email", PreferredContact: "email"},
 			Consent: true, Answers: func(string) []string { return nil }})
-		p, ok := referral.AsProblems(err)
-		if !ok || p["email"] == "" || p["q_tools"] == "" {
+		p, ok := waymark.ProblemsOf(err)
+		if !ok || !p.Has("email") || !p.Has("q_tools") || waymark.ErrorCode(err) != waymark.EINVALID {
 			t.Fatalf("bad self-referral: %v", err)
 		}
 		r, track := f.selfRefer(t, "Ann Example", url.Values{"q_tools": {"Yes"}, "q_days": {"Monday", "Friday"}})
@@ -197,7 +197,7 @@ func TestOnlyTheServicesProviderAndTheReferrerSeeAReferralAndEveryViewIsAudited(
 		req := referral.Request{Client: referral.Person{Name: "Cara Client", Phone: "01629 555 123", PreferredContact: referral.ContactPhone},
 			ReferrerName: "Lee Worker", ReferrerEmail: "lee@surgery.example"}
 		_, err := f.refs.Refer(ctx, f.svc.ID, req)
-		if p, ok := referral.AsProblems(err); !ok || p["consent"] == "" || p["reason"] == "" {
+		if p, ok := waymark.ProblemsOf(err); !ok || !p.Has("consent") || !p.Has("reason") {
 			t.Fatalf("referral without consent or reason: %v", err)
 		}
 		if _, err := f.refs.Refer(f.provider, f.svc.ID, req); waymark.ErrorCode(err) != waymark.EFORBIDDEN {

@@ -51,18 +51,11 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	u, _, err := s.deps.Accounts.Invite(r.Context(), f.Get("email"), f.Get("name"), waymark.Role(f.Get("role")), f.Get("organization"))
 	if err != nil {
-		var e *waymark.Error
-		if !asError(err, &e) || (e.Code != waymark.EINVALID && e.Code != waymark.ECONFLICT) {
+		if code := waymark.ErrorCode(err); code != waymark.EINVALID && code != waymark.ECONFLICT {
 			s.renderError(w, r, err)
 			return
 		}
-		field := e.Field
-		if field == "" {
-			field = "form"
-		}
-		v.FieldErrs[field] = e.Message
-		v.Errors = summary(v.FieldErrs, []string{"name", "email", "role", "organization"})
-		v.Title = "Error: " + v.Title
+		showProblems(&v.page, v.FieldErrs, err, []string{"name", "email", "role", "organization"})
 		s.render(w, r, http.StatusBadRequest, "admin", v)
 		return
 	}

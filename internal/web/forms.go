@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark"
@@ -31,34 +32,72 @@ func (s *Server) form(r *http.Request, title string) formView {
 	return formView{page: s.page(r, title), Form: url.Values{}, FieldErrs: map[string]string{}}
 }
 
-// fail re-renders a form with the error next to its field (or in the
+// showProblems is the one way a form shows what is wrong with what was
+// typed: it puts err's messages into fieldErrs, by field (every field of a
+// *waymark.Problems, the Field of a *waymark.Error, or "form" for a message
+// about the whole form), and fills p's error summary, fields in order first
+// and then the rest in the order found, and marks the page's title. It
+// returns the status to answer with (400, or 409 for a conflict, 401 for a
+// failed sign-in and 503 when the server is too busy), and false when err is not about the input: the caller
+// then shows an error page instead of the form.
+func showProblems(p *page, fieldErrs map[string]string, err error, order []string) (int, bool) {
+	status := http.StatusBadRequest
+	var e *waymark.Error
+	if probs, ok := waymark.ProblemsOf(err); ok {
+		for _, pr := range probs.List() {
+			fieldErrs[pr.Field] = pr.Message
+		}
+		order = append(append([]string{}, order...), fieldsOf(probs)...)
+	} else if errors.As(err, &e) {
+		switch e.Code {
+		case waymark.EINVALID:
+		case waymark.ECONFLICT:
+			status = http.StatusConflict
+		case waymark.EUNAUTHORIZED:
+			status = http.StatusUnauthorized
+		case waymark.EUNAVAILABLE:
+			status = http.StatusServiceUnavailable
+		default:
+			return 0, false
+		}
+		field := e.Field
+		if field == "" {
+			field = "form"
+		}
+		fieldErrs[field] = e.Message
+	} else {
+		return 0, false
+	}
+	p.Errors = summary(fieldErrs, append([]string{"form"}, order...))
+	if !strings.HasPrefix(p.Title, "Error: ") {
+		p.Title = "Error: " + p.Title
+	}
+	return status, true
+}
+
+// fieldsOf lists the fields of p in the order found.
+func fieldsOf(p *waymark.Problems) []string {
+	var out []string
+	for _, pr := range p.List() {
+		out = append(out, pr.Field)
+	}
+	return out
+}
+
+// failForm re-renders a form with the error next to its field (or in the
 // summary), keeping what was typed except passwords.
 func (s *Server) failForm(w http.ResponseWriter, r *http.Request, name string, v formView, err error, order []string) {
-	var e *waymark.Error
-	status := http.StatusBadRequest
-	switch {
-	case errors.As(err, &e) && e.Field != "":
-		v.FieldErrs[e.Field] = e.Message
-	case errors.As(err, &e):
-		v.FieldErrs["form"] = e.Message
-	default:
-		s.serverError(w, r, err)
+	status, ok := showProblems(&v.page, v.FieldErrs, err, order)
+	if !ok {
+		s.renderError(w, r, err)
 		return
 	}
-	switch e.Code {
-	case waymark.ECONFLICT:
-		status = http.StatusConflict
-	case waymark.EUNAUTHORIZED:
-		status = http.StatusUnauthorized
-	case waymark.EUNAVAILABLE:
-		status = http.StatusServiceUnavailable
+	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")
 	}
 	for _, k := range []string{"password", "current_password", "confirm_password"} {
 		v.Form.Del(k)
 	}
-	v.Errors = summary(v.FieldErrs, order)
-	v.Title = "Error: " + v.Title
 	s.render(w, r, status, name, v)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 	"waymark/internal/referral"
 )
 
@@ -161,18 +162,10 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) failListing(w http.ResponseWriter, r *http.Request, v listingForm, err error) {
-	var e *waymark.Error
-	if !asError(err, &e) {
-		s.serverError(w, r, err)
+	if _, ok := showProblems(&v.page, v.FieldErrs, err, nil); !ok {
+		s.renderError(w, r, err)
 		return
 	}
-	field := e.Field
-	if field == "" {
-		field = "form"
-	}
-	v.FieldErrs[field] = e.Message
-	v.Errors = summary(v.FieldErrs, nil)
-	v.Title = "Error: " + v.Title
 	s.render(w, r, http.StatusBadRequest, "listing-new", v)
 }
 
@@ -186,8 +179,12 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 		AccessCriteria: strings.TrimSpace(f.Get("access_criteria")), Free: f.Get("cost") != "paid",
 		ExternalFormURL: strings.TrimSpace(f.Get("external_form_url")),
 	}
-	if svc.Website != "" && !strings.Contains(svc.Website, "://") {
-		svc.Website = "https://" + svc.Website
+	if svc.Website != "" {
+		w, err := input.Website(svc.Website)
+		if err != nil {
+			return nil, bad("website", waymark.ErrorMessage(err))
+		}
+		svc.Website = w
 	}
 	switch f.Get("kind") {
 	case "", "signposting":
@@ -219,14 +216,11 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 		}
 		svc.WaitingWeeks = &n
 	}
-	for _, k := range strings.Split(f.Get("keywords"), ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			svc.Keywords = append(svc.Keywords, k)
-		}
+	keywords, err := input.Keywords(f.Get("keywords"))
+	if err != nil {
+		return nil, bad("keywords", waymark.ErrorMessage(err))
 	}
-	if len(svc.Keywords) > 30 {
-		return nil, bad("keywords", "Enter 30 keywords or fewer")
-	}
+	svc.Keywords = keywords
 	known := map[string]bool{}
 	for _, c := range cats {
 		known[c.ID] = true
@@ -257,7 +251,11 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 		svc.Schedules = []directory.Schedule{{Freq: "WEEKLY", ByDay: strings.Join(days, ","), OpensAt: opens, ClosesAt: closes}}
 	}
 	if phone := strings.TrimSpace(f.Get("phone")); phone != "" {
-		svc.Contacts = []directory.Contact{{Phones: []directory.Phone{{Number: phone}}, Email: svc.Email}}
+		digits, err := input.Phone(phone)
+		if err != nil {
+			return nil, bad("phone", waymark.ErrorMessage(err))
+		}
+		svc.Contacts = []directory.Contact{{Phones: []directory.Phone{{Number: input.FormatPhone(digits)}}, Email: svc.Email}}
 	}
 	return svc, nil
 }

@@ -130,14 +130,9 @@ func readRequest(f url.Values) referral.Request {
 
 // failRefer shows the referral form again with every problem.
 func (s *Server) failRefer(w http.ResponseWriter, r *http.Request, v *referView, err error) {
-	p, ok := referral.AsProblems(err)
-	if !ok {
-		var e *waymark.Error
-		if !asError(err, &e) || e.Field == "" {
-			s.renderError(w, r, err)
-			return
-		}
-		p = referral.Problems{e.Field: e.Message}
+	if _, ok := waymark.ProblemsOf(err); !ok {
+		s.renderError(w, r, err)
+		return
 	}
 	order := append([]string{}, referFields[:3]...)
 	order = append(order, "preferred_contact")
@@ -148,12 +143,8 @@ func (s *Server) failRefer(w http.ResponseWriter, r *http.Request, v *referView,
 		order = append(order, q.FieldName())
 	}
 	order = append(order, "consent")
-	for k, m := range p {
-		v.FieldErrs[k] = m
-	}
-	v.Errors = summary(v.FieldErrs, order)
-	v.Title = "Error: " + v.Title
-	s.render(w, r, http.StatusBadRequest, "refer", v)
+	status, _ := showProblems(&v.page, v.FieldErrs, err, order)
+	s.render(w, r, status, "refer", v)
 }
 
 func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
@@ -390,9 +381,7 @@ func (s *Server) handleReferralAction(w http.ResponseWriter, r *http.Request) {
 
 // failReferral shows the referral again with the problem by its field.
 func (s *Server) failReferral(w http.ResponseWriter, r *http.Request, err error, load func() (*referral.Case, error), base string, private bool) {
-	p, isProblems := referral.AsProblems(err)
-	var e *waymark.Error
-	if !isProblems && (!asError(err, &e) || (e.Code != waymark.EINVALID && e.Code != waymark.ECONFLICT)) {
+	if code := waymark.ErrorCode(err); code != waymark.EINVALID && code != waymark.ECONFLICT {
 		s.renderError(w, r, err)
 		return
 	}
@@ -403,22 +392,7 @@ func (s *Server) failReferral(w http.ResponseWriter, r *http.Request, err error,
 	}
 	v := s.referralPage(r, c, base, private)
 	v.Form = r.PostForm
-	status := http.StatusBadRequest
-	switch {
-	case isProblems:
-		for k, m := range p {
-			v.FieldErrs[k] = m
-		}
-	case e.Field != "":
-		v.FieldErrs[e.Field] = e.Message
-	default:
-		v.FieldErrs["form"] = e.Message
-		if e.Code == waymark.ECONFLICT {
-			status = http.StatusConflict
-		}
-	}
-	v.Errors = summary(v.FieldErrs, []string{"form", "reason", "note", "body", "score", "met_needs"})
-	v.Title = "Error: " + v.Title
+	status, _ := showProblems(&v.page, v.FieldErrs, err, []string{"form", "reason", "note", "body", "score", "met_needs"})
 	s.render(w, r, status, "referral", v)
 }
 

@@ -41,15 +41,12 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = r.PostForm
 	if _, err := s.deps.Reports.Report(ctx, svc.ID, r.PostForm.Get("reason"), r.PostForm.Get("email")); err != nil {
-		var e *waymark.Error
-		if !asError(err, &e) || e.Field == "" {
+		status, ok := showProblems(&v.page, v.FieldErrs, err, []string{"reason", "email"})
+		if !ok {
 			s.renderError(w, r, err)
 			return
 		}
-		v.FieldErrs[e.Field] = e.Message
-		v.Errors = summary(v.FieldErrs, []string{"reason", "email"})
-		v.Title = "Error: " + v.Title
-		s.render(w, r, http.StatusBadRequest, "report", v)
+		s.render(w, r, status, "report", v)
 		return
 	}
 	s.render(w, r, http.StatusOK, "message", messageView{page: s.page(r, "Thank you for telling us"), Heading: "Thank you for telling us",

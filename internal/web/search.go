@@ -58,7 +58,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	q, errs := directory.ParseSearch(form)
 	v := searchView{page: s.page(r, "Find community support near you"), Form: form, Query: q,
-		Categories: cats, Radii: directory.RadiusChoices, FieldErrs: map[string]string(errs)}
+		Categories: cats, Radii: directory.RadiusChoices, FieldErrs: errs.Map()}
 	if v.FieldErrs == nil {
 		v.FieldErrs = map[string]string{}
 	}
