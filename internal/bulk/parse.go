@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -25,8 +26,17 @@ const (
 	// MaxFileSize is the largest file Parse reads, in bytes.
 	MaxFileSize = 20 << 20
 	// maxUnzipped bounds how much an XLSX file may expand to when unzipped,
-	// so a small zip cannot fill memory or disk.
-	maxUnzipped = 200 << 20
+	// so a small zip cannot fill memory or disk. A full file of MaxRows
+	// services unzips to about 20 MB.
+	maxUnzipped = 64 << 20
+	// maxUnzippedInMemory is the largest sheet or shared strings part
+	// excelize keeps in memory; bigger ones go to a temporary file and are
+	// read as a stream.
+	maxUnzippedInMemory = 4 << 20
+	// maxSheetRows is the most spreadsheet rows read, blank ones included,
+	// and maxColumns the most columns a row may have.
+	maxSheetRows = MaxRows + 1000
+	maxColumns   = 100
 )
 
 // Formats of file Parse reads.
@@ -206,9 +216,20 @@ func csvError(err error) error {
 
 // parseXLSX reads an XLSX workbook.
 func parseXLSX(data []byte) (s *Sheet, err error) {
+	tooBig := waymark.Errorf(waymark.EINVALID,
+		"The workbook holds more than %d MB of data once opened. Delete unused rows, columns and sheets, or split it into smaller files, and upload each one.", maxUnzipped>>20)
+	if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+		var size uint64
+		for _, zf := range zr.File {
+			size += zf.UncompressedSize64
+		}
+		if size > maxUnzipped {
+			return nil, tooBig
+		}
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    maxUnzipped,
-		UnzipXMLSizeLimit: 16 << 20,
+		UnzipXMLSizeLimit: maxUnzippedInMemory,
 	})
 	if err != nil {
 		return nil, waymark.Errorf(waymark.EINVALID,
@@ -243,9 +264,19 @@ func parseXLSX(data []byte) (s *Sheet, err error) {
 	}
 	defer rows.Close()
 	for n := 1; rows.Next(); n++ {
+		if n > maxSheetRows {
+			return nil, waymark.Errorf(waymark.EINVALID,
+				"Sheet %q has more than %s rows. Delete the empty rows at the end, or split it into files of %s services or fewer, and upload each one.",
+				name, thousands(maxSheetRows), thousands(MaxRows))
+		}
 		cells, err := rows.Columns()
 		if err != nil {
 			return nil, waymark.Errorf(waymark.EINVALID, "Row %d of sheet %q could not be read. Save the workbook again in Excel and upload it again.", n, name)
+		}
+		if len(cells) > maxColumns {
+			return nil, waymark.Errorf(waymark.EINVALID,
+				"Row %d of sheet %q has something in column %s, beyond the %d columns we read. Delete the columns after the template's and upload the file again.",
+				n, name, columnLetter(len(cells)-1), maxColumns)
 		}
 		if err := b.add(n, cells); err != nil {
 			return nil, err

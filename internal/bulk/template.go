@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"waymark/internal/directory"
+	"waymark/internal/input"
 )
 
 // Sheet names in the XLSX template.
@@ -58,12 +59,16 @@ func TemplateCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(columns))
 	for i, c := range columns {
-		header[i] = headerLabel(c)
+		header[i] = input.NeutraliseFormula(headerLabel(c))
 	}
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("template: write header: %w", err)
 	}
-	if err := cw.Write(exampleRow()); err != nil {
+	example := exampleRow()
+	for i := range example {
+		example[i] = input.NeutraliseFormula(example[i])
+	}
+	if err := cw.Write(example); err != nil {
 		return fmt.Errorf("template: write example: %w", err)
 	}
 	cw.Flush()
@@ -119,8 +124,8 @@ func writeServicesSheet(f *excelize.File, nCategories int) error {
 	header := make([]any, len(columns))
 	example2 := make([]any, len(columns))
 	for i, c := range columns {
-		header[i] = headerLabel(c)
-		example2[i] = c.example
+		header[i] = input.NeutraliseFormula(headerLabel(c))
+		example2[i] = input.NeutraliseFormula(c.example)
 	}
 	if err := f.SetSheetRow(s, "A1", &header); err != nil {
 		return err
@@ -281,7 +286,8 @@ func writeCategoriesSheet(f *excelize.File, categories []directory.TaxonomyTerm)
 		return err
 	}
 	for i, t := range categories {
-		vals := []any{t.Code, t.Name, t.Description}
+		// Names and descriptions may come from other directories' feeds.
+		vals := []any{input.NeutraliseFormula(t.Code), input.NeutraliseFormula(t.Name), input.NeutraliseFormula(t.Description)}
 		if err := f.SetSheetRow(s, cell(0, i+2), &vals); err != nil {
 			return err
 		}

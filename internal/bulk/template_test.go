@@ -2,12 +2,14 @@ package bulk_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"waymark/internal/bulk"
+	"waymark/internal/directory"
 )
 
 func TestTemplateXLSX(t *testing.T) {
@@ -154,5 +156,56 @@ func TestTemplateExampleRowPlans(t *testing.T) {
 	res := mustPlan(t, s, options(t, nil))
 	if rp := res.Rows[0]; rp.Row != 2 || rp.Action != bulk.ActionCreate {
 		t.Errorf("example row: %d %q %v", rp.Row, rp.Action, rp.Errors)
+	}
+}
+
+// startsFormula reports whether a spreadsheet would run s as a formula.
+func startsFormula(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+}
+
+func TestTemplatesNeutraliseFormulasFromFeeds(t *testing.T) {
+	cats := append(categories(), directory.TaxonomyTerm{Code: "=1+1", Name: `=HYPERLINK("https://evil.example","Click")`, Description: "@SUM(A1)"})
+	var buf bytes.Buffer
+	if err := bulk.TemplateXLSX(&buf, cats); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	found := false
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			for _, v := range row {
+				if startsFormula(v) {
+					t.Errorf("sheet %s has a cell that starts a formula: %q", sheet, v)
+				}
+				found = found || v == `'=HYPERLINK("https://evil.example","Click")`
+			}
+		}
+	}
+	if !found {
+		t.Error("the feed's category name is not in the template, neutralised")
+	}
+	buf.Reset()
+	if err := bulk.TemplateCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		for _, v := range rec {
+			if startsFormula(v) {
+				t.Errorf("the CSV template has a cell that starts a formula: %q", v)
+			}
+		}
 	}
 }
