@@ -34,7 +34,7 @@ type fullSite struct {
 	life  *directory.Lifecycle
 }
 
-func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *fullSite {
+func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*web.Deps)) *fullSite {
 	t.Helper()
 	fs := &fullSite{clock: &movingClock{t: testNow}, store: sqlstore.NewDirectoryStore(db)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -54,6 +54,9 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config) *fullSite {
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: fs.store.ListCategories,
 			Listings: system, Secret: []byte("claim secret"), PublicURL: "https://waymark.test", Now: fs.clock.now,
 		})
+		for _, m := range more {
+			m(d)
+		}
 	})
 	return fs
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"waymark"
 	"waymark/internal/bulk"
@@ -80,6 +81,34 @@ func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
+// busy is a set of keys with work under way, such as the users uploading a
+// file.
+type busy struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+// start marks key busy, reporting false when it already was.
+func (b *busy) start(key string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys[key] {
+		return false
+	}
+	if b.keys == nil {
+		b.keys = map[string]bool{}
+	}
+	b.keys[key] = true
+	return true
+}
+
+// done marks key free again.
+func (b *busy) done(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.keys, key)
+}
+
 // failImport shows the upload form again with a message about the file.
 func (s *Server) failImport(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	v := s.importForm(r)
@@ -131,6 +160,14 @@ func readUpload(r *http.Request) (name string, data []byte, status int, msg stri
 // handleImportUpload reads an uploaded spreadsheet and shows the dry run:
 // what each row would do and every error with its row and column.
 func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
+	// One upload at a time per person: reading a workbook takes memory, and
+	// several at once from one account would only multiply it.
+	user := waymark.ActorFrom(r.Context()).UserID
+	if !s.uploads.start(user) {
+		s.failImport(w, r, http.StatusTooManyRequests, "You are already uploading a file. Wait until we have checked it, then try again.")
+		return
+	}
+	defer s.uploads.done(user)
 	name, data, status, msg := readUpload(r)
 	if msg != "" {
 		s.failImport(w, r, status, msg)

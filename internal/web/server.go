@@ -130,6 +130,8 @@ type Server struct {
 	limits      rateLimits
 	signIns     signInLimits
 	routeAccess []routeRule // who may use each route registered with route
+	patterns    []string    // every route pattern, in the order registered
+	uploads     busy        // users with a spreadsheet upload under way
 }
 
 // New checks the configuration, parses the templates and registers the
@@ -218,6 +220,7 @@ func (s *Server) Handler() http.Handler {
 		h = s.withActor(h)
 		h = s.deps.Sessions.LoadAndSave(h)
 	}
+	h = s.checkInput(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.withClientAddr(h)
 	h = s.limitBody(h)
@@ -229,6 +232,7 @@ func (s *Server) Handler() http.Handler {
 // handle registers a handler for a pattern, with metrics and logging by the
 // pattern (never the raw path or query, which may hold a postcode).
 func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.Handle(pattern, s.observe(pattern, h))
 }
 

@@ -50,6 +50,7 @@ type site struct {
 	*httptest.Server
 	db       *sqlstore.DB
 	services []*directory.Service
+	srv      *web.Server
 }
 
 // testNow is the tests' clock: a month after the demo entries were confirmed.
@@ -124,7 +125,7 @@ func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config, opts ...func(*web.De
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, db: db, services: services}
+	return &site{Server: ts, db: db, services: services, srv: srv}
 }
 
 func (s *site) get(t *testing.T, path string) (int, string, http.Header) {

@@ -1,0 +1,5 @@
+package web
+
+// Patterns returns every route pattern the server registered, so tests can
+// cover routes added later without being edited.
+func (s *Server) Patterns() []string { return append([]string(nil), s.patterns...) }

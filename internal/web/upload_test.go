@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"waymark"
+	"waymark/internal/sqlstore"
+	"waymark/internal/sqlstore/sqlstoretest"
+)
+
+func TestEachPersonUploadsOneSpreadsheetAtATime(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newOnboardingSite(t, db)
+		admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
+		other := s.signedIn(t, "moderator@example.org", waymark.RoleModerator)
+		// The first upload's file arrives slowly: the server is still
+		// reading it while the same person sends another.
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		req, _ := http.NewRequest("POST", admin.u+"/admin/import", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		first := make(chan int, 1)
+		go func() {
+			resp, err := admin.c.Do(req)
+			if err != nil {
+				first <- 0
+				return
+			}
+			resp.Body.Close()
+			first <- resp.StatusCode
+		}()
+		part, _ := mw.CreateFormFile("file", "services.csv")
+		data := importCSV(importRow(1))
+		part.Write(data[:20])
+		refused := false
+		for range 2000 {
+			status, body, _ := admin.upload("services.csv", importCSV(importRow(2)))
+			if status == http.StatusTooManyRequests {
+				if !strings.Contains(body, "You are already uploading a file") {
+					t.Error("the refusal does not say why")
+				}
+				refused = true
+				break
+			}
+		}
+		if !refused {
+			t.Fatal("a second upload by the same person while the first was read was never refused")
+		}
+		if status, _, _ := other.upload("services.csv", importCSV(importRow(3))); status != http.StatusOK {
+			t.Errorf("someone else's upload meanwhile = %d, want 200", status)
+		}
+		part.Write(data[20:])
+		mw.Close()
+		pw.Close()
+		if status := <-first; status != http.StatusOK {
+			t.Errorf("the first upload = %d, want 200", status)
+		}
+		if status, _, _ := admin.upload("services.csv", importCSV(importRow(4))); status != http.StatusOK {
+			t.Errorf("an upload after the first finished = %d, want 200", status)
+		}
+	})
+}
