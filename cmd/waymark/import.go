@@ -34,7 +34,8 @@ func (m *Main) importFeed(ctx context.Context, cfg Config, logger *slog.Logger, 
 		return err
 	}
 	defer a.db.Close()
-	im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, MaxPages: *maxPages, Now: time.Now}
+	im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, MaxPages: *maxPages, Now: time.Now,
+		AllowLoopback: cfg.CheckerAllowLoopback}
 	sum, err := im.Run(ctx, fs.Arg(0), *trusted)
 	if sum != nil {
 		fmt.Fprintln(m.Stdout, sum.String())

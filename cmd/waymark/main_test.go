@@ -180,6 +180,10 @@ func TestImportOrukCommandImportsAFeedAndServesIt(t *testing.T) {
 	vars := map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db")}
 	var out bytes.Buffer
 	m := &Main{Stdout: &out, Stderr: io.Discard, Getenv: env(vars)}
+	if err := m.Run(context.Background(), []string{"import", "oruk", "--trusted", feed.URL}); err == nil || !strings.Contains(err.Error(), "address not allowed") {
+		t.Fatalf("import from loopback without CHECKER_ALLOW_LOOPBACK: %v", err)
+	}
+	vars["CHECKER_ALLOW_LOOPBACK"] = "true"
 	if err := m.Run(context.Background(), []string{"import", "oruk", "--trusted", feed.URL}); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}

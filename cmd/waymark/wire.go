@@ -157,14 +157,14 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Casework:   s.casework,
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
-		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, logger)},
+		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, cfg, logger)},
 	}
 }
 
 // feedImport imports an ORUK feed for the moderation page.
-func feedImport(a *app, logger *slog.Logger) func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
+func feedImport(a *app, cfg Config, logger *slog.Logger) func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
 	return func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
-		im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now}
+		im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now, AllowLoopback: cfg.CheckerAllowLoopback}
 		sum, err := im.Run(ctx, baseURL, trusted)
 		if sum == nil {
 			return "", nil, err

@@ -20,6 +20,7 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/input"
 	"waymark/internal/postcode"
+	"waymark/internal/sitecheck"
 )
 
 // ImportStore is what importing a feed needs from storage.
@@ -33,15 +34,20 @@ type ImportStore interface {
 // Importer walks a remote ORUK 3.0 feed and brings its services into the
 // directory.
 type Importer struct {
-	Store    ImportStore
-	Geo      directory.Geocoder
-	Client   *http.Client // with a timeout; nil for a 20-second one
-	Now      func() time.Time
-	Log      *slog.Logger
-	MaxPages int           // stop after this many list pages (0: 200)
-	PerPage  int           // items per list page asked for (0: 50)
-	Retries  int           // extra attempts after a failed request (0: 3)
-	Backoff  time.Duration // first wait between attempts, doubling (0: 500ms)
+	Store ImportStore
+	Geo   directory.Geocoder
+	// Client fetches the feed; nil for one with a 20-second timeout that
+	// refuses non-public addresses (sitecheck.NewGuardedClient).
+	Client *http.Client
+	// AllowLoopback lets the default Client reach loopback addresses, for
+	// tests against httptest servers only (CHECKER_ALLOW_LOOPBACK).
+	AllowLoopback bool
+	Now           func() time.Time
+	Log           *slog.Logger
+	MaxPages      int           // stop after this many list pages (0: 200)
+	PerPage       int           // items per list page asked for (0: 50)
+	Retries       int           // extra attempts after a failed request (0: 3)
+	Backoff       time.Duration // first wait between attempts, doubling (0: 500ms)
 }
 
 // Rejection is a remote record that was not imported, and why.
@@ -74,7 +80,7 @@ func (s *Summary) String() string {
 
 func (im *Importer) defaults() {
 	if im.Client == nil {
-		im.Client = &http.Client{Timeout: 20 * time.Second}
+		im.Client = sitecheck.NewGuardedClient(20*time.Second, im.AllowLoopback)
 	}
 	if im.Now == nil {
 		im.Now = time.Now
@@ -95,6 +101,11 @@ func (im *Importer) defaults() {
 		im.Log = slog.New(slog.DiscardHandler)
 	}
 }
+
+// ErrFetch is wrapped by Run's error when the feed could not be fetched at
+// all. Its details (addresses, ports, why a connection failed) are for the
+// log and the command line, not for web pages.
+var ErrFetch = errors.New("the feed could not be fetched")
 
 // errNotFound is a 404 from the feed.
 var errNotFound = errors.New("not found")
@@ -169,7 +180,7 @@ func (im *Importer) Run(ctx context.Context, baseURL string, trusted bool) (*Sum
 		}
 		body, err := im.get(ctx, fmt.Sprintf("%s/services?page=%d&per_page=%d", base, page, im.PerPage))
 		if err != nil {
-			return sum, fmt.Errorf("read %s/services page %d: %w", base, page, err)
+			return sum, fmt.Errorf("read %s/services page %d: %w: %w", base, page, ErrFetch, err)
 		}
 		sum.Pages++
 		var p struct {
@@ -225,7 +236,8 @@ func (im *Importer) importOne(ctx context.Context, base string, feed *directory.
 		return
 	}
 	if err != nil {
-		reject("could not read it: %v", err)
+		im.Log.Warn("feed service not read", "feed", base, "remote_id", id, "err", err)
+		reject("could not read it")
 		return
 	}
 	imp, reason := im.mapService(body, trusted)

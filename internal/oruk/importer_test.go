@@ -75,7 +75,7 @@ func (m *mockFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func newImporter(t *testing.T, db *sqlstore.DB) (*oruk.Importer, *sqlstore.DirectoryStore) {
 	store := sqlstore.NewDirectoryStore(db)
-	return &oruk.Importer{Store: store, Geo: postcodes(t), Backoff: time.Millisecond,
+	return &oruk.Importer{Store: store, Geo: postcodes(t), Backoff: time.Millisecond, AllowLoopback: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, store
 }
 

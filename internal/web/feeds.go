@@ -18,6 +18,9 @@ type Feeds struct {
 	Import func(ctx context.Context, baseURL string, trusted bool) (summary string, rejected []string, err error)
 }
 
+// feedFailed is all a moderator is told when a feed cannot be imported.
+const feedFailed = "The feed could not be fetched. Check the address is the feed's public web address and try again later"
+
 type feedsView struct {
 	formView
 	Feeds    []directory.Feed
@@ -52,7 +55,11 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		v.Summary, v.Rejected, err = s.deps.Feeds.Import(ctx, addr, r.PostForm.Get("trusted") == "yes")
 		if err != nil {
-			v.FieldErrs["url"] = "The feed could not be read: " + err.Error()
+			// The same words whatever went wrong: the details (an address
+			// refused, a port closed or open) would let the form probe the
+			// network behind the server. They go to the log.
+			s.log.WarnContext(r.Context(), "feed import failed", "err", err)
+			v.FieldErrs["url"] = feedFailed
 			status = http.StatusBadGateway
 		}
 	}
