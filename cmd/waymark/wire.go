@@ -41,6 +41,7 @@ type services struct {
 	checker   *freshness.Checker
 	checks    *freshness.ManualChecks
 	casework  *casework.Service
+	feedRuns  *oruk.Runs
 	publicURL string
 }
 
@@ -79,6 +80,9 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.casework = casework.NewService(sqlstore.NewCaseworkStore(a.db), time.Now,
 		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, RetentionYears: cfg.CaseworkRetentionYears,
 			FirstContactDays: cfg.FirstContactDays, Logger: logger})
+	s.feedRuns = oruk.NewRuns(a.store, func() *oruk.Importer {
+		return &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now, AllowLoopback: cfg.CheckerAllowLoopback}
+	}, time.Now, uuid.NewString, logger)
 	return s, nil
 }
 
@@ -157,23 +161,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Casework:   s.casework,
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
-		Feeds:      &web.Feeds{List: a.store.ListFeeds, Import: feedImport(a, cfg, logger)},
-	}
-}
-
-// feedImport imports an ORUK feed for the moderation page.
-func feedImport(a *app, cfg Config, logger *slog.Logger) func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
-	return func(ctx context.Context, baseURL string, trusted bool) (string, []string, error) {
-		im := &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now, AllowLoopback: cfg.CheckerAllowLoopback}
-		sum, err := im.Run(ctx, baseURL, trusted)
-		if sum == nil {
-			return "", nil, err
-		}
-		var rejected []string
-		for _, r := range sum.Rejected {
-			rejected = append(rejected, r.RemoteID+": "+r.Reason)
-		}
-		return sum.String(), rejected, err
+		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},
 	}
 }
 
@@ -197,6 +185,11 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 	// claims keep each entry to one check per CHECK_EVERY.
 	checkRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, s.checker.Job(min(cfg.CheckEvery, time.Hour)))
 	go checkRunner.Start(ctx, time.Minute)
+	// Feed imports asked for on the moderation page run on their own too:
+	// one can take minutes.
+	feedRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger,
+		jobs.Job{Name: "import-feeds", Every: 10 * time.Second, Lease: 30 * time.Minute, Run: s.feedRuns.Work})
+	go feedRunner.Start(ctx, 5*time.Second)
 }
 
 // newAccounts returns the account service with its bound on password

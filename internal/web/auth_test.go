@@ -22,6 +22,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
+	"waymark/internal/oruk"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -254,6 +255,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	dstore := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(dstore, testMailer(db), time.Now, uuid.NewString)
+	feedRuns := oruk.NewRuns(dstore, nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler)) // queued, never run
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, directory.NewRevisions(dstore, d.Directory, life), media.NewImages(dstore, time.Now, uuid.NewString)
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
@@ -262,8 +264,13 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 			Listings: directory.NewSystem(life, d.Reports), Secret: []byte("k"), PublicURL: "https://waymark.test", Now: time.Now})
 		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
 	})
 	ctx := context.Background()
+	feedRun, err := feedRuns.Queue(ctx, "https://directory.example.org/api", false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	orgID := s.services[0].OrganizationID
 	ownService := s.services[0].ID
 	nordic := s.service(t, "Nordic walking for beginners").ID
@@ -346,6 +353,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/moderation/claims", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/offline-help", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/offline-help/new", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/feeds", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/feeds/runs/" + feedRun, only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {

@@ -5,27 +5,30 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"waymark"
 	"waymark/internal/directory"
 )
 
-// Feeds lets moderators import Open Referral UK feeds.
+// Feeds lets moderators import Open Referral UK feeds. Imports run in the
+// background: the form queues one and shows its page.
 type Feeds struct {
 	List func(ctx context.Context) ([]directory.Feed, error)
-	// Import walks a feed now and returns its summary and rejections.
-	Import func(ctx context.Context, baseURL string, trusted bool) (summary string, rejected []string, err error)
+	// Queue records an import of a feed for the background job and returns
+	// the run's id.
+	Queue func(ctx context.Context, baseURL string, trusted bool) (string, error)
+	// Run returns one import run.
+	Run func(ctx context.Context, id string) (*directory.FeedImportRun, error)
 }
-
-// feedFailed is all a moderator is told when a feed cannot be imported.
-const feedFailed = "The feed could not be fetched. Check the address is the feed's public web address and try again later"
 
 type feedsView struct {
 	formView
-	Feeds    []directory.Feed
-	Summary  string
-	Rejected []string
+	Feeds []directory.Feed
+}
+
+type feedRunView struct {
+	page
+	Run *directory.FeedImportRun
 }
 
 func (s *Server) handleFeeds(w http.ResponseWriter, r *http.Request) {
@@ -46,27 +49,29 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 	v.Form = r.PostForm
 	addr := strings.TrimSpace(r.PostForm.Get("url"))
 	u, err := url.Parse(addr)
-	status := http.StatusOK
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(addr) > 500 {
 		v.FieldErrs["url"] = "Enter the feed's web address, like https://directory.example.org/api"
-		status = http.StatusBadRequest
-	} else {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
-		defer cancel()
-		v.Summary, v.Rejected, err = s.deps.Feeds.Import(ctx, addr, r.PostForm.Get("trusted") == "yes")
-		if err != nil {
-			// The same words whatever went wrong: the details (an address
-			// refused, a port closed or open) would let the form probe the
-			// network behind the server. They go to the log.
-			s.log.WarnContext(r.Context(), "feed import failed", "err", err)
-			v.FieldErrs["url"] = feedFailed
-			status = http.StatusBadGateway
+		v.Errors = summary(v.FieldErrs, nil)
+		if v.Feeds, err = s.deps.Feeds.List(r.Context()); err != nil {
+			s.serverError(w, r, err)
+			return
 		}
+		s.render(w, r, http.StatusBadRequest, "feeds", v)
+		return
 	}
-	v.Errors = summary(v.FieldErrs, nil)
-	if v.Feeds, err = s.deps.Feeds.List(r.Context()); err != nil {
+	id, err := s.deps.Feeds.Queue(r.Context(), addr, r.PostForm.Get("trusted") == "yes")
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "feeds", v)
+	http.Redirect(w, r, "/moderation/feeds/runs/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func (s *Server) handleFeedRun(w http.ResponseWriter, r *http.Request) {
+	run, err := s.deps.Feeds.Run(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "feed-run", feedRunView{page: s.page(r, "Feed import"), Run: run})
 }

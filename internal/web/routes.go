@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	if s.deps.Feeds != nil && s.deps.Accounts != nil {
 		s.route("GET /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleFeeds)
 		s.route("POST /moderation/feeds", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleAddFeed)
+		s.route("GET /moderation/feeds/runs/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleFeedRun)
 	}
 	if s.deps.Checks != nil && s.deps.Accounts != nil {
 		s.route("GET /moderation/checks", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleChecks)
