@@ -93,9 +93,17 @@ func TestJourneyProviderListsAServiceModeratorApprovesProviderFreezes(t *testing
 		t.Fatalf("queue: %s", queue)
 	}
 	browsertest.CheckAxe(t, moderator, "review queue")
+	browsertest.Do(t, moderator, "open the entry as the public will see it",
+		chromedp.Click(`//a[normalize-space()="Review Riverside Knitters"]`),
+		chromedp.WaitVisible(`//h2[normalize-space()="For moderators"]`),
+	)
+	if page := browsertest.Get(t, moderator, "read the review page", chromedp.Text(`main`)); !strings.Contains(page, "How to get help") || !strings.Contains(page, "DE4 3AG") {
+		t.Errorf("the review page does not show the entry as the public will see it: %s", page)
+	}
+	browsertest.CheckAxe(t, moderator, "review page")
 	browsertest.Do(t, moderator, "approve the entry",
-		chromedp.Click(`//h2[normalize-space()="Riverside Knitters"]/following::button[contains(., "Approve")][1]`),
-		chromedp.WaitNotPresent(`//h2[normalize-space()="Riverside Knitters"]`),
+		chromedp.Click(`//button[contains(., "Approve and publish")]`),
+		chromedp.WaitVisible(`//p[contains(., "is approved and published")]`),
 	)
 
 	browsertest.Do(t, provider, "find it in public search",

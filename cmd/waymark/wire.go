@@ -67,15 +67,15 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	system := directory.NewSystem(s.life, s.reports)
 	s.onboard = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
 		Categories: a.store.ListCategories, Listings: system, Secret: claimSecret, PublicURL: publicURL, Now: time.Now, Logger: logger})
-	s.refs = referral.New(sqlstore.NewReferralStore(a.db), system,
+	s.refs = referral.New(sqlstore.NewReferralStore(a.db), system.As(directory.ByReferralRule),
 		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
 	freshStore := sqlstore.NewFreshnessStore(a.db)
-	s.checker = freshness.NewChecker(freshStore, system, outbox, freshness.CheckerConfig{
+	s.checker = freshness.NewChecker(freshStore, system.As(directory.ByWebsiteCheck), outbox, freshness.CheckerConfig{
 		PublicURL: publicURL,
 		Every:     cfg.CheckEvery,
 		Fetch:     sitecheck.Options{AllowLoopback: cfg.CheckerAllowLoopback},
 	}, logger)
-	s.checks = freshness.NewManualChecks(freshStore, system, s.life, outbox,
+	s.checks = freshness.NewManualChecks(freshStore, system.As(directory.ByManualCheck), outbox,
 		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
 	s.casework = casework.NewService(sqlstore.NewCaseworkStore(a.db), time.Now,
 		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, RetentionYears: cfg.CaseworkRetentionYears,
@@ -162,6 +162,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},
+		FormTokens: a.db,
 	}
 }
 
@@ -173,6 +174,11 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...)...),
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
+			return err
+		}},
+		// A form is not sent again in earnest after a month: forget its token.
+		jobs.Job{Name: "delete-old-form-tokens", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.db.DeleteFormTokensBefore(ctx, now.AddDate(0, -1, 0))
 			return err
 		}})...,
 	)

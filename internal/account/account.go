@@ -429,11 +429,12 @@ func (s *Service) JoinAsProvider(ctx context.Context, userID, organizationID str
 
 // AuditEvent is an administrator's action.
 type AuditEvent struct {
-	ActorID string
-	Action  string
-	Subject string // whom or what it was done to
-	Detail  string
-	At      time.Time
+	ActorID   string
+	ActorName string // filled when the log is read
+	Action    string
+	Subject   string // whom or what it was done to
+	Detail    string
+	At        time.Time
 }
 
 // InviteTTL is how long an invitation link works.

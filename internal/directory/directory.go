@@ -54,6 +54,56 @@ const (
 	StatusDeleted       Status = "deleted"
 )
 
+// SuspendedBy says who or what suspended an entry. It decides who may
+// reopen it: an entry a moderator suspended only a moderator reopens; one
+// its provider or an automatic rule suspended its provider may reopen too
+// (docs/decisions.md has the whole table).
+type SuspendedBy string
+
+// Who or what suspends entries.
+const (
+	ByProvider     SuspendedBy = "provider"      // the entry's own provider paused it
+	ByModerator    SuspendedBy = "moderator"     // a moderator's decision, such as after reports
+	ByWebsiteCheck SuspendedBy = "website_check" // the website checker found the site gone or changed
+	ByReferralRule SuspendedBy = "referral_rule" // referrals went unanswered
+	ByManualCheck  SuspendedBy = "manual_check"  // a moderator's check could not confirm it still runs
+	ByFeed         SuspendedBy = "feed"          // the feed it was imported from no longer lists it
+	BySystem       SuspendedBy = "system"        // another automatic rule (and entries suspended before this was recorded)
+)
+
+// Automatic reports whether a rule, not a person's decision, suspended the
+// entry: an approved edit reinstates such an entry.
+func (b SuspendedBy) Automatic() bool {
+	switch b {
+	case ByWebsiteCheck, ByReferralRule, ByManualCheck, ByFeed, BySystem:
+		return true
+	}
+	return false
+}
+
+// ProviderMayReopen reports whether the entry's provider may reopen an
+// entry suspended this way.
+func (b SuspendedBy) ProviderMayReopen() bool { return b != ByModerator }
+
+// PublicReason says, in words for the public, why an entry suspended this
+// way is paused; its provider's own note is shown instead when they paused
+// it.
+func (b SuspendedBy) PublicReason() string {
+	switch b {
+	case ByModerator:
+		return "Our moderators have paused this listing while they check some details with the provider."
+	case ByWebsiteCheck:
+		return "The service's website has changed or could not be reached, so we are checking with the provider that the details are still right."
+	case ByReferralRule:
+		return "The service has not answered recent referrals, so we are checking with the provider that it is still taking people."
+	case ByManualCheck:
+		return "We could not confirm that the service is still running, so we are checking with the provider."
+	case ByFeed:
+		return "The directory this listing came from no longer lists it, so we are checking with the provider."
+	}
+	return "We are checking with the provider that the details are still right."
+}
+
 // Public reports whether an entry in this status can be seen by the public.
 // Frozen entries stay visible so people can see the waiting-time note.
 func (s Status) Public() bool { return s == StatusPublished || s == StatusFrozen }
@@ -91,6 +141,7 @@ type Service struct {
 	Visibility      Visibility
 	Status          Status
 	StatusNote      string
+	SuspendedBy     SuspendedBy // who or what suspended it; "" unless suspended
 	WaitingWeeks    *int
 	Free            bool
 	Keywords        []string

@@ -34,10 +34,13 @@ type Event struct {
 	ID        string
 	ServiceID string
 	ActorID   string // "" for the system
+	ActorName string // the actor's name, filled when the history is read
 	Action    Action
 	From, To  Status
 	Note      string
 	At        time.Time
+	// SuspendedBy is who or what suspended the entry, for a suspension.
+	SuspendedBy SuspendedBy
 }
 
 // transition is what an action does and who may do it.
@@ -143,6 +146,10 @@ func (l *Lifecycle) Apply(ctx context.Context, serviceID string, action Action, 
 	if !allowed {
 		return nil, waymark.Errorf(waymark.EINVALID, "A listing that is %s cannot be %s", strings.ReplaceAll(string(svc.Status), "_", " "), pastTense(action))
 	}
+	moderating := a.Has(waymark.RoleModerator) || a.Has(waymark.RoleAdmin)
+	if action == ActionReopen && svc.Status == StatusSuspended && !svc.SuspendedBy.ProviderMayReopen() && !moderating {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "A moderator suspended this listing, so only a moderator can reopen it. Change the listing and a moderator will look at it again, or reply to the email we sent you")
+	}
 	note, err = input.Lines("The note", note, 2000)
 	if err != nil {
 		return nil, waymark.FieldErrorf(waymark.EINVALID, "note", "%s", waymark.ErrorMessage(err))
@@ -161,9 +168,18 @@ func (l *Lifecycle) Apply(ctx context.Context, serviceID string, action Action, 
 		}
 	}
 	e := &Event{ID: l.newID(), ServiceID: serviceID, ActorID: a.UserID, Action: action, From: svc.Status, To: t.to, Note: note, At: now}
+	if action == ActionSuspend {
+		e.SuspendedBy = ByModerator
+		if a.In(svc.OrganizationID, waymark.RoleProvider) {
+			e.SuspendedBy = ByProvider
+		}
+	}
 	var mails []email.Message
 	if action == ActionDecline && svc.Email != "" {
 		mails = append(mails, listingDeclinedEmail(l.mail, svc, note))
+	}
+	if action == ActionSuspend && e.SuspendedBy == ByModerator && svc.Email != "" {
+		mails = append(mails, suspendedByModeratorEmail(l.mail, svc, note))
 	}
 	err = l.store.InTx(ctx, func(ctx context.Context) error {
 		if err := l.store.ChangeStatus(ctx, *e); err != nil {
@@ -273,9 +289,11 @@ func (l *Lifecycle) Listing(ctx context.Context, id string) (*Service, error) {
 	return svc, nil
 }
 
-// applyAsSystem takes an action for Waymark itself (no user), such as
-// suspending a reported entry. Only the status rules apply.
-func (l *Lifecycle) applyAsSystem(ctx context.Context, svc *Service, action Action, note string) (*Event, error) {
+// applyAsSystem takes an action for Waymark itself, such as a rule
+// suspending an entry (by says which) or a moderator's approved change
+// reinstating one; the signed-in user in ctx, if any, is recorded as the
+// actor. Only the status rules apply.
+func (l *Lifecycle) applyAsSystem(ctx context.Context, svc *Service, action Action, by SuspendedBy, note string) (*Event, error) {
 	t := transitions[action]
 	ok := false
 	for _, f := range t.from {
@@ -284,7 +302,10 @@ func (l *Lifecycle) applyAsSystem(ctx context.Context, svc *Service, action Acti
 	if !ok {
 		return nil, waymark.Errorf(waymark.EINVALID, "A listing that is %s cannot be %s", svc.Status, pastTense(action))
 	}
-	e := &Event{ID: l.newID(), ServiceID: svc.ID, Action: action, From: svc.Status, To: t.to, Note: note, At: l.now().UTC()}
+	e := &Event{ID: l.newID(), ServiceID: svc.ID, ActorID: waymark.ActorFrom(ctx).UserID, Action: action, From: svc.Status, To: t.to, Note: note, At: l.now().UTC()}
+	if action == ActionSuspend {
+		e.SuspendedBy = by
+	}
 	if err := l.store.ChangeStatus(ctx, *e); err != nil {
 		return nil, fmt.Errorf("%s listing %s: %w", action, svc.ID, err)
 	}

@@ -28,14 +28,13 @@ func listingDeclinedEmail(m email.Mailer, svc *Service, note string) email.Messa
 		m.Link("/provider"), "Your listings")
 }
 
-// reportedEmail asks a provider whether their reported listing is still
-// right; confirm is the path and query of the signed "still running" link.
-func reportedEmail(m email.Mailer, svc *Service, reason, confirm string) email.Message {
-	return email.Compose(svc.Email, "Is your Waymark listing still up to date?",
-		[]string{"Hello,", "Someone told us that your listing \"" + svc.DisplayName() + "\" may be out of date. We have taken it out of search while we check.",
-			"What they said:", reason,
-			"If the service is still running as described, confirm it with the first link (it works for 14 days, no sign-in needed). If something has changed, sign in to Waymark and edit the listing."},
-		m.Link(confirm), "Confirm the service is still running", m.Link("/provider"), "Your listings")
+// suspendedByModeratorEmail tells a provider a moderator took their
+// listing out of search, and why.
+func suspendedByModeratorEmail(m email.Mailer, svc *Service, note string) email.Message {
+	return email.Compose(svc.Email, "Your Waymark listing is paused",
+		[]string{"Hello,", "A moderator has taken your listing \"" + svc.DisplayName() + "\" out of search for now:", note,
+			"Its page stays online and says the service is paused. Sign in to Waymark to change the listing; a moderator will look at it again and reopen it."},
+		m.Link("/provider"), "Your listings")
 }
 
 // changesDeclinedEmail tells a provider a moderator did not approve their

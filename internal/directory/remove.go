@@ -18,7 +18,7 @@ func (s *System) Delete(ctx context.Context, serviceID, note string) (bool, erro
 	if svc.Status == StatusDeleted {
 		return false, nil
 	}
-	if _, err := s.life.applyAsSystem(ctx, svc, ActionDelete, note); err != nil {
+	if _, err := s.life.applyAsSystem(ctx, svc, ActionDelete, "", note); err != nil {
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
 			return false, nil
 		}

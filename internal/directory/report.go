@@ -40,9 +40,10 @@ type ReportStore interface {
 // ConfirmTTL is how long a provider's "still running" link works.
 const ConfirmTTL = 14 * 24 * time.Hour
 
-// Reports handles "report something wrong": the entry is suspended until
-// its provider confirms it is still running (by a signed link that needs no
-// sign-in) or edits it.
+// Reports handles "report something wrong": a report goes to the
+// moderators' queue, and a moderator decides whether to suspend the entry
+// (and tell its provider) or dismiss the reports. Nothing changes for the
+// public until a moderator decides.
 type Reports struct {
 	store  ReportStore
 	life   *Lifecycle
@@ -54,10 +55,9 @@ func NewReports(store ReportStore, life *Lifecycle, secret []byte) *Reports {
 	return &Reports{store: store, life: life, secret: secret}
 }
 
-// Report records what someone says is wrong with a public entry, suspends
-// it and asks its provider to check it, in one transaction. It returns the
-// entry. Errors:
-// ENOTFOUND, EINVALID with Field "reason" or "email".
+// Report records what someone says is wrong with a public entry, for the
+// moderators' queue. The entry stays as it is. It returns the entry.
+// Errors: ENOTFOUND, EINVALID with Field "reason" or "email".
 func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (*Service, error) {
 	reason, err := input.Lines("The reason", reason, 2000)
 	if err != nil {
@@ -79,24 +79,80 @@ func (r *Reports) Report(ctx context.Context, serviceID, reason, email string) (
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address")
 	}
 	now := r.life.now().UTC()
-	err = r.store.InTx(ctx, func(ctx context.Context) error {
-		if err := r.store.CreateReport(ctx, Report{ID: r.life.newID(), ServiceID: svc.ID, Reason: reason, ReporterEmail: email, CreatedAt: now}); err != nil {
-			return err
-		}
-		if svc.Status == StatusPublished || svc.Status == StatusFrozen {
-			if _, err := r.life.applyAsSystem(ctx, svc, ActionSuspend, "Reported as out of date: we are checking with the provider."); err != nil {
-				return err
-			}
-		}
-		if svc.Email == "" {
-			return nil
-		}
-		return r.life.mail.Send(ctx, reportedEmail(r.life.mail, svc, reason, "/services/"+svc.ID+"/confirm?"+r.ConfirmLink(svc.ID)))
-	})
-	if err != nil {
+	if err := r.store.CreateReport(ctx, Report{ID: r.life.newID(), ServiceID: svc.ID, Reason: reason, ReporterEmail: email, CreatedAt: now}); err != nil {
 		return nil, err
 	}
 	return svc, nil
+}
+
+// Reported is an entry with open reports, for the moderators' queue.
+type Reported struct {
+	ServiceID        string
+	ServiceName      string
+	OrganizationName string
+	Reports          []Report // oldest first
+}
+
+// Count is how many open reports the entry has.
+func (r Reported) Count() int { return len(r.Reports) }
+
+// Queue returns the entries with open reports, the longest waiting first,
+// each with its reports. Errors: EFORBIDDEN.
+func (r *Reports) Queue(ctx context.Context) ([]Reported, error) {
+	list, err := r.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reported
+	at := map[string]int{}
+	for _, rep := range list {
+		i, ok := at[rep.ServiceID]
+		if !ok {
+			i = len(out)
+			at[rep.ServiceID] = i
+			out = append(out, Reported{ServiceID: rep.ServiceID, ServiceName: rep.ServiceName, OrganizationName: rep.OrganizationName})
+		}
+		out[i].Reports = append(out[i].Reports, rep)
+	}
+	return out, nil
+}
+
+// Suspend is a moderator's decision on a reported entry: it is suspended
+// with the reason (which its provider is sent) and its reports are closed.
+// Only a moderator can reopen it. It returns the entry. Errors:
+// EFORBIDDEN, ENOTFOUND, EINVALID (no reason, not live), ECONFLICT.
+func (r *Reports) Suspend(ctx context.Context, serviceID, reason string) (*Service, error) {
+	if err := mayModerate(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := r.life.Apply(ctx, serviceID, ActionSuspend, reason); err != nil {
+		return nil, err
+	}
+	if err := r.store.ResolveReports(ctx, serviceID, "suspended by a moderator", r.life.now().UTC()); err != nil {
+		return nil, err
+	}
+	return r.life.store.FindServiceByID(ctx, serviceID)
+}
+
+// Dismiss is a moderator's decision that nothing needs doing about an
+// entry's reports: they are closed and the entry stays as it is. Errors:
+// EFORBIDDEN.
+func (r *Reports) Dismiss(ctx context.Context, serviceID string) error {
+	if err := mayModerate(ctx); err != nil {
+		return err
+	}
+	return r.store.ResolveReports(ctx, serviceID, "dismissed by a moderator", r.life.now().UTC())
+}
+
+func mayModerate(ctx context.Context) error {
+	a := waymark.ActorFrom(ctx)
+	if a.Anonymous() {
+		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to moderate listings")
+	}
+	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can do this")
+	}
+	return nil
 }
 
 // ConfirmLink returns the query string of a signed, expiring link by which
@@ -128,8 +184,12 @@ func (r *Reports) Confirm(ctx context.Context, serviceID, expires, sig string) (
 		return nil, err
 	}
 	// Reopening records the confirmation; a live entry is confirmed now.
+	// What a moderator suspended only a moderator reopens.
+	if svc.Status == StatusSuspended && !svc.SuspendedBy.ProviderMayReopen() {
+		return nil, waymark.Errorf(waymark.EINVALID, "A moderator suspended this listing, so only a moderator can reopen it. Sign in to Waymark to change the listing and a moderator will look at it again.")
+	}
 	if svc.Status == StatusSuspended {
-		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "The provider confirmed it is still running."); err != nil {
+		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "", "The provider confirmed it is still running."); err != nil {
 			return nil, err
 		}
 	} else if err := r.store.MarkAssured(ctx, svc.ID, r.life.now().UTC()); err != nil {
@@ -150,42 +210,26 @@ func (r *Reports) Open(ctx context.Context) ([]Report, error) {
 	return r.store.OpenReports(ctx)
 }
 
-// ReopenAfterEdit puts a reported, suspended entry live again once changes
-// its provider made have been approved, and closes its reports.
-func (r *Reports) ReopenAfterEdit(ctx context.Context, serviceID string) error {
-	open, err := r.store.OpenReports(ctx)
-	if err != nil {
-		return err
-	}
-	reported := false
-	for _, rep := range open {
-		reported = reported || rep.ServiceID == serviceID
-	}
-	if !reported {
-		return nil
-	}
-	svc, err := r.life.store.FindServiceByID(ctx, serviceID)
-	if err != nil {
-		return err
-	}
-	if svc.Status == StatusSuspended {
-		if _, err := r.life.applyAsSystem(ctx, svc, ActionReopen, "The provider updated the listing after a report."); err != nil {
-			return err
-		}
-	}
-	return r.store.ResolveReports(ctx, serviceID, "updated by the provider", r.life.now().UTC())
-}
-
 // System lets other packages' automatic rules (such as the referral rules)
 // act on listings as Waymark itself.
 type System struct {
 	life    *Lifecycle
 	reports *Reports
+	by      SuspendedBy
 }
 
-// NewSystem returns System acting through the lifecycle and reports.
+// NewSystem returns System acting through the lifecycle and reports; its
+// suspensions are recorded as BySystem until As says which rule it is.
 func NewSystem(life *Lifecycle, reports *Reports) *System {
-	return &System{life: life, reports: reports}
+	return &System{life: life, reports: reports, by: BySystem}
+}
+
+// As returns a System whose suspensions are recorded as made by the rule
+// by, such as ByWebsiteCheck for the website checker.
+func (s *System) As(by SuspendedBy) *System {
+	c := *s
+	c.by = by
+	return &c
 }
 
 // FindServiceByID returns a service in any status. Errors: ENOTFOUND.
@@ -194,7 +238,8 @@ func (s *System) FindServiceByID(ctx context.Context, id string) (*Service, erro
 }
 
 // Suspend takes a live (published or frozen) listing out of search with a
-// reason; it reports false when the listing was not live.
+// reason, recorded as suspended by the System's rule (and by the signed-in
+// moderator in ctx, if any); it reports false when the listing was not live.
 func (s *System) Suspend(ctx context.Context, serviceID, reason string) (bool, error) {
 	svc, err := s.life.store.FindServiceByID(ctx, serviceID)
 	if err != nil {
@@ -203,7 +248,7 @@ func (s *System) Suspend(ctx context.Context, serviceID, reason string) (bool, e
 	if !svc.Status.Public() {
 		return false, nil
 	}
-	if _, err := s.life.applyAsSystem(ctx, svc, ActionSuspend, reason); err != nil {
+	if _, err := s.life.applyAsSystem(ctx, svc, ActionSuspend, s.by, reason); err != nil {
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
 			return false, nil
 		}

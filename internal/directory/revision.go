@@ -2,7 +2,10 @@ package directory
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"waymark"
 )
@@ -23,6 +26,7 @@ const (
 	ActionRevise         Action = "revise"          // a change applied directly (draft, declined or pending entries)
 	ActionApproveChanges Action = "approve_changes" // a revision approved
 	ActionDeclineChanges Action = "decline_changes" // a revision declined
+	ActionCorrect        Action = "correct"         // a moderator's correction, applied at once
 )
 
 // RevisionStore keeps revisions.
@@ -37,6 +41,9 @@ type RevisionStore interface {
 	DecideRevision(ctx context.Context, r Revision, approve bool, e Event, decidedBy string, at time.Time) error
 	// InTx runs fn in one transaction, as LifecycleStore's.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// CorrectService replaces what a service says and records the event, in
+	// one transaction.
+	CorrectService(ctx context.Context, svc *Service, e Event) error
 }
 
 // Edit changes a listing for its provider. Entries not yet live change at
@@ -88,6 +95,44 @@ func (l *Lifecycle) PendingChange(ctx context.Context, revs RevisionStore, servi
 	return r, err
 }
 
+// Correct changes a listing at once for a moderator (or an administrator),
+// whatever its status but deleted, and records the correction in its
+// history: describe says what changed (given the entry before and after),
+// then the moderator's note. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND,
+// EINVALID with the field at fault.
+func (d *Directory) Correct(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service, note string, describe func(before, after *Service) string) error {
+	if err := mayModerate(ctx); err != nil {
+		return err
+	}
+	current, err := life.store.FindServiceByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if current.Status == StatusDeleted {
+		return waymark.Errorf(waymark.EINVALID, "A deleted listing cannot be changed")
+	}
+	proposed.ID, proposed.OrganizationID, proposed.Status = current.ID, current.OrganizationID, current.Status
+	keepWhatTheFormDoesNotCarry(current, proposed)
+	proposed.CreatedAt, proposed.AssuredAt = current.CreatedAt, current.AssuredAt
+	if err := d.prepare(proposed); err != nil {
+		return err
+	}
+	proposed.ID = current.ID
+	if note = strings.TrimSpace(note); utf8.RuneCountInString(note) > 2000 {
+		return waymark.FieldErrorf(waymark.EINVALID, "note", "The note must be 2,000 characters or fewer")
+	}
+	text := describe(current, proposed)
+	if note != "" {
+		text += ". " + note
+	}
+	e := Event{ID: life.newID(), ServiceID: current.ID, ActorID: waymark.ActorFrom(ctx).UserID, Action: ActionCorrect,
+		From: current.Status, To: current.Status, Note: text, At: proposed.UpdatedAt}
+	if err := revs.CorrectService(ctx, proposed, e); err != nil {
+		return fmt.Errorf("correct listing %s: %w", id, err)
+	}
+	return nil
+}
+
 // PendingRevisions lists changes waiting for review, for moderators.
 // Errors: EFORBIDDEN.
 func (l *Lifecycle) PendingRevisions(ctx context.Context, revs RevisionStore) ([]Revision, error) {
@@ -135,6 +180,13 @@ func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id s
 	})
 	if err != nil {
 		return nil, err
+	}
+	// An approved change brings back an entry a rule suspended; what a
+	// moderator suspended stays suspended until a moderator reopens it.
+	if approve && current.Status == StatusSuspended && current.SuspendedBy.Automatic() {
+		if _, err := l.applyAsSystem(ctx, current, ActionReopen, "", "Back in search: the provider's changes were approved."); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -190,6 +242,11 @@ func NewRevisions(store RevisionStore, dir *Directory, life *Lifecycle) *Revisio
 // Edit changes a listing for its provider, as Directory.Edit.
 func (v *Revisions) Edit(ctx context.Context, id string, proposed *Service) (bool, error) {
 	return v.dir.Edit(ctx, v.life, v.store, id, proposed)
+}
+
+// Correct changes a listing at once for a moderator, as Directory.Correct.
+func (v *Revisions) Correct(ctx context.Context, id string, proposed *Service, note string, describe func(before, after *Service) string) error {
+	return v.dir.Correct(ctx, v.life, v.store, id, proposed, note, describe)
 }
 
 // Pending lists changes waiting for review, for moderators. Errors:

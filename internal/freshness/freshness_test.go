@@ -371,7 +371,7 @@ func TestManualChecksComeUpEveryThreeMonthsOldestFirst(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
 		mod := moderatorCtx()
-		m := freshness.NewManualChecks(e.fresh, e.system, e.life, e.outbox, freshness.ManualConfig{PublicURL: "https://waymark.test"},
+		m := freshness.NewManualChecks(e.fresh, e.system.As(directory.ByManualCheck), e.outbox, freshness.ManualConfig{PublicURL: "https://waymark.test"},
 			e.clock.now, uuid.NewString, e.log)
 		jan := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 		feb := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
@@ -477,7 +477,7 @@ func TestManualChecksComeUpEveryThreeMonthsOldestFirst(t *testing.T) {
 func TestTwoModeratorsRecordingAtOnceRecordOneCheck(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		m := freshness.NewManualChecks(e.fresh, e.system, e.life, e.outbox, freshness.ManualConfig{Months: 1},
+		m := freshness.NewManualChecks(e.fresh, e.system.As(directory.ByManualCheck), e.outbox, freshness.ManualConfig{Months: 1},
 			e.clock.now, uuid.NewString, e.log)
 		svc := e.service(t, "Knit and natter", "", "", start.AddDate(0, -2, 0), nil)
 		var wg sync.WaitGroup
@@ -623,7 +623,7 @@ func TestFrozenEntriesAreCheckedByHandToo(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		m := freshness.NewManualChecks(e.fresh, e.system, e.life, e.outbox, freshness.ManualConfig{}, e.clock.now, uuid.NewString, e.log)
+		m := freshness.NewManualChecks(e.fresh, e.system.As(directory.ByManualCheck), e.outbox, freshness.ManualConfig{}, e.clock.now, uuid.NewString, e.log)
 		svc := &directory.Service{ID: uuid.NewString(), OrganizationID: e.org.ID, Name: "Full lunch club", Kind: directory.KindSignposting,
 			Pathway: directory.PathwayNone, Visibility: directory.VisibilityListed, Status: directory.StatusFrozen, StatusNote: "Waiting list",
 			CreatedAt: start.AddDate(-1, 0, 0), UpdatedAt: start.AddDate(-1, 0, 0)}

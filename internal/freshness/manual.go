@@ -21,8 +21,9 @@ const (
 	// OutcomeRunning: checked, still running as listed. The entry is
 	// confirmed now.
 	OutcomeRunning Outcome = "running"
-	// OutcomeChanged: the service runs but its details changed. The entry is
-	// confirmed now and the moderator goes on to edit it.
+	// OutcomeChanged: the service runs but its details changed. It is
+	// recorded (and the entry confirmed) when the moderator saves the
+	// correction.
 	OutcomeChanged Outcome = "changed"
 	// OutcomeUnconfirmed: could not confirm the service still runs. The
 	// entry is suspended and its provider emailed the link to confirm it.
@@ -45,12 +46,6 @@ func (o Outcome) Describe() string {
 // ActionCheck is the history action of a manual check.
 const ActionCheck directory.Action = "check"
 
-// Suspender suspends a listing as the signed-in moderator;
-// *directory.Lifecycle provides it.
-type Suspender interface {
-	Apply(ctx context.Context, serviceID string, action directory.Action, note string) (*directory.Event, error)
-}
-
 // ManualConfig configures manual checks.
 type ManualConfig struct {
 	// PublicURL is the site's address, for the links in providers' email.
@@ -65,7 +60,6 @@ type ManualConfig struct {
 type ManualChecks struct {
 	store    Store
 	listings Listings
-	life     Suspender
 	mail     Mailer
 	cfg      ManualConfig
 	now      func() time.Time
@@ -73,13 +67,15 @@ type ManualChecks struct {
 	log      *slog.Logger
 }
 
-// NewManualChecks returns ManualChecks. now is the clock; newID makes
-// history event ids.
-func NewManualChecks(store Store, listings Listings, life Suspender, mail Mailer, cfg ManualConfig, now func() time.Time, newID func() string, logger *slog.Logger) *ManualChecks {
+// NewManualChecks returns ManualChecks. listings suspends the entries a check
+// could not confirm (a *directory.System acting as
+// directory.ByManualCheck, so their providers may confirm them); now is the
+// clock; newID makes history event ids.
+func NewManualChecks(store Store, listings Listings, mail Mailer, cfg ManualConfig, now func() time.Time, newID func() string, logger *slog.Logger) *ManualChecks {
 	if cfg.Months <= 0 {
 		cfg.Months = DefaultManualMonths
 	}
-	return &ManualChecks{store: store, listings: listings, life: life, mail: mail, cfg: cfg, now: now, newID: newID, log: logger}
+	return &ManualChecks{store: store, listings: listings, mail: mail, cfg: cfg, now: now, newID: newID, log: logger}
 }
 
 // Months is how often an entry without a website is checked.
@@ -118,9 +114,9 @@ func (m *ManualChecks) Queue(ctx context.Context) ([]*directory.Service, error) 
 }
 
 // Record records the outcome of a moderator's check of an entry in the
-// queue: still running and changed confirm it now (the moderator edits a
-// changed entry next); could not confirm suspends it and emails its
-// provider the link to confirm it. note is optional. Errors:
+// queue: still running and changed confirm it now (a changed entry's check
+// is recorded once the moderator's correction is saved); could not confirm
+// suspends it and emails its provider the link to confirm it. note is optional. Errors:
 // EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, EINVALID (unknown outcome, note too
 // long, or the entry is not in the queue), ECONFLICT (another moderator
 // recorded a check meanwhile).
@@ -161,8 +157,12 @@ func (m *ManualChecks) Record(ctx context.Context, serviceID string, outcome Out
 		}
 		return nil
 	case OutcomeUnconfirmed:
-		if _, err := m.life.Apply(ctx, svc.ID, directory.ActionSuspend, text); err != nil {
+		suspended, err := m.listings.Suspend(ctx, svc.ID, text)
+		if err != nil {
 			return err
+		}
+		if !suspended {
+			return waymark.Errorf(waymark.ECONFLICT, "This listing changed while you were looking at it: reload the page")
 		}
 		m.log.Info("listing suspended after a manual check", "service_id", svc.ID)
 		return m.emailProvider(ctx, svc)

@@ -92,13 +92,17 @@ func (s *DirectoryStore) CountServices(ctx context.Context) (int, error) {
 
 // CreateServices stores new services with all their parts in one transaction.
 // Errors: ECONFLICT for a duplicate id, EINVALID for an unknown organisation
-// or category.
+// or category; ECONFLICT too when the form that sent a single new listing
+// (the token in ctx) was sent before.
 func (s *DirectoryStore) CreateServices(ctx context.Context, list []*directory.Service) error {
 	return s.db.inTx(ctx, func(c conn) error {
 		for _, svc := range list {
 			if err := insertService(ctx, c, svc); err != nil {
 				return fmt.Errorf("insert service %s: %w", svc.ID, err)
 			}
+		}
+		if len(list) == 1 {
+			return claimFormToken(ctx, c, "listing", list[0].ID, list[0].CreatedAt)
 		}
 		return nil
 	})
@@ -117,11 +121,11 @@ func insertService(ctx context.Context, c conn, svc *directory.Service) error {
 func insertServiceRow(ctx context.Context, c conn, svc *directory.Service) error {
 	return c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
 			eligibility_description, minimum_age, maximum_age, kind, pathway, external_form_url,
-			visibility, status, status_note, waiting_weeks, free, keywords, created_at, updated_at, assured_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			visibility, status, status_note, suspended_by, waiting_weeks, free, keywords, created_at, updated_at, assured_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		svc.ID, svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email,
 		svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
-		string(svc.Visibility), string(svc.Status), svc.StatusNote, svc.WaitingWeeks, svc.Free,
+		string(svc.Visibility), string(svc.Status), svc.StatusNote, suspendedBy(svc), svc.WaitingWeeks, svc.Free,
 		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt)
 }
 
@@ -213,7 +217,7 @@ func (s *DirectoryStore) FindServiceByID(ctx context.Context, id string) (*direc
 }
 
 const serviceColumns = `s.id, s.organization_id, s.name, s.description, s.url, s.email, s.eligibility_description,
-	s.minimum_age, s.maximum_age, s.kind, s.pathway, s.external_form_url, s.visibility, s.status, s.status_note,
+	s.minimum_age, s.maximum_age, s.kind, s.pathway, s.external_form_url, s.visibility, s.status, s.status_note, s.suspended_by,
 	s.waiting_weeks, s.free, s.keywords, s.created_at, s.updated_at, s.assured_at,
 	o.name, o.description, o.email, o.website, o.phone`
 
@@ -275,7 +279,7 @@ func scanService(r rowScanner) (*directory.Service, error) {
 	)
 	err := r.Scan(&svc.ID, &svc.OrganizationID, &svc.Name, &svc.Description, &svc.Website, &svc.Email,
 		&svc.AccessCriteria, &min, &max, &svc.Kind, &svc.Pathway, &svc.ExternalFormURL, &svc.Visibility,
-		&svc.Status, &svc.StatusNote, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
+		&svc.Status, &svc.StatusNote, &svc.SuspendedBy, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
 		&org.Name, &org.Description, &org.Email, &org.Website, &org.Phone)
 	if err != nil {
 		return nil, fmt.Errorf("scan service: %w", err)
@@ -523,4 +527,16 @@ func (s *DirectoryStore) ListOrganizations(ctx context.Context) ([]directory.Org
 // InTx runs fn in one transaction; see DB.InTx.
 func (s *DirectoryStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.db.InTx(ctx, fn)
+}
+
+// suspendedBy is what a new service row records as having suspended it:
+// its SuspendedBy, or BySystem for a suspended entry that does not say.
+func suspendedBy(svc *directory.Service) string {
+	switch {
+	case svc.Status != directory.StatusSuspended:
+		return ""
+	case svc.SuspendedBy == "":
+		return string(directory.BySystem)
+	}
+	return string(svc.SuspendedBy)
 }

@@ -129,9 +129,9 @@ func (s *DirectoryStore) ImportService(ctx context.Context, imp *directory.Impor
 			svc.AssignIDs()
 			err := c.exec(ctx, `UPDATE service SET organization_id = ?, name = ?, description = ?, url = ?, email = ?,
 					eligibility_description = ?, minimum_age = ?, maximum_age = ?, status = ?, status_note = ?,
-					free = ?, updated_at = ?, assured_at = ? WHERE id = ?`,
+					suspended_by = ?, free = ?, updated_at = ?, assured_at = ? WHERE id = ?`,
 				svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email, svc.AccessCriteria,
-				svc.MinimumAge, svc.MaximumAge, string(svc.Status), svc.StatusNote, svc.Free, svc.UpdatedAt, svc.AssuredAt, svc.ID)
+				svc.MinimumAge, svc.MaximumAge, string(svc.Status), svc.StatusNote, feedSuspension(svc.Status), svc.Free, svc.UpdatedAt, svc.AssuredAt, svc.ID)
 			if err != nil {
 				return fmt.Errorf("update service: %w", err)
 			}
@@ -206,7 +206,7 @@ func (s *DirectoryStore) RetireUnseen(ctx context.Context, feedID string, before
 			return err
 		}
 		for _, id := range ids {
-			if err := c.exec(ctx, `UPDATE service SET status = 'suspended', status_note = ?, updated_at = ? WHERE id = ?`,
+			if err := c.exec(ctx, `UPDATE service SET status = 'suspended', status_note = ?, suspended_by = 'feed', updated_at = ? WHERE id = ?`,
 				"No longer listed by the feed it was imported from.", now, id); err != nil {
 				return err
 			}
@@ -245,4 +245,13 @@ func (s *DirectoryStore) ListFeeds(ctx context.Context) ([]directory.Feed, error
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
 	return out, nil
+}
+
+// feedSuspension is who suspended an entry a feed import left in status:
+// the feed, when it is suspended.
+func feedSuspension(status directory.Status) string {
+	if status == directory.StatusSuspended {
+		return string(directory.ByFeed)
+	}
+	return ""
 }

@@ -22,11 +22,18 @@ func (s *DirectoryStore) ChangeStatus(ctx context.Context, e directory.Event) er
 		case directory.ActionDecline, directory.ActionFreeze, directory.ActionSuspend:
 			note = e.Note
 		}
-		q := `UPDATE service SET status = ?, status_note = ?, updated_at = ? WHERE id = ? AND status = ?`
-		args := []any{string(e.To), note, e.At, e.ServiceID, string(e.From)}
+		by := ""
+		if e.To == directory.StatusSuspended {
+			by = string(e.SuspendedBy)
+			if by == "" {
+				by = string(directory.BySystem)
+			}
+		}
+		q := `UPDATE service SET status = ?, status_note = ?, suspended_by = ?, updated_at = ? WHERE id = ? AND status = ?`
+		args := []any{string(e.To), note, by, e.At, e.ServiceID, string(e.From)}
 		if e.Action == directory.ActionApprove || e.Action == directory.ActionReopen {
-			q = `UPDATE service SET status = ?, status_note = ?, updated_at = ?, assured_at = ? WHERE id = ? AND status = ?`
-			args = []any{string(e.To), note, e.At, e.At, e.ServiceID, string(e.From)}
+			q = `UPDATE service SET status = ?, status_note = ?, suspended_by = ?, updated_at = ?, assured_at = ? WHERE id = ? AND status = ?`
+			args = []any{string(e.To), note, by, e.At, e.At, e.ServiceID, string(e.From)}
 		}
 		n, err := c.execN(ctx, q, args...)
 		if err != nil {
@@ -35,9 +42,8 @@ func (s *DirectoryStore) ChangeStatus(ctx context.Context, e directory.Event) er
 		if n != 1 {
 			return waymark.Errorf(waymark.ECONFLICT, "The listing changed while you were looking at it: reload the page and try again")
 		}
-		if err := c.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.ServiceID, nullString(e.ActorID), string(e.Action), string(e.From), string(e.To), e.Note, e.At); err != nil {
-			return fmt.Errorf("record event: %w", err)
+		if err := insertServiceEvent(ctx, c, e); err != nil {
+			return err
 		}
 		return reindexService(ctx, c, e.ServiceID)
 	})
@@ -46,11 +52,13 @@ func (s *DirectoryStore) ChangeStatus(ctx context.Context, e directory.Event) er
 // History returns a service's events, oldest first.
 func (s *DirectoryStore) History(ctx context.Context, serviceID string) ([]directory.Event, error) {
 	var out []directory.Event
-	err := eachRow(ctx, s.db.reader(), `SELECT id, service_id, COALESCE(CAST(actor_id AS TEXT), ''), action, from_status, to_status, note, at
-		FROM service_event WHERE service_id = ? ORDER BY at, seq`, []any{serviceID}, func(r rowScanner) error {
+	err := eachRow(ctx, s.db.reader(), `SELECT e.id, e.service_id, COALESCE(CAST(e.actor_id AS TEXT), ''), COALESCE(u.name, ''),
+			e.action, e.from_status, e.to_status, e.note, e.at
+		FROM service_event e LEFT JOIN app_user u ON u.id = e.actor_id
+		WHERE e.service_id = ? ORDER BY e.at, e.seq`, []any{serviceID}, func(r rowScanner) error {
 		var e directory.Event
 		var action, from, to string
-		err := r.Scan(&e.ID, &e.ServiceID, &e.ActorID, &action, &from, &to, &e.Note, &e.At)
+		err := r.Scan(&e.ID, &e.ServiceID, &e.ActorID, &e.ActorName, &action, &from, &to, &e.Note, &e.At)
 		e.Action, e.From, e.To = directory.Action(action), directory.Status(from), directory.Status(to)
 		out = append(out, e)
 		return err

@@ -96,6 +96,9 @@ func (s *ReferralStore) CreateReferral(ctx context.Context, r *referral.Referral
 		if err != nil {
 			return fmt.Errorf("insert referral: %w", err)
 		}
+		if err := claimFormToken(ctx, c, "referral", r.ID, r.CreatedAt); err != nil {
+			return err
+		}
 		if err := insertEvent(ctx, c, e); err != nil {
 			return err
 		}
@@ -324,6 +327,9 @@ func (s *ReferralStore) AddMessage(ctx context.Context, m referral.Message, emai
 			m.ID, m.ReferralID, string(m.From), m.AuthorID, m.AuthorName, m.Body, m.At)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
+		}
+		if err := claimFormToken(ctx, c, "message", m.ReferralID, m.At); err != nil {
+			return err
 		}
 		if err := c.exec(ctx, `UPDATE referral SET updated_at = ? WHERE id = ?`, m.At, m.ReferralID); err != nil {
 			return fmt.Errorf("touch referral: %w", err)

@@ -15,8 +15,11 @@ import (
 // CreateReport stores a report.
 func (s *DirectoryStore) CreateReport(ctx context.Context, r directory.Report) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		return c.exec(ctx, `INSERT INTO service_report (id, service_id, reason, reporter_email, created_at) VALUES (?, ?, ?, ?, ?)`,
-			r.ID, r.ServiceID, r.Reason, r.ReporterEmail, r.CreatedAt)
+		if err := c.exec(ctx, `INSERT INTO service_report (id, service_id, reason, reporter_email, created_at) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, r.ServiceID, r.Reason, r.ReporterEmail, r.CreatedAt); err != nil {
+			return err
+		}
+		return claimFormToken(ctx, c, "report", r.ServiceID, r.CreatedAt)
 	})
 }
 

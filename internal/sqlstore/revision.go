@@ -134,7 +134,25 @@ func (s *DirectoryStore) DecideRevision(ctx context.Context, r directory.Revisio
 				return err
 			}
 		}
-		return c.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.ServiceID, nullString(e.ActorID), string(e.Action), string(e.From), string(e.To), e.Note, e.At)
+		return insertServiceEvent(ctx, c, e)
 	})
+}
+
+// CorrectService replaces what a service says (a moderator's correction)
+// and records the event, in one transaction.
+func (s *DirectoryStore) CorrectService(ctx context.Context, svc *directory.Service, e directory.Event) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		if err := updateServiceContent(ctx, c, svc); err != nil {
+			return err
+		}
+		return insertServiceEvent(ctx, c, e)
+	})
+}
+
+func insertServiceEvent(ctx context.Context, c conn, e directory.Event) error {
+	if err := c.exec(ctx, `INSERT INTO service_event (id, service_id, actor_id, action, from_status, to_status, note, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.ServiceID, nullString(e.ActorID), string(e.Action), string(e.From), string(e.To), e.Note, e.At); err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	return nil
 }

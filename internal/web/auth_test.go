@@ -51,7 +51,7 @@ func newAccountSiteWith(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...f
 	sessions.Cookie.Name = "waymark_session"
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	as.site = newSite(t, db, cfg, append([]func(*web.Deps){func(d *web.Deps) {
-		d.Accounts, d.Sessions, d.Outbox = as.accounts, sessions, as.outbox
+		d.Accounts, d.Sessions, d.Outbox, d.FormTokens = as.accounts, sessions, as.outbox, db
 	}}, more...)...)
 	return as
 }
@@ -339,6 +339,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/provider/services/" + ownService + "/edit", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/services/" + ownService, only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/moderation/services/" + ownService + "/edit", only(waymark.RoleModerator, waymark.RoleAdmin)},
+		{"/provider/services/" + ownService + "/delete", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/services/" + nordic + "/refer", everyone},
 		{"/services/" + nordic + "/refer-client", only(waymark.RoleLinkWorker, waymark.RoleGP)},
 		{"/referrals", signedIn},
@@ -390,7 +392,8 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 	})
 	id := s.services[0].ID
 	for _, path := range []string{"/register", "/sign-in", "/sign-out", "/forgot-password", "/reset-password", "/account/password",
-		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve",
+		"/admin/invite", "/provider/services/new", "/provider/services/" + id + "/freeze", "/moderation/services/" + id + "/approve", "/moderation/services/" + id + "/edit",
+		"/moderation/reports/services/" + id + "/suspend", "/provider/services/" + id + "/delete",
 		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
 		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form",
 		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend",
@@ -427,8 +430,8 @@ func TestAdminsInvitePeopleWhoChooseTheirPasswordAndTheInviteIsAudited(t *testin
 			t.Fatalf("invite: %d", status)
 		}
 		_, page, _ := admin.get("/admin")
-		if !strings.Contains(page, "invite lin@example.org") || !strings.Contains(page, "role link_worker") {
-			t.Error("the invitation is not in the audit log")
+		if !strings.Contains(page, "Invited lin@example.org") || !strings.Contains(page, "role link_worker") || !strings.Contains(page, ">Ada<") {
+			t.Error("the invitation is not in the audit log, in words, with who made it")
 		}
 		link := s.lastLink(t, "/reset-password")
 		token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/reset-password?token="))

@@ -43,7 +43,8 @@ func (s *Server) handleChecks(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleRecordCheck records a moderator's manual check. A changed entry
-// goes on to its edit form; the others back to the queue.
+// goes on to the moderators' correction form, which records the check when
+// the correction is saved; the others back to the queue.
 func (s *Server) handleRecordCheck(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
@@ -51,12 +52,13 @@ func (s *Server) handleRecordCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	outcome := freshness.Outcome(r.PostForm.Get("outcome"))
-	if err := s.deps.Checks.Record(r.Context(), id, outcome, r.PostForm.Get("note")); err != nil {
-		s.renderError(w, r, err)
+	if outcome == freshness.OutcomeChanged {
+		// Recorded when the correction is saved, not before.
+		http.Redirect(w, r, "/moderation/services/"+url.PathEscape(id)+"/edit?check=changed", http.StatusSeeOther)
 		return
 	}
-	if outcome == freshness.OutcomeChanged {
-		http.Redirect(w, r, "/provider/services/"+url.PathEscape(id)+"/edit", http.StatusSeeOther)
+	if err := s.deps.Checks.Record(r.Context(), id, outcome, r.PostForm.Get("note")); err != nil {
+		s.renderError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/moderation/checks?done="+url.QueryEscape(string(outcome)), http.StatusSeeOther)

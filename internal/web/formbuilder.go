@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"waymark"
@@ -77,6 +78,10 @@ func (s *Server) handleFormEdit(w http.ResponseWriter, r *http.Request) {
 		edit = func(form *referral.Form) error { return form.Move(f.Get("question"), delta) }
 		saved = "Question moved"
 	case "remove":
+		if !s.confirmFirst(w, r, "Remove this question?", []string{"People will no longer be asked it. Answers already given to it stay with their referrals."},
+			"Yes, remove the question", link{Href: "/provider/services/" + url.PathEscape(id) + "/form", Text: "No, keep it"}) {
+			return
+		}
 		edit = func(form *referral.Form) error { return form.Remove(f.Get("question")) }
 		saved = "Question removed"
 	case "save":

@@ -55,7 +55,7 @@ func TestManualChecksPage(t *testing.T) {
 		life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
 		reports := directory.NewReports(store, life, []byte("test signing key"))
 		outbox := email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, clock.now, logger)
-		checks := freshness.NewManualChecks(fresh, directory.NewSystem(life, reports), life, outbox,
+		checks := freshness.NewManualChecks(fresh, directory.NewSystem(life, reports).As(directory.ByManualCheck), outbox,
 			freshness.ManualConfig{PublicURL: "https://waymark.test"}, clock.now, uuid.NewString, logger)
 		s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 			d.Lifecycle, d.Reports, d.Revisions, d.Checks = life, reports, directory.NewRevisions(store, d.Directory, life), checks
@@ -119,14 +119,33 @@ func TestManualChecksPage(t *testing.T) {
 			t.Errorf("recording twice = %d, want 409", status)
 		}
 
-		// Changed: on to the edit form.
+		// Changed: on to the moderators' correction form; nothing is
+		// recorded until the correction is saved.
 		fresh.SetAssured(ctx, older.ID, &fiveMonths)
 		status, _, h = mod.post("/moderation/checks/"+older.ID, url.Values{"outcome": {"changed"}})
-		if status != http.StatusSeeOther || h.Get("Location") != "/provider/services/"+older.ID+"/edit" {
+		if status != http.StatusSeeOther || h.Get("Location") != "/moderation/services/"+older.ID+"/edit?check=changed" {
 			t.Fatalf("record changed: %d to %q", status, h.Get("Location"))
 		}
-		if status, _, _ := mod.get(h.Get("Location")); status != 200 {
-			t.Errorf("moderator's edit form = %d", status)
+		if got, _ := store.FindServiceByID(ctx, older.ID); !got.AssuredAt.Equal(fiveMonths) {
+			t.Errorf("the check was recorded before the correction was saved: assured %v", got.AssuredAt)
+		}
+		status, form, _ := mod.get(h.Get("Location"))
+		if status != 200 || !strings.Contains(form, `name="check" value="changed"`) || !strings.Contains(form, "recorded when you save") {
+			t.Fatalf("moderator's correction form = %d", status)
+		}
+		correction := url.Values{"title": {"Corrected title"}, "email": {older.Email}, "postcode": {older.Locations[0].Address.PostalCode},
+			"kind": {"signposting"}, "visibility": {"listed"}, "cost": {"free"}, "check": {"changed"}, "note": {"Rang them: new name"}}
+		status, _, h = mod.post("/moderation/services/"+older.ID+"/edit", correction)
+		if status != http.StatusSeeOther || h.Get("Location") != "/moderation/checks?done=changed" {
+			t.Fatalf("save the correction: %d to %q", status, h.Get("Location"))
+		}
+		got, _ := store.FindServiceByID(ctx, older.ID)
+		if got.Name != "Corrected title" || got.Status != directory.StatusPublished || got.AssuredAt == nil || !got.AssuredAt.Equal(testNow) {
+			t.Errorf("after the correction: %q %s, assured %v", got.Name, got.Status, got.AssuredAt)
+		}
+		if _, page, _ := mod.get("/moderation/services/" + older.ID); !strings.Contains(page, "Corrected by a moderator") || !strings.Contains(page, "Changed: Title") ||
+			!strings.Contains(page, "Rang them: new name") || !strings.Contains(page, "running, details changed") {
+			t.Error("the history does not record the correction and the check")
 		}
 
 		// Could not confirm: suspended and the provider emailed a link that
@@ -151,7 +170,7 @@ func TestManualChecksPage(t *testing.T) {
 		if status, body, _ := s.browser(t).post(u.Path, url.Values{"expires": {u.Query().Get("expires")}, "sig": {u.Query().Get("sig")}}); status != 200 || !strings.Contains(body, "back in search") {
 			t.Fatalf("confirm: %d", status)
 		}
-		got, _ := store.FindServiceByID(ctx, newer.ID)
+		got, _ = store.FindServiceByID(ctx, newer.ID)
 		if got.Status != directory.StatusPublished || got.AssuredAt == nil || !got.AssuredAt.Equal(later) {
 			t.Errorf("after confirming: %s, assured %v", got.Status, got.AssuredAt)
 		}

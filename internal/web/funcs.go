@@ -47,15 +47,12 @@ func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, erro
 // templateFuncs returns the functions the templates use.
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"statusLabel": func(st directory.Status) string {
-			switch st {
-			case directory.StatusPendingReview:
-				return "Waiting for review"
-			case directory.StatusFrozen:
-				return "Frozen: waiting list"
-			}
-			return strings.ToUpper(string(st[:1])) + strings.ReplaceAll(string(st[1:]), "_", " ")
-		},
+		"statusLabel": statusLabel,
+		"eventText":   eventText,
+		"eventActor":  eventActor,
+		"suspendedBy": describeSuspendedBy,
+		"noteForm":    noteForm,
+		"auditText":   auditText,
 		"waited": func(d time.Duration) string {
 			h := int(d.Hours())
 			if h < 1 {

@@ -44,7 +44,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*we
 	fs.refs = referral.New(sqlstore.NewReferralStore(db), system,
 		referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, fs.clock.now, logger)
 	outbox := email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, fs.clock.now, logger)
-	checks := freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), system, fs.life, outbox,
+	checks := freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), system.As(directory.ByManualCheck), outbox,
 		freshness.ManualConfig{PublicURL: "https://waymark.test"}, fs.clock.now, uuid.NewString, logger)
 	fs.accountSite = newAccountSiteWith(t, db, cfg, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, directory.NewRevisions(fs.store, d.Directory, fs.life), media.NewImages(fs.store, time.Now, uuid.NewString), reports, fs.refs, checks

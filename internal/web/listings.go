@@ -23,15 +23,20 @@ type providerView struct {
 	Stats map[string]*referral.Stats
 	// Pending are the changes waiting for review, by service ID.
 	Pending map[string]*directory.Revision
+	Actions actionState
 }
 
 func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
+	s.renderProvider(w, r, http.StatusOK, actionState{Base: "/provider", Errs: map[string]string{}})
+}
+
+func (s *Server) renderProvider(w http.ResponseWriter, r *http.Request, status int, st actionState) {
 	list, err := s.deps.Lifecycle.Mine(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}}
+	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}, Actions: st}
 	for _, svc := range list {
 		if s.deps.Revisions != nil && (svc.Status.Public() || svc.Status == directory.StatusSuspended) {
 			rev, err := s.deps.Revisions.PendingChange(r.Context(), svc.ID)
@@ -49,7 +54,12 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	switch r.URL.Query().Get("done") {
+	v.Errors = summary(st.Errs, nil)
+	if len(v.Errors) > 0 {
+		v.Title = "Error: " + v.Title
+	}
+	q := r.URL.Query()
+	switch done := q.Get("done"); done {
 	case "draft":
 		v.Done = "Your listing is saved as a draft. Post it when it is ready."
 	case "posted":
@@ -58,8 +68,19 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		v.Done = "Your listing has been updated."
 	case "revision":
 		v.Done = "Your changes have been sent for review. The listing stays as it was until they are approved."
+	case "sent-before":
+		v.Done = "That form was already sent and your listing saved: it is below. Nothing was added twice."
+	default:
+		for _, svc := range list {
+			if svc.ID == q.Get("id") {
+				v.Done = doneMessage(done, svc.DisplayName())
+			}
+		}
+		if done == "delete" && v.Done == "" {
+			v.Done = doneMessage(done, "Your listing")
+		}
 	}
-	s.render(w, r, http.StatusOK, "provider", v)
+	s.render(w, r, status, "provider", v)
 }
 
 // listingForm is the new listing form.
@@ -70,6 +91,7 @@ type listingForm struct {
 	Orgs       []string
 	Edit       bool   // changing an existing listing
 	Live       bool   // the listing is live: changes wait for review
+	Correcting bool   // a moderator's correction, applied at once
 	Action     string // where the form posts
 	// PendingSince is when the change the form shows was sent for review;
 	// nil when the form shows the listing as it is.
@@ -97,6 +119,7 @@ func (s *Server) handleNewListingForm(w http.ResponseWriter, r *http.Request) {
 	v.Form.Set("kind", "signposting")
 	v.Form.Set("visibility", "listed")
 	v.Form.Set("cost", "free")
+	v.Form.Set("form_token", newFormToken())
 	s.render(w, r, http.StatusOK, "listing-new", v)
 }
 
@@ -112,6 +135,11 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	v.Form = f
+	// The same form sent again (a refresh, a retry) leads to the listings.
+	again := func(id string) string { return "/provider?done=sent-before&id=" + url.QueryEscape(id) }
+	if s.sentBefore(w, r, "listing", again) {
+		return
+	}
 	ctx := r.Context()
 	a := waymark.ActorFrom(ctx)
 	orgID := ""
@@ -146,7 +174,10 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc.OrganizationID = orgID
-	if err := s.deps.Directory.CreateListing(ctx, svc); err != nil {
+	if err := s.deps.Directory.CreateListing(withFormToken(ctx, r), svc); err != nil {
+		if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "listing", again) {
+			return
+		}
 		s.failListing(w, r, v, err)
 		return
 	}
@@ -260,85 +291,53 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 	return svc, nil
 }
 
-// handleListingAction applies a lifecycle action to one of the provider's
-// listings, or a moderator's to any.
-func (s *Server) handleListingAction(w http.ResponseWriter, r *http.Request) {
-	action := directory.Action(r.PathValue("action"))
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
-		return
-	}
-	ctx := r.Context()
-	svc, err := s.deps.Lifecycle.Listing(ctx, r.PathValue("id"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if _, err := s.deps.Lifecycle.Apply(ctx, svc.ID, action, r.PostForm.Get("note")); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/moderation/") {
-		http.Redirect(w, r, "/moderation", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/provider?done=changed", http.StatusSeeOther)
-}
-
 // moderationView is the review queue.
 type moderationView struct {
 	page
 	Pending   []directory.Pending
 	Revisions []directory.Revision
-	Reports   []directory.Report
+	Reported  []directory.Reported
 	Now       time.Time
 	Checks    bool // manual checks are on: link to their queue
+	Done      string
+	Actions   actionState
 }
 
 func (s *Server) handleModeration(w http.ResponseWriter, r *http.Request) {
-	list, err := s.deps.Lifecycle.Queue(r.Context())
+	s.renderModeration(w, r, http.StatusOK, actionState{Base: "/moderation/reports", Errs: map[string]string{}})
+}
+
+func (s *Server) renderModeration(w http.ResponseWriter, r *http.Request, status int, st actionState) {
+	ctx := r.Context()
+	list, err := s.deps.Lifecycle.Queue(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now(), Checks: s.deps.Checks != nil}
+	v := moderationView{page: s.page(r, "Listings to review"), Pending: list, Now: s.deps.Now(), Checks: s.deps.Checks != nil, Actions: st}
 	if s.deps.Revisions != nil {
-		if v.Revisions, err = s.deps.Revisions.Pending(r.Context()); err != nil {
+		if v.Revisions, err = s.deps.Revisions.Pending(ctx); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
 	}
 	if s.deps.Reports != nil {
-		if v.Reports, err = s.deps.Reports.Open(r.Context()); err != nil {
+		if v.Reported, err = s.deps.Reports.Queue(ctx); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "moderation", v)
-}
-
-// listingView is a moderator's view of one listing and its history.
-type listingView struct {
-	page
-	Service *directory.Service
-	History []directory.Event
-}
-
-// handleListingHistory shows a listing's history and lets moderators
-// suspend or reopen it.
-func (s *Server) handleListingHistory(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	svc, err := s.deps.Lifecycle.Listing(ctx, r.PathValue("id"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
+	q := r.URL.Query()
+	if id := q.Get("id"); id != "" && q.Get("done") != "" {
+		if svc, err := s.deps.Lifecycle.Listing(ctx, id); err == nil {
+			v.Done = doneMessage(q.Get("done"), svc.DisplayName())
+		}
 	}
-	events, err := s.deps.Lifecycle.History(ctx, svc.ID)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
+	v.Errors = summary(st.Errs, nil)
+	if len(v.Errors) > 0 {
+		v.Title = "Error: " + v.Title
 	}
-	s.render(w, r, http.StatusOK, "listing-history", listingView{page: s.page(r, svc.DisplayName()), Service: svc, History: events})
+	s.render(w, r, status, "moderation", v)
 }
 
 // clockTime reports whether s is a 24-hour time like 09:30.

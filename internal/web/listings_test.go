@@ -148,11 +148,11 @@ func queuedID(t *testing.T, page, name string) string {
 		t.Fatalf("%s is not in the queue", name)
 	}
 	const prefix = "/moderation/services/"
-	j := strings.Index(page[i:], prefix)
+	j := strings.LastIndex(page[:i], prefix)
 	if j < 0 {
-		t.Fatalf("no action for %s", name)
+		t.Fatalf("no link for %s", name)
 	}
-	start := i + j + len(prefix)
+	start := j + len(prefix)
 	return page[start : start+36]
 }
 
@@ -169,8 +169,8 @@ func TestModeratorsSeeAListingsHistoryAndSuspendIt(t *testing.T) {
 		t.Fatalf("suspend: %d", status)
 	}
 	_, body, _ := mod.get("/moderation/services/" + walks.ID)
-	if !strings.Contains(body, "suspend: Published → Suspended") || !strings.Contains(body, "Venue closed for repairs") {
-		t.Error("the history does not show the suspension and its reason")
+	if !strings.Contains(body, "Suspended: published before, suspended now.") || !strings.Contains(body, "Venue closed for repairs") || !strings.Contains(body, ">Mo<") {
+		t.Error("the history does not show the suspension, who made it and its reason, in words")
 	}
 	public := s.browser(t)
 	if status, _, _ := public.get("/moderation/services/" + walks.ID); status != http.StatusSeeOther {
@@ -227,7 +227,7 @@ func TestChangesToALiveListingWaitForAModerator(t *testing.T) {
 			t.Errorf("approving twice: %d", status)
 		}
 		_, history, _ := mod.get("/moderation/services/" + id)
-		if !strings.Contains(history, "approve_changes") {
+		if !strings.Contains(history, "Provider&#39;s changes approved; the listing stays published.") {
 			t.Error("the history does not record the approved changes")
 		}
 	})

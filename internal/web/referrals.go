@@ -70,6 +70,7 @@ func (s *Server) referPage(w http.ResponseWriter, r *http.Request, professional 
 		title, action = "Refer someone", "/services/"+svc.ID+"/refer-client"
 	}
 	v := &referView{formView: s.form(r, title), Service: svc, Questions: form.Questions, Professional: professional, Action: action}
+	v.Form.Set("form_token", newFormToken())
 	v.NoIndex = true
 	v.Breadcrumbs = crumbs(link{Href: "/services/" + svc.ID, Text: svc.DisplayName()})
 	return v, true
@@ -157,6 +158,12 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form = r.PostForm
+	// The same form sent again (a refresh, a retry) leads to the referral it
+	// made.
+	sent := func(id string) string { return s.deps.Referrals.TrackPath(id) + "?sent=1" }
+	if s.sentBefore(w, r, "referral", sent) {
+		return
+	}
 	// Anyone may refer themselves, so a flood from one address is slowed:
 	// 10 referrals, then one every 6 minutes.
 	if !s.limits.allowOne("self-referral:"+clientIP(r), 6*time.Minute, 10, s.deps.Now()) {
@@ -167,16 +174,26 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, "refer", v)
 		return
 	}
-	ref, track, err := s.deps.Referrals.SelfRefer(r.Context(), v.Service.ID, readRequest(r.PostForm))
+	ref, _, err := s.deps.Referrals.SelfRefer(withFormToken(r.Context(), r), v.Service.ID, readRequest(r.PostForm))
 	if err != nil {
+		if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "referral", sent) {
+			return
+		}
 		s.failRefer(w, r, v, err)
 		return
 	}
+	http.Redirect(w, r, sent(ref.ID), http.StatusSeeOther)
+}
+
+// renderReferralSent confirms a self-referral just made, on its private
+// link (a GET, so a refresh sends nothing again).
+func (s *Server) renderReferralSent(w http.ResponseWriter, r *http.Request, c *referral.Case, track string) {
+	ref := c.Referral
 	how := map[string]string{referral.ContactEmail: "by email", referral.ContactPhone: "by phone", referral.ContactText: "by text message"}[ref.Client.PreferredContact]
-	v2 := referralSentView{page: s.page(r, "Referral sent"), Reference: ref.Reference, ServiceName: v.Service.DisplayName(), How: how,
+	v := referralSentView{page: s.page(r, "Referral sent"), Reference: ref.Reference, ServiceName: ref.ServiceName, How: how,
 		Emailed: ref.Client.Email != "", Track: track}
-	v2.NoIndex = true
-	s.render(w, r, http.StatusOK, "referral-sent", v2)
+	v.NoIndex = true
+	s.render(w, r, http.StatusOK, "referral-sent", v)
 }
 
 // referralSentView confirms a self-referral.
@@ -201,6 +218,9 @@ func (s *Server) handleProfessionalRefer(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	v.Form = r.PostForm
+	if s.sentBefore(w, r, "referral", func(id string) string { return "/referrals/" + id + "?sent=1" }) {
+		return
+	}
 	req := readRequest(r.PostForm)
 	u, err := s.deps.Accounts.User(r.Context(), waymark.ActorFrom(r.Context()).UserID)
 	if err != nil {
@@ -223,8 +243,12 @@ func (s *Server) handleProfessionalRefer(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	ref, err := s.deps.Referrals.Refer(withName(r.Context()), v.Service.ID, req)
+	sent := func(id string) string { return "/referrals/" + id + "?sent=1" }
+	ref, err := s.deps.Referrals.Refer(withFormToken(withName(r.Context()), r), v.Service.ID, req)
 	if err != nil {
+		if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "referral", sent) {
+			return
+		}
 		s.failRefer(w, r, v, err)
 		return
 	}
@@ -236,7 +260,7 @@ func (s *Server) handleProfessionalRefer(w http.ResponseWriter, r *http.Request)
 		http.Redirect(w, r, clientPath(v.ClientID)+"?saved=1", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/referrals/"+ref.ID+"?sent=1", http.StatusSeeOther)
+	http.Redirect(w, r, sent(ref.ID), http.StatusSeeOther)
 }
 
 // referralsView is a provider's inbox and a professional's referrals.
@@ -299,6 +323,7 @@ type referralView struct {
 	Base      string // where the page's forms post: /referrals/{id} or the private link
 	Private   bool   // seen through the private link
 	Sent      bool   // just made
+	Cancelled bool   // just cancelled: say so
 	Reasons   []referral.DeclineReason
 	CanAccept bool
 	CanCancel bool
@@ -315,6 +340,7 @@ func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, pr
 	ref := c.Referral
 	v := referralView{formView: s.form(r, "Referral "+ref.Reference), Case: c, Base: base, Private: private, Reasons: referral.DeclineReasons}
 	v.NoIndex = true
+	v.Form.Set("form_token", newFormToken())
 	if private {
 		v.Title = "Your referral " + ref.Reference
 	} else {
@@ -339,6 +365,7 @@ func (s *Server) handleReferral(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.referralPage(r, c, "/referrals/"+c.Referral.ID, false)
 	v.Sent = r.URL.Query().Get("sent") == "1"
+	v.Cancelled = r.URL.Query().Get("done") == "cancelled"
 	s.render(w, r, http.StatusOK, "referral", v)
 }
 
@@ -353,6 +380,7 @@ func (s *Server) handleReferralAction(w http.ResponseWriter, r *http.Request) {
 	}
 	refs := s.deps.Referrals
 	var err error
+	done := ""
 	switch r.PathValue("action") {
 	case "accept":
 		err = refs.Accept(ctx, id)
@@ -365,9 +393,20 @@ func (s *Server) handleReferralAction(w http.ResponseWriter, r *http.Request) {
 	case "close":
 		err = refs.Close(ctx, id)
 	case "cancel":
+		if !s.confirmFirst(w, r, "Cancel this referral?", []string{"The service is told at once and the referral cannot be sent again: you would have to refer again."},
+			"Yes, cancel the referral", link{Href: "/referrals/" + url.PathEscape(id), Text: "No, keep it"}) {
+			return
+		}
 		err = refs.Cancel(ctx, id)
+		done = "?done=cancelled"
 	case "message":
-		err = refs.PostMessage(ctx, id, r.PostForm.Get("body"))
+		thread := func(string) string { return "/referrals/" + id }
+		if s.sentBefore(w, r, "message", thread) {
+			return
+		}
+		if err = refs.PostMessage(withFormToken(ctx, r), id, r.PostForm.Get("body")); waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "message", thread) {
+			return
+		}
 	default:
 		s.notFound(w, r)
 		return
@@ -376,7 +415,7 @@ func (s *Server) handleReferralAction(w http.ResponseWriter, r *http.Request) {
 		s.failReferral(w, r, err, func() (*referral.Case, error) { return refs.Open(r.Context(), id) }, "/referrals/"+id, false)
 		return
 	}
-	http.Redirect(w, r, "/referrals/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, "/referrals/"+id+done, http.StatusSeeOther)
 }
 
 // failReferral shows the referral again with the problem by its field.
@@ -403,8 +442,13 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if r.URL.Query().Get("sent") == "1" {
+		s.renderReferralSent(w, r, c, "/track/"+id+"/"+token)
+		return
+	}
 	v := s.referralPage(r, c, "/track/"+id+"/"+token, true)
 	v.Sent = r.URL.Query().Get("rated") == "1"
+	v.Cancelled = r.URL.Query().Get("done") == "cancelled"
 	if st := c.Referral.Status; c.Referral.Source == referral.SourceSelf && (st == referral.StatusDeclined || st == referral.StatusAutoDeclined) {
 		if v.Alternatives, err = s.alternatives(r.Context(), c.Referral.ServiceID); err != nil {
 			s.serverError(w, r, err)
@@ -414,32 +458,22 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "referral", v)
 }
 
-// alternatives returns up to three public services sharing a category with
-// a service and running within 10 miles of it, nearest first.
+// alternatives returns up to three public services like a service, near it
+// (directory.Alternatives).
 func (s *Server) alternatives(ctx context.Context, serviceID string) ([]*directory.Service, error) {
 	svc, err := s.deps.Directory.PublicService(ctx, serviceID)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 		return nil, nil
 	}
-	if err != nil || len(svc.Categories) == 0 || len(svc.Locations) == 0 || svc.Locations[0].Address.PostalCode == "" {
-		return nil, err
-	}
-	q := directory.SearchQuery{Category: svc.Categories[0].Code, Postcode: svc.Locations[0].Address.PostalCode, RadiusMiles: 10,
-		Sort: directory.SortDistance, Page: 1, PerPage: 4}
-	res, err := s.deps.Directory.Search(ctx, q)
-	if waymark.ErrorCode(err) == waymark.EINVALID {
-		return nil, nil // the entry's postcode is no longer known
-	}
 	if err != nil {
 		return nil, err
 	}
-	var out []*directory.Service
-	for i := range res.Hits {
-		if h := &res.Hits[i]; h.Service.ID != serviceID && len(out) < 3 {
-			out = append(out, &h.Service)
-		}
+	hits, err := s.deps.Directory.Alternatives(ctx, svc, 3)
+	out := make([]*directory.Service, len(hits))
+	for i := range hits {
+		out[i] = &hits[i].Service
 	}
-	return out, nil
+	return out, err
 }
 
 // handleTrackAction is message, cancel and rate through the private link.
@@ -460,9 +494,20 @@ func (s *Server) handleTrackAction(w http.ResponseWriter, r *http.Request) {
 			err = waymark.FieldErrorf(waymark.EINVALID, "body", "Too many messages from this connection: wait a minute and try again")
 			break
 		}
-		err = refs.TrackMessage(ctx, id, token, r.PostForm.Get("body"))
+		thread := func(string) string { return base }
+		if s.sentBefore(w, r, "message", thread) {
+			return
+		}
+		if err = refs.TrackMessage(withFormToken(ctx, r), id, token, r.PostForm.Get("body")); waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "message", thread) {
+			return
+		}
 	case "cancel":
+		if !s.confirmFirst(w, r, "Withdraw your referral?", []string{"The service is told at once that you no longer want it. To ask again, you would need to refer yourself again."},
+			"Yes, withdraw my referral", link{Href: base, Text: "No, keep it"}) {
+			return
+		}
 		err = refs.TrackCancel(ctx, id, token)
+		next = base + "?done=cancelled"
 	case "rate":
 		score, _ := strconv.Atoi(r.PostForm.Get("score"))
 		err = refs.Rate(ctx, id, token, score, r.PostForm.Get("met_needs"))

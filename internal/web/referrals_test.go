@@ -109,10 +109,13 @@ func TestSelfReferralThroughThePagesWithTheProvidersOwnQuestions(t *testing.T) {
 		if n := strings.Count(body, "nhsuk-error-summary__title"); n != 1 {
 			t.Errorf("the referral form shows %d error summaries, want 1", n)
 		}
-		status, body, _ = person.post("/services/"+nordic.ID+"/refer", url.Values{"name": {"Pat Walker"}, "email": {"pat@example.org"},
+		status, _, h := person.post("/services/"+nordic.ID+"/refer", url.Values{"name": {"Pat Walker"}, "email": {"pat@example.org"},
 			"preferred_contact": {"email"}, "consent": {"yes"}, "q_" + form.Questions[0].ID: {"No"}, "q_" + form.Questions[1].ID: {"Saturday"}})
-		if status != 200 || !regexp.MustCompile(`Your reference<br><strong>WM-`).MatchString(body) {
-			t.Fatalf("self-referral: %d", status)
+		if status != http.StatusSeeOther {
+			t.Fatalf("self-referral: %d, want a redirect to the confirmation", status)
+		}
+		if _, body, _ = person.get(h.Get("Location")); !regexp.MustCompile(`Your reference<br><strong>WM-`).MatchString(body) {
+			t.Fatalf("self-referral confirmation")
 		}
 		track := trackPath.FindString(body)
 		if track == "" || !strings.Contains(s.mailTo(t, "pat@example.org"), "http://waymark.test"+track) {
@@ -199,8 +202,8 @@ func TestTheAttendanceLinkAsksBeforeRecordingAndTheAttendeeScores(t *testing.T) 
 	nordic := s.service(t, "Nordic walking for beginners")
 	provider := s.member(t, nordic.OrganizationID, waymark.RoleProvider, "striders@example.org")
 	person := s.browser(t)
-	_, body, _ := person.post("/services/"+nordic.ID+"/refer", url.Values{"name": {"Kim"}, "email": {"kim@example.org"}, "preferred_contact": {"email"}, "consent": {"yes"}})
-	track := trackPath.FindString(body)
+	_, _, h := person.post("/services/"+nordic.ID+"/refer", url.Values{"name": {"Kim"}, "email": {"kim@example.org"}, "preferred_contact": {"email"}, "consent": {"yes"}})
+	track := trackPath.FindString(h.Get("Location"))
 	id := strings.Split(track, "/")[2]
 	provider.post("/referrals/"+id+"/accept", nil)
 	s.clock.mu.Lock()
@@ -248,7 +251,7 @@ func TestSelfReferralsFromOneConnectionAreSlowedAfterTen(t *testing.T) {
 	b := s.browser(t)
 	form := url.Values{"name": {"Sam"}, "phone": {"01629 555000"}, "preferred_contact": {"phone"}, "consent": {"yes"}}
 	for i := range 10 {
-		if status, _, _ := b.post("/services/"+nordic.ID+"/refer", form); status != 200 {
+		if status, _, _ := b.post("/services/"+nordic.ID+"/refer", form); status != http.StatusSeeOther {
 			t.Fatalf("referral %d: %d", i+1, status)
 		}
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -15,14 +13,6 @@ const addServicePath = "/add-your-service"
 
 // requestFields are the request form's fields, in order.
 var requestFields = []string{"form", "organisation", "service", "description", "contact_name", "email", "phone", "website", "postcode"}
-
-// newFormToken returns a one-time token for a form that creates something,
-// so that sending it twice creates it once.
-func newFormToken() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
 	v := s.form(r, "Ask us to add your service")

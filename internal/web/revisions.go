@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -120,37 +121,20 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/provider?done="+done, http.StatusSeeOther)
 }
 
-// compareRow is one field of a revision beside the live entry.
-type compareRow struct {
-	Field, Current, Proposed string
-	Changed                  bool
-}
-
 type revisionView struct {
-	page
+	formView
 	Revision *directory.Revision
 	Current  *directory.Service
 	Rows     []compareRow
 }
 
-func describeForCompare(svc *directory.Service, cats map[string]string) map[string]string {
-	f := serviceToForm(svc)
-	get := func(k string) string { return strings.Join(f[k], ", ") }
-	var names []string
-	for _, id := range f["category"] {
-		names = append(names, cats[id])
-	}
-	return map[string]string{"Title": svc.DisplayName(), "Description": get("description"), "Email": get("email"),
-		"Website": get("website"), "Phone": get("phone"), "Address": strings.TrimSpace(get("address") + " " + get("town") + " " + get("postcode")),
-		"Cost": strings.TrimSpace(get("cost") + " " + get("cost_description")), "How people get help": get("kind"),
-		"Who can find it": get("visibility"), "Waiting time (weeks)": get("waiting_weeks"), "Who it is for": get("access_criteria"),
-		"Keywords": get("keywords"), "Categories": strings.Join(names, ", ")}
+func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
+	s.renderRevision(w, r, http.StatusOK, nil)
 }
 
-var compareOrder = []string{"Title", "Description", "Email", "Website", "Phone", "Address", "Cost", "How people get help",
-	"Who can find it", "Waiting time (weeks)", "Who it is for", "Keywords", "Categories"}
-
-func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
+// renderRevision shows a provider's change beside the live entry, with a
+// refused decision's message when fail is set.
+func (s *Server) renderRevision(w http.ResponseWriter, r *http.Request, status int, fail *waymark.Error) {
 	ctx := r.Context()
 	rev, err := s.deps.Revisions.Find(ctx, r.PathValue("id"))
 	if err != nil {
@@ -162,21 +146,31 @@ func (s *Server) handleRevision(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	terms, err := s.deps.Directory.Categories(ctx)
+	cats, err := s.categoryNames(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	v := revisionView{formView: s.form(r, "Changes to "+current.DisplayName()), Revision: rev, Current: current}
+	v.Rows = compareServices(current, rev.Proposed, cats)
+	v.Breadcrumbs = crumbs(link{Href: "/moderation", Text: "Moderation"})
+	if fail != nil {
+		v.Form = r.PostForm
+		v.FieldErrs["note"] = fail.Message
+		v.Errors = summary(v.FieldErrs, nil)
+		v.Title = "Error: " + v.Title
+	}
+	s.render(w, r, status, "revision", v)
+}
+
+// categoryNames names the category terms by id.
+func (s *Server) categoryNames(r *http.Request) (map[string]string, error) {
+	terms, err := s.deps.Directory.Categories(r.Context())
 	cats := map[string]string{}
 	for _, t := range terms {
 		cats[t.ID] = t.Name
 	}
-	a, b := describeForCompare(current, cats), describeForCompare(rev.Proposed, cats)
-	v := revisionView{page: s.page(r, "Changes to "+current.DisplayName()), Revision: rev, Current: current}
-	for _, k := range compareOrder {
-		v.Rows = append(v.Rows, compareRow{Field: k, Current: a[k], Proposed: b[k], Changed: a[k] != b[k]})
-	}
-	s.render(w, r, http.StatusOK, "revision", v)
+	return cats, err
 }
 
 func (s *Server) handleDecideRevision(w http.ResponseWriter, r *http.Request) {
@@ -191,14 +185,17 @@ func (s *Server) handleDecideRevision(w http.ResponseWriter, r *http.Request) {
 	}
 	rev, err := s.deps.Revisions.Decide(r.Context(), r.PathValue("id"), approve, strings.TrimSpace(r.PostForm.Get("note")))
 	if err != nil {
+		var e *waymark.Error
+		if asError(err, &e) && e.Code == waymark.EINVALID && e.Field == "note" {
+			s.renderRevision(w, r, http.StatusBadRequest, e)
+			return
+		}
 		s.renderError(w, r, err)
 		return
 	}
-	if approve && s.deps.Reports != nil {
-		if err := s.deps.Reports.ReopenAfterEdit(r.Context(), rev.ServiceID); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	done := "changes-declined"
+	if approve {
+		done = "changes-approved"
 	}
-	http.Redirect(w, r, "/moderation", http.StatusSeeOther)
+	http.Redirect(w, r, "/moderation?done="+done+"&id="+url.QueryEscape(rev.ServiceID), http.StatusSeeOther)
 }

@@ -42,6 +42,7 @@ func (s *Server) routes() {
 		s.route("GET /provider", signedIn, s.handleProvider)
 		s.route("GET /provider/services/new", signedIn, s.handleNewListingForm)
 		s.route("POST /provider/services/new", signedIn, s.handleNewListing)
+		s.route("GET /provider/services/{id}/delete", signedIn, s.handleDeleteListingForm)
 		s.route("POST /provider/services/{id}/{action}", signedIn, s.handleListingAction)
 		s.route("GET /moderation", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleModeration)
 		s.route("GET /moderation/services/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingHistory)
@@ -49,6 +50,8 @@ func (s *Server) routes() {
 			s.route("GET /provider/services/{id}/edit", signedIn, s.handleEditListingForm)
 			s.route("POST /provider/services/{id}/edit", signedIn, s.handleEditListing)
 			s.route("GET /moderation/revisions/{id}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleRevision)
+			s.route("GET /moderation/services/{id}/edit", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleCorrectForm)
+			s.route("POST /moderation/services/{id}/edit", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleCorrect)
 			s.route("POST /moderation/revisions/{id}/{decision}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleDecideRevision)
 		}
 		s.route("POST /moderation/services/{id}/{action}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleListingAction)
@@ -69,6 +72,7 @@ func (s *Server) routes() {
 		s.route("GET /services/{id}/report", anyone, s.handleReportForm)
 		s.route("POST /services/{id}/report", anyone, s.handleReport)
 		s.route("GET /services/{id}/confirm", anyone, s.handleConfirmForm)
+		s.route("POST /moderation/reports/services/{id}/{decision}", roles(waymark.RoleModerator, waymark.RoleAdmin), s.handleReportDecision)
 		s.route("POST /services/{id}/confirm", anyone, s.handleConfirm)
 	}
 	if s.deps.Referrals != nil && s.deps.Accounts != nil {

@@ -114,6 +114,9 @@ type Deps struct {
 	// /casework and the administrators' team and audit pages. It needs
 	// accounts.
 	Casework *casework.Service
+	// FormTokens makes the forms that create something (referrals, new
+	// listings, reports, messages) safe to send twice.
+	FormTokens FormTokens
 }
 
 // Server serves the pages. Build it with New.

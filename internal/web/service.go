@@ -30,6 +30,13 @@ type serviceView struct {
 	// providers, with the referral statistics.
 	Professional bool
 	Stats        *referral.Stats
+	// Paused says why a suspended entry is out of search; Alternatives are
+	// similar services near it.
+	Paused       string
+	Alternatives []directory.Hit
+	// Review is the moderators' panel above the entry on its moderation
+	// page; nil on the public page.
+	Review *reviewPanel
 }
 
 // staleAfter is how long after its last confirmation an entry's page warns
@@ -39,14 +46,24 @@ const staleAfter = 365 * 24 * time.Hour
 // handleService shows a service entry: published, frozen or unlisted ones by
 // direct link; anything else is not found.
 func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
-	svc, err := s.deps.Directory.PublicService(r.Context(), r.PathValue("id"))
+	svc, err := s.deps.Directory.ServicePage(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc, CanReport: s.deps.Reports != nil}
+	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc, CanReport: s.deps.Reports != nil && svc.Status.Public()}
 	// Unlisted entries are for people given the link, not for search engines.
 	v.NoIndex = svc.Visibility == directory.VisibilityUnlisted
+	if svc.Status == directory.StatusSuspended {
+		// A paused entry's page stays, for links already sent, and says why
+		// and what else is near.
+		v.NoIndex = true
+		v.Paused = pausedReason(svc)
+		if v.Alternatives, err = s.deps.Directory.Alternatives(r.Context(), svc, 3); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if s.deps.Referrals != nil && s.deps.Accounts != nil {
 		a := waymark.ActorFrom(r.Context())
 		open := svc.Status == directory.StatusPublished
@@ -65,6 +82,15 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		v.Breadcrumbs = crumbs(link{Href: back, Text: "Search results"})
 	}
 	s.render(w, r, http.StatusOK, "service", v)
+}
+
+// pausedReason says to the public why a suspended entry is paused: its
+// provider's own words when they paused it, else what Waymark is doing.
+func pausedReason(svc *directory.Service) string {
+	if svc.SuspendedBy == directory.ByProvider && svc.StatusNote != "" {
+		return svc.StatusNote
+	}
+	return svc.SuspendedBy.PublicReason()
 }
 
 func asError(err error, target **waymark.Error) bool { return errors.As(err, target) }
