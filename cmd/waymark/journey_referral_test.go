@@ -162,7 +162,7 @@ func TestJourneySelfReferralAcceptedMessagesAttendanceAndScore(t *testing.T) {
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, email.Mailer{}, time.Now, uuid.NewString)
 	later := time.Now().Add(15 * 24 * time.Hour)
-	rules := referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, directory.NewReports(store, life, secret)),
+	rules := referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, directory.NewReports(store, life, secret)),
 		referral.Config{PublicURL: r.URL, Secret: secret}, func() time.Time { return later }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := rules.RunRules(ctx, later); err != nil {
 		t.Fatal(err)

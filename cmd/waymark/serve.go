@@ -76,7 +76,7 @@ func (m *Main) openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*a
 		db.Close()
 		return nil, fmt.Errorf("ensure categories: %w", err)
 	}
-	return &app{db: db, store: store, postcodes: table, directory: directory.New(store, table, time.Now, logger)}, nil
+	return &app{db: db, store: store, postcodes: table, directory: directory.NewDirectory(store, table, time.Now, logger)}, nil
 }
 
 func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args []string) error {
@@ -105,7 +105,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(webConfig(cfg), s.webDeps(a, cfg, logger))
+	srv, err := web.NewServer(webConfig(cfg), s.webDeps(a, cfg, logger))
 	if err != nil {
 		return err
 	}

@@ -65,9 +65,9 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.life = directory.NewLifecycle(a.store, mail, time.Now, uuid.NewString)
 	s.reports = directory.NewReports(a.store, s.life, secret)
 	system := directory.NewSystem(s.life, s.reports)
-	s.onboard = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
+	s.onboard = onboarding.NewService(onboarding.Config{Store: sqlstore.NewOnboardingStore(a.db), Geocoder: a.postcodes,
 		Categories: a.store.ListCategories, Listings: system, Secret: claimSecret, PublicURL: publicURL, Now: time.Now, Logger: logger})
-	s.refs = referral.New(sqlstore.NewReferralStore(a.db), system.As(directory.ByReferralRule),
+	s.refs = referral.NewReferrals(sqlstore.NewReferralStore(a.db), system.As(directory.ByReferralRule),
 		referral.Config{Rules: cfg.Rules, PublicURL: publicURL, Secret: secret, MinStatsCount: cfg.StatsMinCount}, time.Now, logger)
 	freshStore := sqlstore.NewFreshnessStore(a.db)
 	s.checker = freshness.NewChecker(freshStore, system.As(directory.ByWebsiteCheck), outbox, freshness.CheckerConfig{
@@ -148,7 +148,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Logger:     logger,
 		Registry:   s.registry,
 		Now:        time.Now,
-		API:        oruk.New(a.store, a.postcodes, logger, s.publicURL).Routes(),
+		API:        oruk.NewAPI(a.store, a.postcodes, logger, s.publicURL).Routes(),
 		Accounts:   s.accounts,
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,

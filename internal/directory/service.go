@@ -65,8 +65,8 @@ type Directory struct {
 	vocab  vocabulary // the words of public entries, for suggestions
 }
 
-// New returns a Directory. now is the clock.
-func New(store Store, geo Geocoder, now func() time.Time, logger *slog.Logger) *Directory {
+// NewDirectory returns a Directory. now is the clock.
+func NewDirectory(store Store, geo Geocoder, now func() time.Time, logger *slog.Logger) *Directory {
 	return &Directory{store: store, geo: geo, now: now, logger: logger}
 }
 

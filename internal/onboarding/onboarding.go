@@ -175,8 +175,8 @@ type Service struct {
 	cfg Config
 }
 
-// New returns a Service.
-func New(cfg Config) *Service {
+// NewService returns a Service.
+func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

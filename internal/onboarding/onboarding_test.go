@@ -69,7 +69,7 @@ func newFixture(tb testing.TB, db *sqlstore.DB) *fixture {
 	f.life = directory.NewLifecycle(f.store, email.Mailer{}, f.clock.Now, uuid.NewString)
 	reports := directory.NewReports(f.store, f.life, []byte("report secret"))
 	f.outbox = email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, f.clock.Now, discard())
-	f.svc = onboarding.New(onboarding.Config{
+	f.svc = onboarding.NewService(onboarding.Config{
 		Store:      sqlstore.NewOnboardingStore(db),
 		Geocoder:   pc,
 		Categories: f.store.ListCategories,
@@ -303,7 +303,7 @@ func TestRowsThatRepeatAnExistingEntryAreSkipped(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		dir := directory.New(f.store, mustTable(t), f.clock.Now, discard())
+		dir := directory.NewDirectory(f.store, mustTable(t), f.clock.Now, discard())
 		org := directory.Organization{Name: "Existing"}
 		if err := dir.CreateOrganization(ctx, &org); err != nil {
 			t.Fatal(err)

@@ -60,9 +60,9 @@ type API struct {
 	baseURL string // scheme://host of the public site, "" to use the request's
 }
 
-// New returns the API. baseURL, when set, is the public address used for
+// NewAPI returns the API. baseURL, when set, is the public address used for
 // absolute URLs (e.g. https://waymark.example.org).
-func New(store Store, geo directory.Geocoder, logger *slog.Logger, baseURL string) *API {
+func NewAPI(store Store, geo directory.Geocoder, logger *slog.Logger, baseURL string) *API {
 	return &API{store: store, geo: geo, log: logger, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 

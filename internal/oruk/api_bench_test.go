@@ -19,7 +19,7 @@ import (
 func benchAPI(b *testing.B, d sqlstore.Dialect) (*httptest.Server, *sqlstore.DirectoryStore) {
 	db := sqlstoretest.Bench(b, d)
 	store := sqlstore.NewDirectoryStore(db)
-	api := oruk.New(store, postcodes(b), slog.New(slog.NewTextHandler(io.Discard, nil)), "")
+	api := oruk.NewAPI(store, postcodes(b), slog.New(slog.NewTextHandler(io.Discard, nil)), "")
 	mux := http.NewServeMux()
 	for p, h := range api.Routes() {
 		mux.HandleFunc(p, h)

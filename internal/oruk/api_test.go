@@ -111,7 +111,7 @@ func newAPISite(t *testing.T, db *sqlstore.DB) *apiSite {
 	ctx := context.Background()
 	store := sqlstore.NewDirectoryStore(db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := directory.New(store, postcodes(t), time.Now, logger)
+	dir := directory.NewDirectory(store, postcodes(t), time.Now, logger)
 	tax, terms := seed.Categories()
 	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func newAPISite(t *testing.T, db *sqlstore.DB) *apiSite {
 	if err := dir.CreateServices(ctx, []*directory.Service{full, mini}); err != nil {
 		t.Fatal(err)
 	}
-	api := oruk.New(store, postcodes(t), logger, "")
+	api := oruk.NewAPI(store, postcodes(t), logger, "")
 	mux := http.NewServeMux()
 	for pattern, h := range api.Routes() {
 		mux.HandleFunc(pattern, h)

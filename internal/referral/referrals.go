@@ -41,8 +41,8 @@ type Referrals struct {
 	log      *slog.Logger
 }
 
-// New returns Referrals.
-func New(store Store, listings Listings, cfg Config, now func() time.Time, logger *slog.Logger) *Referrals {
+// NewReferrals returns Referrals.
+func NewReferrals(store Store, listings Listings, cfg Config, now func() time.Time, logger *slog.Logger) *Referrals {
 	if cfg.MinStatsCount <= 0 {
 		cfg.MinStatsCount = 5
 	}

@@ -553,7 +553,7 @@ func TestLoadDerbyshireIntoBothDatabases(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		store := sqlstore.NewDirectoryStore(db)
-		dir := directory.New(store, table, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		dir := directory.NewDirectory(store, table, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		tax, terms := seed.Categories()
 		if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 			t.Fatal(err)
@@ -607,7 +607,7 @@ func TestLoadSynthetic(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		store := sqlstore.NewDirectoryStore(db)
-		dir := directory.New(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		dir := directory.NewDirectory(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		tax, terms := seed.Categories()
 		if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 			t.Fatal(err)

@@ -29,7 +29,7 @@ func newFixture(t testing.TB, db *sqlstore.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{store: sqlstore.NewDirectoryStore(db), cats: map[string]directory.TaxonomyTerm{}}
-	f.dir = directory.New(f.store, nil, func() time.Time { return testNow }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.dir = directory.NewDirectory(f.store, nil, func() time.Time { return testNow }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tax := directory.Taxonomy{ID: directory.CategoryTaxonomyID, Name: "Categories", Description: "Test categories"}
 	terms := []directory.TaxonomyTerm{
 		{ID: "0b0e1c1a-0000-4000-8000-000000000001", Code: "physical-activity", Name: "Physical activity", Description: "Moving more"},

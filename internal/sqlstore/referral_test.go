@@ -77,7 +77,7 @@ func newReferralFixture(t *testing.T, db *sqlstore.DB) *referralFixture {
 func (f *referralFixture) newReferrals() *referral.Referrals {
 	life := directory.NewLifecycle(f.fixture.store, email.Mailer{}, f.clock, uuid.NewString)
 	reports := directory.NewReports(f.fixture.store, life, []byte("report secret"))
-	return referral.New(f.store, directory.NewSystem(life, reports), referral.Config{PublicURL: "https://waymark.test", Secret: []byte("referral secret")},
+	return referral.NewReferrals(f.store, directory.NewSystem(life, reports), referral.Config{PublicURL: "https://waymark.test", Secret: []byte("referral secret")},
 		f.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 

@@ -260,9 +260,9 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		d.Lifecycle, d.Revisions, d.Images = life, directory.NewRevisions(dstore, d.Directory, life), media.NewImages(dstore, time.Now, uuid.NewString)
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
 		d.Requests = directory.NewServiceRequests(dstore, time.Now, uuid.NewString)
-		d.Onboarding = onboarding.New(onboarding.Config{Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: dstore.ListCategories,
+		d.Onboarding = onboarding.NewService(onboarding.Config{Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: dstore.ListCategories,
 			Listings: directory.NewSystem(life, d.Reports), Secret: []byte("k"), PublicURL: "https://waymark.test", Now: time.Now})
-		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
+		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
 	})

@@ -54,7 +54,7 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 		life := directory.NewLifecycle(store, testMailer(db), clock, uuid.NewString)
 		reports := directory.NewReports(store, life, []byte("test signing key"))
 		d.Lifecycle, d.Reports, d.Revisions = life, reports, directory.NewRevisions(store, d.Directory, life)
-		d.Referrals = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
+		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
 	})
 	orgID := cs.services[0].OrganizationID

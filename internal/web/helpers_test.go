@@ -161,8 +161,8 @@ func TestTileSource(t *testing.T) {
 func testServer(t *testing.T, logs io.Writer) *Server {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	s, err := New(Config{}, Deps{
-		Directory: directory.New(nil, nil, time.Now, logger),
+	s, err := NewServer(Config{}, Deps{
+		Directory: directory.NewDirectory(nil, nil, time.Now, logger),
 		Ready:     func(context.Context) error { return nil },
 		Logger:    logger,
 		Registry:  prometheus.NewRegistry(),

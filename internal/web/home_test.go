@@ -41,7 +41,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*we
 	fs.life = directory.NewLifecycle(fs.store, testMailer(db), fs.clock.now, uuid.NewString)
 	reports := directory.NewReports(fs.store, fs.life, []byte("test signing key"))
 	system := directory.NewSystem(fs.life, reports)
-	fs.refs = referral.New(sqlstore.NewReferralStore(db), system,
+	fs.refs = referral.NewReferrals(sqlstore.NewReferralStore(db), system,
 		referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, fs.clock.now, logger)
 	outbox := email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, fs.clock.now, logger)
 	checks := freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), system.As(directory.ByManualCheck), outbox,
@@ -50,7 +50,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*we
 		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, directory.NewRevisions(fs.store, d.Directory, fs.life), media.NewImages(fs.store, time.Now, uuid.NewString), reports, fs.refs, checks
 		d.Feeds = &web.Feeds{List: fs.store.ListFeeds}
 		d.Requests = directory.NewServiceRequests(fs.store, fs.clock.now, uuid.NewString)
-		d.Onboarding = onboarding.New(onboarding.Config{
+		d.Onboarding = onboarding.NewService(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: fs.store.ListCategories,
 			Listings: system, Secret: []byte("claim secret"), PublicURL: "https://waymark.test", Now: fs.clock.now,
 		})

@@ -91,7 +91,7 @@ func TestHostileInputNeverAnswers5xx(t *testing.T) {
 			// queued and never run.
 			runs := oruk.NewRuns(sqlstore.NewDirectoryStore(db), nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler))
 			d.Feeds.Queue, d.Feeds.Run = runs.Queue, runs.Get
-			d.API = oruk.New(sqlstore.NewDirectoryStore(db), postcodes(t), slog.New(slog.NewTextHandler(io.Discard, nil)), "http://waymark.test").Routes()
+			d.API = oruk.NewAPI(sqlstore.NewDirectoryStore(db), postcodes(t), slog.New(slog.NewTextHandler(io.Discard, nil)), "http://waymark.test").Routes()
 		})
 		ctx := context.Background()
 		svc := s.service(t, "Nordic walking for beginners")

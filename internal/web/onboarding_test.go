@@ -46,7 +46,7 @@ func newOnboardingSite(t *testing.T, db *sqlstore.DB) *onboardingSite {
 	reports := directory.NewReports(os.store, life, []byte("k"))
 	os.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images, d.Reports = life, directory.NewRevisions(os.store, d.Directory, life), media.NewImages(os.store, time.Now, uuid.NewString), reports
-		d.Onboarding = onboarding.New(onboarding.Config{
+		d.Onboarding = onboarding.NewService(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: os.store.ListCategories,
 			Listings: directory.NewSystem(life, reports), Secret: []byte("claim secret"), PublicURL: "https://waymark.test", Now: os.clock.now,
 		})

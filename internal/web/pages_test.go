@@ -209,7 +209,7 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 
 func TestNewRejectsBadConfiguration(t *testing.T) {
 	for _, tile := range []string{"http://tiles.example/{z}/{x}/{y}.png", "tiles"} {
-		if _, err := web.New(web.Config{TileURL: tile}, web.Deps{}); err == nil {
+		if _, err := web.NewServer(web.Config{TileURL: tile}, web.Deps{}); err == nil {
 			t.Errorf("New with TileURL %q and no dependencies succeeded", tile)
 		}
 	}

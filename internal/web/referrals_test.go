@@ -34,7 +34,7 @@ func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
 	life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
 	reports := directory.NewReports(store, life, []byte("test signing key"))
 	rs := &referralSite{clock: clock}
-	rs.refs = referral.New(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
+	rs.refs = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 		referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle, d.Reports, d.Revisions, d.Referrals = life, reports, directory.NewRevisions(store, d.Directory, life), rs.refs

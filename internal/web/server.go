@@ -137,10 +137,10 @@ type Server struct {
 	uploads     busy        // users with a spreadsheet upload under way
 }
 
-// New checks the configuration, parses the templates and registers the
+// NewServer checks the configuration, parses the templates and registers the
 // routes. It fails when a required dependency is missing, when TileURL is not
 // an https URL template, or when the embedded templates do not parse.
-func New(cfg Config, deps Deps) (*Server, error) {
+func NewServer(cfg Config, deps Deps) (*Server, error) {
 	if deps.Directory == nil || deps.Logger == nil || deps.Registry == nil || deps.Ready == nil {
 		return nil, errors.New("web: Directory, Ready, Logger and Registry are required")
 	}

@@ -80,7 +80,7 @@ func loadDemo(ctx context.Context, db *sqlstore.DB) ([]*directory.Service, error
 		return nil, err
 	}
 	store := sqlstore.NewDirectoryStore(db)
-	dir := directory.New(store, table, time.Now, slog.New(slog.DiscardHandler))
+	dir := directory.NewDirectory(store, table, time.Now, slog.New(slog.DiscardHandler))
 	tax, terms := seed.Categories()
 	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config, opts ...func(*web.De
 	ctx := context.Background()
 	store := sqlstore.NewDirectoryStore(db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := directory.New(store, postcodes(t), time.Now, logger)
+	dir := directory.NewDirectory(store, postcodes(t), time.Now, logger)
 	var services []*directory.Service
 	if n, err := store.CountServices(ctx); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func newSite(t *testing.T, db *sqlstore.DB, cfg web.Config, opts ...func(*web.De
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv, err := web.New(cfg, deps)
+	srv, err := web.NewServer(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,12 +405,12 @@ func FuzzSearchPage(f *testing.F) {
 	db := sqlstoretest.OpenSQLite(f)
 	store := sqlstore.NewDirectoryStore(db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := directory.New(store, postcodes(f), time.Now, logger)
+	dir := directory.NewDirectory(store, postcodes(f), time.Now, logger)
 	tax, terms := seed.Categories()
 	store.CreateTaxonomy(context.Background(), &tax, terms)
 	orgs, services := seed.Derbyshire()
 	seed.Load(context.Background(), dir, orgs, services[:10], 100)
-	srv, err := web.New(web.Config{}, web.Deps{Directory: dir, Ready: db.Ping, Logger: logger, Registry: prometheus.NewRegistry()})
+	srv, err := web.NewServer(web.Config{}, web.Deps{Directory: dir, Ready: db.Ping, Logger: logger, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 		b.Fatalf("benchmark database %s holds %d services, want 0 or %d: delete it", dsn, n, BenchServices)
 	}
 	start := time.Now()
-	dir := directory.New(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dir := directory.NewDirectory(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tax, terms := seed.Categories()
 	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		b.Fatal(err)
