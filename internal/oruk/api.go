@@ -133,21 +133,27 @@ func (a *API) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Write(openAPI)
 }
 
-// invalidParam is one bad query parameter in a problem body.
-type invalidParam struct {
+// InvalidParam is one bad query parameter in a problem body.
+type InvalidParam struct {
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
 }
 
 // problem writes an RFC 9457 problem details body.
-func (a *API) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []invalidParam) {
+func (a *API) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []InvalidParam) {
+	WriteProblem(w, r, status, title, detail, params)
+}
+
+// WriteProblem writes an RFC 9457 problem details body for a request to the
+// API, naming the bad parameters when there are any.
+func WriteProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string, params []InvalidParam) {
 	body := struct {
 		Type          string         `json:"type"`
 		Title         string         `json:"title"`
 		Status        int            `json:"status"`
 		Detail        string         `json:"detail,omitempty"`
 		Instance      string         `json:"instance,omitempty"`
-		InvalidParams []invalidParam `json:"invalid_params,omitempty"`
+		InvalidParams []InvalidParam `json:"invalid_params,omitempty"`
 	}{"about:blank", title, status, detail, r.URL.Path, params}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -162,10 +168,10 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case waymark.ENOTFOUND:
 		a.problem(w, r, http.StatusNotFound, "Not found", waymark.ErrorMessage(err), nil)
 	case waymark.EINVALID:
-		var params []invalidParam
+		var params []InvalidParam
 		var e *waymark.Error
 		if asError(err, &e) && e.Field != "" {
-			params = []invalidParam{{Name: e.Field, Reason: e.Message}}
+			params = []InvalidParam{{Name: e.Field, Reason: e.Message}}
 		}
 		a.problem(w, r, http.StatusBadRequest, "Invalid request", waymark.ErrorMessage(err), params)
 	default:
@@ -194,10 +200,10 @@ func (p paging) offset() int { return (p.page - 1) * p.perPage }
 // params reads and checks query parameters, collecting every problem.
 type params struct {
 	v    url.Values
-	errs []invalidParam
+	errs []InvalidParam
 }
 
-func (p *params) bad(name, reason string) { p.errs = append(p.errs, invalidParam{name, reason}) }
+func (p *params) bad(name, reason string) { p.errs = append(p.errs, InvalidParam{name, reason}) }
 
 func (p *params) int(name string, def, min, max int) int {
 	s := p.v.Get(name)
@@ -518,7 +524,7 @@ func (a *API) handleServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 func (a *API) pathID(w http.ResponseWriter, r *http.Request, what string) (string, bool) {
 	id := r.PathValue("id")
 	if !validUUID(id) {
-		a.problem(w, r, http.StatusBadRequest, "Invalid id", what+" id is a UUID.", []invalidParam{{"id", "must be a UUID"}})
+		a.problem(w, r, http.StatusBadRequest, "Invalid id", what+" id is a UUID.", []InvalidParam{{"id", "must be a UUID"}})
 		return "", false
 	}
 	return strings.ToLower(id), true

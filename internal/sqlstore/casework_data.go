@@ -71,14 +71,8 @@ func (s *CaseworkStore) ReferralsMade(ctx context.Context, clientID string) ([]c
 
 // referralIDs lists the distinct referrals a client's timeline refers to.
 func referralIDs(ctx context.Context, c conn, clientID string) ([]string, error) {
-	var ids []string
-	err := eachRow(ctx, c, `SELECT DISTINCT ref_id FROM cw_entry WHERE client_id = ? AND kind = ? AND ref_id <> ''`,
-		[]any{clientID, casework.KindReferral}, func(row rowScanner) error {
-			var id string
-			err := row.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+	ids, err := columnStrings(ctx, c, `SELECT DISTINCT ref_id FROM cw_entry WHERE client_id = ? AND kind = ? AND ref_id <> ''`,
+		[]any{clientID, casework.KindReferral})
 	if err != nil {
 		return nil, fmt.Errorf("referral ids: %w", err)
 	}
@@ -121,14 +115,8 @@ func (s *CaseworkStore) BreakGlassOf(ctx context.Context, clientID string) ([]ca
 
 // DischargedBefore lists clients discharged before cutoff and not anonymised.
 func (s *CaseworkStore) DischargedBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
-	var ids []string
-	err := eachRow(ctx, s.db.reader(), `SELECT id FROM cw_client WHERE discharged_at < ? AND status = ? AND anonymised_at IS NULL
-		ORDER BY discharged_at, id LIMIT ?`, []any{cutoff.UTC(), casework.StatusDischarged, limit}, func(r rowScanner) error {
-		var id string
-		err := r.Scan(&id)
-		ids = append(ids, id)
-		return err
-	})
+	ids, err := columnStrings(ctx, s.db.reader(), `SELECT id FROM cw_client WHERE discharged_at < ? AND status = ? AND anonymised_at IS NULL
+		ORDER BY discharged_at, id LIMIT ?`, []any{cutoff.UTC(), casework.StatusDischarged, limit})
 	if err != nil {
 		return nil, fmt.Errorf("discharged before: %w", err)
 	}

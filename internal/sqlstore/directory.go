@@ -431,6 +431,19 @@ func loadContacts(ctx context.Context, c conn, in string, args []any, out map[st
 }
 
 // eachRow runs a query and calls fn for every row.
+// columnStrings runs a query whose rows are one text column and returns
+// them in order.
+func columnStrings(ctx context.Context, c conn, query string, args []any) ([]string, error) {
+	var out []string
+	err := eachRow(ctx, c, query, args, func(r rowScanner) error {
+		var v string
+		err := r.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
 func eachRow(ctx context.Context, c conn, query string, args []any, fn func(rowScanner) error) error {
 	rows, err := c.query(ctx, query, args...)
 	if err != nil {

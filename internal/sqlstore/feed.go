@@ -72,14 +72,8 @@ func (s *DirectoryStore) ListPublicServiceIDs(ctx context.Context, f directory.L
 	// Walk the (id, status, visibility) index in order rather than sort every
 	// public service: "|| ''" keeps SQLite from choosing the status index.
 	cond = strings.Replace(cond, "s.status IN", "(s.status || '') IN", 1)
-	var ids []string
-	err := eachRow(ctx, c, "SELECT s.id FROM service s WHERE "+cond+" ORDER BY s.id LIMIT ? OFFSET ?",
-		append(args, f.Limit, f.Offset), func(r rowScanner) error {
-			var id string
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+	ids, err := columnStrings(ctx, c, "SELECT s.id FROM service s WHERE "+cond+" ORDER BY s.id LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list services: %w", err)
 	}

@@ -145,14 +145,8 @@ const manualDue = `s.status IN ('published', 'frozen') AND s.url = '' AND COALES
 // ManualQueue lists live entries without a website last confirmed (or
 // created) at or before confirmedBefore, oldest first.
 func (s *FreshnessStore) ManualQueue(ctx context.Context, confirmedBefore time.Time) ([]*directory.Service, error) {
-	var ids []string
-	err := eachRow(ctx, s.db.reader(), `SELECT s.id FROM service s WHERE `+manualDue+`
-		ORDER BY COALESCE(s.assured_at, s.created_at), s.id`, []any{confirmedBefore.UTC()}, func(r rowScanner) error {
-		var id string
-		err := r.Scan(&id)
-		ids = append(ids, id)
-		return err
-	})
+	ids, err := columnStrings(ctx, s.db.reader(), `SELECT s.id FROM service s WHERE `+manualDue+`
+		ORDER BY COALESCE(s.assured_at, s.created_at), s.id`, []any{confirmedBefore.UTC()})
 	if err != nil {
 		return nil, fmt.Errorf("list manual checks due: %w", err)
 	}

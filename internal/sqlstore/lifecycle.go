@@ -75,14 +75,8 @@ func (s *DirectoryStore) ListServicesOfOrganizations(ctx context.Context, orgIDs
 	if len(orgIDs) == 0 {
 		return nil, nil
 	}
-	var ids []string
-	err := eachRow(ctx, s.db.reader(), `SELECT id FROM service WHERE organization_id IN (`+placeholders(len(orgIDs))+`)
-		AND status <> 'deleted' ORDER BY name, id`, anys(orgIDs), func(r rowScanner) error {
-		var id string
-		err := r.Scan(&id)
-		ids = append(ids, id)
-		return err
-	})
+	ids, err := columnStrings(ctx, s.db.reader(), `SELECT id FROM service WHERE organization_id IN (`+placeholders(len(orgIDs))+`)
+		AND status <> 'deleted' ORDER BY name, id`, anys(orgIDs))
 	if err != nil {
 		return nil, fmt.Errorf("list organisation services: %w", err)
 	}

@@ -56,7 +56,7 @@ func (s *Server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseListingForm(r); err != nil {
-		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again"))
+		s.failListing(w, r, v, err)
 		return
 	}
 	v.Form = r.PostForm

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 
 	"waymark"
 	"waymark/internal/input"
+	"waymark/internal/oruk"
 )
 
 // apiPrefix starts the address of every JSON API served through the web
@@ -91,28 +91,15 @@ func fieldLabel(name string) string {
 // the APIs, an error page listing the problems for the HTML pages.
 func (s *Server) refuseInput(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if strings.HasPrefix(r.URL.Path, apiPrefix) {
-		type param struct {
-			Name   string `json:"name"`
-			Reason string `json:"reason"`
-		}
-		body := struct {
-			Type          string  `json:"type"`
-			Title         string  `json:"title"`
-			Status        int     `json:"status"`
-			Detail        string  `json:"detail,omitempty"`
-			Instance      string  `json:"instance,omitempty"`
-			InvalidParams []param `json:"invalid_params,omitempty"`
-		}{Type: "about:blank", Title: "Invalid request", Status: status, Detail: waymark.ErrorMessage(err), Instance: r.URL.Path}
+		detail := waymark.ErrorMessage(err)
+		var params []oruk.InvalidParam
 		if p, ok := waymark.ProblemsOf(err); ok {
-			body.Detail = "Some parameters hold characters that cannot be accepted."
+			detail = "Some parameters hold characters that cannot be accepted."
 			for _, pr := range p.List() {
-				body.InvalidParams = append(body.InvalidParams, param{Name: pr.Field, Reason: pr.Message})
+				params = append(params, oruk.InvalidParam{Name: pr.Field, Reason: pr.Message})
 			}
 		}
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(body)
+		oruk.WriteProblem(w, r, status, "Invalid request", detail, params)
 		return
 	}
 	v := errorView{page: s.page(r, "There is a problem"), Heading: "There is a problem",

@@ -130,7 +130,7 @@ func (s *Server) handleNewListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseListingForm(r); err != nil {
-		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again"))
+		s.failListing(w, r, v, err)
 		return
 	}
 	f := r.PostForm

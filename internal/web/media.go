@@ -32,11 +32,18 @@ func (s *Server) formImage(r *http.Request) (*directory.Image, error) {
 }
 
 // parseListingForm reads the listing form, which may carry an image.
+// Errors: EINVALID, with the message the form shows, when it cannot be read.
 func parseListingForm(r *http.Request) error {
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.ParseMultipartForm(maxBody)
+		err = r.ParseMultipartForm(maxBody)
+	} else {
+		err = r.ParseForm()
 	}
-	return r.ParseForm()
+	if err != nil {
+		return waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again")
+	}
+	return nil
 }
 
 // handleMedia serves an uploaded image: only its bytes, with its cleaned

@@ -96,7 +96,7 @@ func (s *Server) handleEditListing(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v.NeedOrg, v.Edit, v.Action = false, true, "/provider/services/"+id+"/edit"
 	if err := parseListingForm(r); err != nil {
-		s.failListing(w, r, v, waymark.Errorf(waymark.EINVALID, "The form could not be read (an image must be smaller than 800 KB): try again"))
+		s.failListing(w, r, v, err)
 		return
 	}
 	v.Form = r.PostForm
