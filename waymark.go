@@ -2,7 +2,10 @@
 // prescribing platform: application errors with codes and the acting user.
 package waymark
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Role names what a user may do within an organisation or the platform.
 type Role string
@@ -18,6 +21,12 @@ const (
 	// RoleOnboarding may import spreadsheets of services and see its own
 	// imports, nothing else (staff of infrastructure organisations and PCNs).
 	RoleOnboarding Role = "onboarding"
+	// RolePracticeStaff is a GP practice's non-clinical staff (a practice
+	// manager, a care navigator): they act for their practice as a GP does.
+	RolePracticeStaff Role = "practice_staff"
+	// RoleGPSystem is a connected clinical system (EMIS, SystmOne) calling
+	// the FHIR interface for the practices it is registered for.
+	RoleGPSystem Role = "gp_system"
 )
 
 // Actor is the user on whose behalf an operation runs. The zero Actor is anonymous.
@@ -28,6 +37,10 @@ type Actor struct {
 	Roles []Role
 	// Memberships are the user's roles in organisations.
 	Memberships []Membership
+	// Practices are the ODS codes of the GP practices the actor acts for:
+	// a practice user's own practice, or every practice a connected
+	// system is registered for.
+	Practices []string
 }
 
 // Membership is a role in one organisation.
@@ -53,6 +66,17 @@ func (a Actor) Anonymous() bool { return a.UserID == "" }
 func (a Actor) Has(r Role) bool {
 	for _, have := range a.Roles {
 		if have == r {
+			return true
+		}
+	}
+	return false
+}
+
+// ActsFor reports whether the actor acts for the GP practice with this ODS
+// code (compared without regard to case).
+func (a Actor) ActsFor(ods string) bool {
+	for _, p := range a.Practices {
+		if ods != "" && strings.EqualFold(p, ods) {
 			return true
 		}
 	}
