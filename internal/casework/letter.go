@@ -228,6 +228,16 @@ func (s *Service) DischargeLetter(ctx context.Context, clientID string) (*Letter
 	case c.Status != StatusDischarged || c.DischargedAt == nil:
 		return nil, waymark.Errorf(waymark.EINVALID, "The discharge letter is written when the person is discharged")
 	}
+	l, err := s.compose(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return l, s.auditAccess(ctx, ac, "client.letter", "")
+}
+
+// compose writes the discharge letter of a discharged client from the
+// record, without checking access or auditing.
+func (s *Service) compose(ctx context.Context, c *Client) (*Letter, error) {
 	l := &Letter{ClientID: c.ID, Written: s.now().UTC(), Name: c.GivenName + " " + c.FamilyName, DateOfBirth: c.DateOfBirth,
 		NHSNumber: c.NHSNumber, Address: c.Address, Postcode: c.Postcode, Practice: Practice{ODSCode: c.GPPractice},
 		ReferredBy: c.ReferredBy, LinkWorker: c.WorkerName, ReasonForReferral: c.ReferralReason, WhatMatters: c.WhatMatters,
@@ -271,7 +281,7 @@ func (s *Service) DischargeLetter(ctx context.Context, clientID string) (*Letter
 		return nil, err
 	}
 	l.Measures = summariseMeasures(ms)
-	return l, s.auditAccess(ctx, ac, "client.letter", "")
+	return l, nil
 }
 
 // SetReferral records why the person was referred to social prescribing

@@ -307,7 +307,10 @@ func (s *Service) AcceptReferral(ctx context.Context, id string) (string, error)
 	}
 	referredBy := "Self-referral"
 	if in.ReferrerName != "" {
-		referredBy = in.ReferrerName + " (" + in.ReferrerEmail + ")"
+		referredBy = in.ReferrerName
+		if in.ReferrerEmail != "" {
+			referredBy += " (" + in.ReferrerEmail + ")"
+		}
 	}
 	if clientID == "" {
 		now := s.now().UTC()
