@@ -16,6 +16,7 @@ import (
 	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/fhir"
 	"waymark/internal/freshness"
 	"waymark/internal/jobs"
 	"waymark/internal/media"
@@ -42,6 +43,8 @@ type services struct {
 	checks    *freshness.ManualChecks
 	casework  *casework.Service
 	feedRuns  *oruk.Runs
+	systems   *fhir.Systems
+	fhirAPI   *fhir.API
 	publicURL string
 }
 
@@ -83,6 +86,11 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.feedRuns = oruk.NewRuns(a.store, func() *oruk.Importer {
 		return &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now, AllowLoopback: cfg.CheckerAllowLoopback}
 	}, time.Now, uuid.NewString, logger)
+	s.systems = fhir.NewSystems(sqlstore.NewFHIRStore(a.db), time.Now, uuid.NewString)
+	if s.fhirAPI, err = fhir.NewAPI(fhir.Config{BaseURL: publicURL, Now: time.Now, Logger: logger},
+		fhir.Deps{Systems: s.systems, Directory: a.directory}); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -148,7 +156,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Logger:     logger,
 		Registry:   s.registry,
 		Now:        time.Now,
-		API:        oruk.NewAPI(a.store, a.postcodes, logger, s.publicURL).Routes(),
+		API:        mergeRoutes(oruk.NewAPI(a.store, a.postcodes, logger, s.publicURL).Routes(), s.fhirAPI.Routes()),
 		Accounts:   s.accounts,
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,
@@ -163,7 +171,19 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},
 		FormTokens: a.db,
+		Systems:    s.systems,
 	}
+}
+
+// mergeRoutes returns every route of the maps in one map.
+func mergeRoutes(maps ...map[string]http.HandlerFunc) map[string]http.HandlerFunc {
+	out := map[string]http.HandlerFunc{}
+	for _, m := range maps {
+		for pattern, h := range m {
+			out[pattern] = h
+		}
+	}
+	return out
 }
 
 // startJobs starts the background runners: one for the referral rules,
@@ -176,6 +196,8 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
 		}},
+		// Expired FHIR access tokens and client assertion ids are forgotten.
+		jobs.Job{Name: "delete-expired-fhir-tokens", Every: time.Hour, Run: s.systems.Cleanup},
 		// A form is not sent again in earnest after a month: forget its token.
 		jobs.Job{Name: "delete-old-form-tokens", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
 			_, err := a.db.DeleteFormTokensBefore(ctx, now.AddDate(0, -1, 0))

@@ -20,6 +20,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/fhir"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
@@ -265,12 +266,14 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
+		d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
 	})
 	ctx := context.Background()
 	feedRun, err := feedRuns.Queue(ctx, "https://directory.example.org/api", false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	system := registerSystem(t, db)
 	orgID := s.services[0].OrganizationID
 	ownService := s.services[0].ID
 	nordic := s.service(t, "Nordic walking for beginners").ID
@@ -358,6 +361,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/moderation/feeds", only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/moderation/feeds/runs/" + feedRun, only(waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/dev/mail", only(waymark.RoleAdmin)},
+		{"/admin/systems", only(waymark.RoleAdmin)},
+		{"/admin/systems/" + system.ID, only(waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
 		for _, r := range roles {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"waymark"
+	"waymark/internal/fhir"
 	"waymark/internal/input"
 	"waymark/internal/oruk"
 )
@@ -90,6 +91,17 @@ func fieldLabel(name string) string {
 // refuseInput answers a request refused by checkInput: RFC 9457 JSON for
 // the APIs, an error page listing the problems for the HTML pages.
 func (s *Server) refuseInput(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if strings.HasPrefix(r.URL.Path, fhir.Prefix+"/") || r.URL.Path == fhir.TokenPath {
+		is := fhir.Issue{Code: "invalid", Error: "REC_BAD_REQUEST", Diagnostics: waymark.ErrorMessage(err)}
+		if p, ok := waymark.ProblemsOf(err); ok {
+			is.Diagnostics = "Some parameters hold characters that cannot be accepted"
+			for _, pr := range p.List() {
+				is.Expression = append(is.Expression, pr.Field)
+			}
+		}
+		fhir.WriteOutcome(w, status, is)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, apiPrefix) {
 		detail := waymark.ErrorMessage(err)
 		var params []oruk.InvalidParam

@@ -126,6 +126,13 @@ func (s *Server) routes() {
 		s.route("GET /moderation/requests", mods, s.handleRequests)
 		s.route("POST /moderation/requests/{id}/done", mods, s.handleRequestDone)
 	}
+	if s.deps.Systems != nil && s.deps.Accounts != nil {
+		admins := roles(waymark.RoleAdmin)
+		s.route("GET "+systemsPath, admins, s.handleSystems)
+		s.route("POST "+systemsPath, admins, s.handleRegisterSystem)
+		s.route("GET "+systemsPath+"/{id}", admins, s.handleSystem)
+		s.route("POST "+systemsPath+"/{id}/{action}", admins, s.handleSystemAction)
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

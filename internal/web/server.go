@@ -25,6 +25,7 @@ import (
 	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/fhir"
 	"waymark/internal/freshness"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
@@ -117,6 +118,10 @@ type Deps struct {
 	// FormTokens makes the forms that create something (referrals, new
 	// listings, reports, messages) safe to send twice.
 	FormTokens FormTokens
+	// Systems turns on the administrators' pages of connected clinical
+	// systems (the FHIR interface's clients) at /admin/systems. It needs
+	// accounts.
+	Systems *fhir.Systems
 }
 
 // Server serves the pages. Build it with New.
