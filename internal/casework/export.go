@@ -106,6 +106,7 @@ func (s *Service) Export(ctx context.Context, clientID, format string) (*Export,
 	if x.Referrals, err = s.store.ReferralsMade(ctx, c.ID); err != nil {
 		return nil, err
 	}
+	x.Timeline = withReferralNews(x.Timeline, x.Referrals, false)
 	if x.ReferralsIn, err = s.store.IncomingOf(ctx, c.ID); err != nil {
 		return nil, err
 	}

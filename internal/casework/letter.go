@@ -29,6 +29,18 @@ type ReferralMade struct {
 	SharedPhone string
 	Reason      string
 	Messages    []ReferralMessage // oldest first
+	Events      []ReferralEvent   // every change of status, oldest first
+}
+
+// ReferralEvent is one change of a referral's status, as the referral's own
+// history holds it: to what, when, and who made it.
+type ReferralEvent struct {
+	From, To  string // status keys; From is "" for the referral being sent
+	ToLabel   string // the new status for people, filled by the store
+	By        string // the party: "provider", "referrer" or "system"
+	ActorName string // the person, when there was one
+	Note      string // the provider's reason, when declined
+	At        time.Time
 }
 
 // Outcome is the referral's status for people, with the reason when declined.

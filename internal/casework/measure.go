@@ -59,6 +59,16 @@ var SWEMWBSAnswers = []string{"None of the time", "Rarely", "Some of the time", 
 
 // swemwbsMetric is the published SWEMWBS conversion table (Rasch-based):
 // index raw-7 gives the metric score for raw totals 7 to 35.
+//
+// Source: the raw-to-metric conversion table of the Warwick-Edinburgh Mental
+// Wellbeing Scales user guide (NHS Health Scotland, University of Warwick
+// and University of Edinburgh, version 2, 2015), from Stewart-Brown et al.
+// (2009), Health and Quality of Life Outcomes 7:15, doi:10.1186/1477-7525-7-15;
+// Warwick Medical School's scoring guidance
+// (https://warwick.ac.uk/fac/med/research/platform/wemwbs/researchers/guidance/)
+// says SWEMWBS totals must be transformed with this table. Checked value by
+// value on 2 December 2026 against published copies of the table in public
+// analysis code (all 29 values agree).
 var swemwbsMetric = [29]float64{
 	7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36,
 	16.88, 17.43, 17.98, 18.59, 19.25, 19.98, 20.73, 21.54, 22.35, 23.21,

@@ -47,7 +47,8 @@ func TestODSCodeShape(t *testing.T) {
 }
 
 func TestSWEMWBSConversionAtEveryRawScore(t *testing.T) {
-	// The published SWEMWBS raw-to-metric conversion table.
+	// The published SWEMWBS raw-to-metric conversion table (see the source
+	// cited on swemwbsMetric in measure.go), at every raw score.
 	want := map[int]float64{
 		7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32, 15: 15.84, 16: 16.36,
 		17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98, 23: 20.73, 24: 21.54, 25: 22.35, 26: 23.21,

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"waymark"
@@ -57,12 +58,50 @@ func (s *Service) RecordReferral(ctx context.Context, clientID, referralID, serv
 	return s.auditAccess(ctx, ac, "client.referral", referralID)
 }
 
-// ReferralsMade lists the referrals made from a client's record with their
-// status and messages, without auditing (the record's page already did).
-// Errors: as Client.
-func (s *Service) ReferralsMade(ctx context.Context, clientID string) ([]ReferralMade, error) {
-	if _, err := s.open(ctx, clientID); err != nil {
-		return nil, err
+// withReferralNews adds to a timeline (newest first) what happened to the
+// referrals made from the record after they were sent: an entry for each
+// change of status (accepted, declined with the reason, attended or not,
+// closed, cancelled) with when and who, and one for each message in the
+// referral's thread. The sending itself is the record's own referral entry.
+// When the timeline was cut at its limit (cut), news older than its oldest
+// entry is left out with the entries it would sit among.
+func withReferralNews(timeline []Entry, refs []ReferralMade, cut bool) []Entry {
+	var news []Entry
+	for _, rf := range refs {
+		for _, ev := range rf.Events {
+			if ev.From == "" {
+				continue // sent: the record's "Referred to" entry
+			}
+			news = append(news, Entry{Kind: KindReferral, At: ev.At, AuthorName: referralActor(ev, rf),
+				Summary: "Referral to " + rf.Service + ": " + strings.ToLower(ev.ToLabel), Note: ev.Note, RefID: rf.ID})
+		}
+		for _, m := range rf.Messages {
+			news = append(news, Entry{Kind: KindReferral, At: m.At, AuthorName: m.Author,
+				Summary: "Message about the referral to " + rf.Service, Note: m.Body, RefID: rf.ID})
+		}
 	}
-	return s.store.ReferralsMade(ctx, clientID)
+	if cut && len(timeline) > 0 {
+		oldest := timeline[len(timeline)-1].At
+		news = slices.DeleteFunc(news, func(e Entry) bool { return e.At.Before(oldest) })
+	}
+	if len(news) == 0 {
+		return timeline
+	}
+	out := append(append(make([]Entry, 0, len(timeline)+len(news)), timeline...), news...)
+	slices.SortStableFunc(out, func(a, b Entry) int { return b.At.Compare(a.At) })
+	return out
+}
+
+// referralActor says who changed a referral: the person and, for a
+// provider, their organisation; Waymark for its automatic rules.
+func referralActor(ev ReferralEvent, rf ReferralMade) string {
+	switch {
+	case ev.By == "system":
+		return "Waymark (automatically)"
+	case ev.By == "provider" && ev.ActorName != "" && rf.Organisation != "":
+		return ev.ActorName + ", " + rf.Organisation
+	case ev.By == "provider" && ev.ActorName == "":
+		return rf.Organisation
+	}
+	return ev.ActorName
 }

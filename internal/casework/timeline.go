@@ -26,6 +26,9 @@ type Record struct {
 	Actions      []Action
 	Appointments []Appointment
 	Measures     []Measure // oldest first
+	// Referrals are the referrals made from the record, with their
+	// history; what happened to them is also on Timeline.
+	ReferralsMade []ReferralMade
 }
 
 // TimelineLimit is how many entries a record shows.
@@ -73,6 +76,12 @@ func (s *Service) Record(ctx context.Context, id, kind string) (*Record, error) 
 	}
 	if r.Measures, err = s.store.Measures(ctx, id); err != nil {
 		return nil, err
+	}
+	if r.ReferralsMade, err = s.store.ReferralsMade(ctx, id); err != nil {
+		return nil, err
+	}
+	if kind == "" || kind == KindReferral {
+		r.Timeline = withReferralNews(r.Timeline, r.ReferralsMade, len(r.Timeline) >= TimelineLimit)
 	}
 	return r, s.auditAccess(ctx, ac, "client.view", kind)
 }

@@ -66,6 +66,22 @@ func (s *CaseworkStore) ReferralsMade(ctx context.Context, clientID string) ([]c
 	if err != nil {
 		return nil, fmt.Errorf("referral messages: %w", err)
 	}
+	// The referrals' histories, read-only: the referral package writes them.
+	err = eachRow(ctx, r, `SELECT CAST(referral_id AS TEXT), from_status, to_status, by_party, actor_name, note, at FROM referral_event
+		WHERE referral_id IN (`+placeholders(len(ids))+`) ORDER BY seq`, anys(ids), func(row rowScanner) error {
+		var id string
+		var e casework.ReferralEvent
+		if err := row.Scan(&id, &e.From, &e.To, &e.By, &e.ActorName, &e.Note, &e.At); err != nil {
+			return err
+		}
+		e.ToLabel, e.At = referral.StatusLabel(referral.Status(e.To)), e.At.UTC()
+		i := idx[id]
+		out[i].Events = append(out[i].Events, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("referral events: %w", err)
+	}
 	return out, nil
 }
 

@@ -169,7 +169,6 @@ type recordView struct {
 	ChartJSON template.JS
 	Saved     bool
 	Now       time.Time
-	Referrals []casework.ReferralMade
 }
 
 // Name is the client's shown name.
@@ -186,13 +185,6 @@ func (s *Server) handleClient(w http.ResponseWriter, r *http.Request) {
 		Changes: casework.Changes(rec.Measures), Saved: r.URL.Query().Get("saved") != "", Now: s.deps.Now()}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}), true
 	v.ChartJSON = chartData(rec.Measures)
-	if v.Referrals, err = s.deps.Casework.ReferralsMade(r.Context(), rec.Client.ID); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if kind == "" || kind == casework.KindReferral {
-		v.Timeline = withReferralNews(v.Timeline, v.Referrals)
-	}
 	s.render(w, r, http.StatusOK, "cw-client", v)
 }
 
@@ -644,27 +636,4 @@ func (s *Server) handleRemoveMemberForm(w http.ResponseWriter, r *http.Request) 
 		Action:  "/admin/teams/" + t.ID + "/remove", Fields: []cwField{{Name: "user", Type: "hidden", Value: uid}}, Submit: "Remove", Danger: true,
 		Cancel: "/admin/teams/" + t.ID}
 	s.render(w, r, http.StatusOK, "cw-form", v)
-}
-
-// withReferralNews adds to a timeline (newest first) what happened to the
-// referrals made from the record since they were sent: each one's current
-// status and the messages in its thread, so the provider's answers show
-// where the link worker reads the case.
-func withReferralNews(timeline []casework.Entry, refs []casework.ReferralMade) []casework.Entry {
-	var news []casework.Entry
-	for _, rf := range refs {
-		if rf.UpdatedAt.After(rf.SentAt) && rf.Status != "sent" {
-			news = append(news, casework.Entry{Kind: casework.KindReferral, At: rf.UpdatedAt, Summary: "Referral to " + rf.Service + ": " + rf.Outcome()})
-		}
-		for _, m := range rf.Messages {
-			news = append(news, casework.Entry{Kind: casework.KindReferral, At: m.At, AuthorName: m.Author,
-				Summary: "Message about the referral to " + rf.Service, Note: m.Body})
-		}
-	}
-	if len(news) == 0 {
-		return timeline
-	}
-	out := append(append([]casework.Entry{}, timeline...), news...)
-	slices.SortStableFunc(out, func(a, b casework.Entry) int { return b.At.Compare(a.At) })
-	return out
 }

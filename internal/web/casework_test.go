@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +30,7 @@ import (
 type caseSite struct {
 	*accountSite
 	cw       *casework.Service
+	refs     *referral.Referrals
 	teamA    string
 	browsers map[string]*browser
 	ids      map[string]string
@@ -56,6 +59,7 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 		d.Lifecycle, d.Reports, d.Revisions = life, reports, directory.NewRevisions(store, d.Directory, life)
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
+		cs.refs = d.Referrals
 	})
 	orgID := cs.services[0].OrganizationID
 	people := []struct {
@@ -452,6 +456,89 @@ func TestALinkWorkerRefersAClientFromTheirRecordWithConsentChecked(t *testing.T)
 		_, body, _ = b.get("/casework/clients/" + id)
 		if !strings.Contains(body, "Referred to "+nordic.DisplayName()) || !strings.Contains(body, "Referrals made") || !strings.Contains(body, "/referrals/") {
 			t.Errorf("the record does not show the referral")
+		}
+	})
+}
+
+// TestEachChangeOfAReferralFromTheRecordIsOnTheTimeline follows two
+// referrals made from a record: the provider accepts one, the client does
+// not attend and the provider closes it; the provider declines the other
+// with a reason. Each change is its own timeline entry with who made it,
+// under the referrals filter too, and in the subject access export.
+func TestEachChangeOfAReferralFromTheRecordIsOnTheTimeline(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		id := cs.addClient(t, clientForm())
+		nordic := cs.service(t, "Nordic walking for beginners")
+		worker := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})
+		if err := cs.cw.AddConsent(worker, id, casework.ConsentShare, nordic.DisplayName()); err != nil {
+			t.Fatal(err)
+		}
+		b := cs.browsers["worker"]
+		form := "/services/" + nordic.ID + "/refer-client"
+		var refIDs []string
+		for _, reason := range []string{"Lonely; would like a walking group", "Second try for the Saturday group"} {
+			status, _, _ := b.post(form, url.Values{"client": {id}, "name": {"Margaret Oakes"}, "email": {"peggy@example.org"},
+				"preferred_contact": {"email"}, "reason": {reason}, "consent": {"yes"}})
+			if status != 303 {
+				t.Fatalf("referral from the record: %d", status)
+			}
+		}
+		_, page, _ := b.get("/casework/clients/" + id)
+		for _, m := range regexp.MustCompile(`href="/referrals/([0-9a-f-]{36})"`).FindAllStringSubmatch(page, -1) {
+			if !slices.Contains(refIDs, m[1]) {
+				refIDs = append(refIDs, m[1])
+			}
+		}
+		if len(refIDs) != 2 {
+			t.Fatalf("%d referrals on the record, want 2", len(refIDs))
+		}
+		provider := referral.WithUserName(waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["provider"],
+			Roles: []waymark.Role{waymark.RoleProvider}, Memberships: []waymark.Membership{{OrganizationID: nordic.OrganizationID, Role: waymark.RoleProvider}}}), "Pat Provider")
+		for _, step := range []func() error{
+			func() error { return cs.refs.Accept(provider, refIDs[0]) },
+			func() error { return cs.refs.RecordAttendance(provider, refIDs[0], false) },
+			func() error { return cs.refs.Close(provider, refIDs[0]) },
+			func() error { return cs.refs.Decline(provider, refIDs[1], "full", "Try again in the spring") },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		who := "Pat Provider, Matlock Striders"
+		entry := regexp.MustCompile(`(?s)<li class="waymark-timeline__item">\s*<h3 class="nhsuk-heading-s">([^<]*)</h3>\s*<p class="nhsuk-body-s">([^<]*)</p>`)
+		for _, kind := range []string{"", "?kind=referral"} {
+			_, page, _ = b.get("/casework/clients/" + id + kind)
+			var got []string
+			for _, m := range entry.FindAllStringSubmatch(page, -1) {
+				if strings.Contains(m[1], "Referr") {
+					got = append(got, html.UnescapeString(m[1]+" | "+m[2]))
+				}
+			}
+			s := nordic.DisplayName()
+			want := []string{"Referral to " + s + ": declined", "Referral to " + s + ": closed", "Referral to " + s + ": did not attend",
+				"Referral to " + s + ": accepted", "Referred to " + s, "Referred to " + s}
+			if len(got) != len(want) {
+				t.Fatalf("timeline%s referral entries:\n%s", kind, strings.Join(got, "\n"))
+			}
+			for i, w := range want {
+				by := " by " + who
+				if strings.HasPrefix(w, "Referred") {
+					by = " by Worker"
+				}
+				if !strings.HasPrefix(got[i], w+" | ") || !strings.Contains(got[i], "2026") || !strings.HasSuffix(got[i], by) {
+					t.Errorf("timeline%s entry %d = %q, want %q with the date and%s", kind, i, got[i], w, by)
+				}
+			}
+			if !strings.Contains(page, "The service is full at the moment. Try again in the spring") {
+				t.Errorf("timeline%s: the decline's reason is missing", kind)
+			}
+		}
+		if _, page, _ = b.get("/casework/clients/" + id + "?kind=contact"); strings.Contains(page, "Referral to ") {
+			t.Errorf("referral news under the contacts filter")
+		}
+		if _, page, _ = b.get("/casework/clients/" + id + "/export"); !strings.Contains(page, "Referral to "+nordic.DisplayName()+": did not attend") {
+			t.Errorf("the export's timeline lacks the referral's history")
 		}
 	})
 }
