@@ -26,7 +26,7 @@ type SentEmail struct {
 // Export is everything Waymark holds about one client, for a subject access
 // request: the record, its whole timeline with amendments, consents, needs,
 // the plan, appointments, measures, the referrals made from the record with
-// what they shared and their messages, emails sent to the client, and who
+// what they shared, every change of their status and their messages, emails sent to the client, and who
 // opened the record (the audit log and break-glass reasons).
 type Export struct {
 	ExportedAt   time.Time         `json:"exported_at"`
@@ -106,7 +106,6 @@ func (s *Service) Export(ctx context.Context, clientID, format string) (*Export,
 	if x.Referrals, err = s.store.ReferralsMade(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	x.Timeline = withReferralNews(x.Timeline, x.Referrals, false)
 	if x.ReferralsIn, err = s.store.IncomingOf(ctx, c.ID); err != nil {
 		return nil, err
 	}
