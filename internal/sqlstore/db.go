@@ -41,6 +41,9 @@ type DB struct {
 	dialect dialect
 	dsn     string
 	queries atomic.Int64
+	// traceReads, when set (by tests, before use), sees every query this
+	// package reads with, before rebinding.
+	traceReads func(query string, args []any)
 }
 
 // errEmptyPath is returned for a SQLite data source with no path.
@@ -139,12 +142,18 @@ func (c conn) exec(ctx context.Context, query string, args ...any) error {
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c.db.queries.Add(1)
+	if c.db.traceReads != nil {
+		c.db.traceReads(query, args)
+	}
 	rows, err := c.q.QueryContext(ctx, c.db.dialect.rebind(query), args...)
 	return rows, mapError(err)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	c.db.queries.Add(1)
+	if c.db.traceReads != nil {
+		c.db.traceReads(query, args)
+	}
 	return c.q.QueryRowContext(ctx, c.db.dialect.rebind(query), args...)
 }
 

@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+
+	"waymark/internal/postcode"
 )
 
 // dialect is everything in which SQLite and PostgreSQL differ, in one
@@ -36,14 +41,28 @@ type dialect interface {
 	// textFilter is a condition on service s matching every term, with its
 	// argument.
 	textFilter(terms []string) (string, any)
-	// search is the full-text part of a public search: terms (the words) and
+	// fts is the full-text part of a public search: terms (the words) and
 	// tags (filter tokens) must all match, and one of cells when given.
-	search(terms, tags, cells []string) searchSQL
-	// pointJoin joins service_point l to the full-text source f of search.
-	pointJoin() string
-	// rankArgs says how many leading arguments of a search belong to its
-	// rank expression (so a COUNT can leave them out).
-	rankArgs(b searchSQL) int
+	fts(terms, tags, cells []string) ftsSQL
+	// serviceKey is the column of service that the full-text index and
+	// service_point are keyed by: rid in SQLite, id in PostgreSQL.
+	serviceKey() string
+	// pointKey is service_point's column holding that key.
+	pointKey() string
+	// least is the function giving the smaller of two numbers.
+	least() string
+	// jsonRows aggregates the rows of a correlated subquery into a JSON
+	// array of arrays of cols, in order ("[]" when there are none).
+	jsonRows(cols, order string) string
+	// nearestSQL selects the points within radius miles of p, probing the
+	// spatial index: the key of the service and the distance in miles,
+	// nearest first (by the plane's distance in PostgreSQL, within 0.2% of
+	// the true one), ending with a LIMIT placeholder for the number of rows;
+	// and counts the services with a point there.
+	nearestSQL(p postcode.Point, radius float64) (pageQuery string, pageArgs []any, countQuery string, countArgs []any)
+	// knn reports whether the spatial index reads points nearest first
+	// (PostgreSQL), so a search need not widen its radius step by step.
+	knn() bool
 	// index writes a service's full-text entry and points.
 	index(ctx context.Context, c conn, id, tags string, points [][2]float64) error
 	// optimize lists the statements that refresh statistics and compact the
@@ -110,28 +129,46 @@ func (sqliteDialect) textFilter(terms []string) (string, any) {
 		"{name description keywords organization} : (" + strings.Join(quoteTerms(terms), " ") + ")"
 }
 
-func (sqliteDialect) search(terms, tags, cells []string) searchSQL {
+func (sqliteDialect) fts(terms, tags, cells []string) ftsSQL {
 	parts := quoteTerms(tags)
 	if len(cells) > 0 {
 		parts = append(parts, "("+strings.Join(quoteTerms(cells), " OR ")+")")
 	}
 	match := "tags : (" + strings.Join(parts, " AND ") + ")"
+	f := ftsSQL{key: "f.rowid", from: "service_fts f", where: "service_fts MATCH ?", rank: "0"}
 	if len(terms) > 0 {
 		match = "{name description keywords organization} : (" + strings.Join(quoteTerms(terms), " ") + ") AND " + match
-	}
-	return searchSQL{
-		from:  "service_fts f JOIN service s ON s.rid = f.rowid",
-		where: []string{"service_fts MATCH ?"},
-		args:  []any{match},
 		// bm25 is lower for better matches; weights: name, description,
 		// keywords, organisation, and none for the filter tokens.
-		rank: "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)",
+		f.rank = "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)"
 	}
+	f.whereArgs = []any{match}
+	return f
 }
 
-func (sqliteDialect) pointJoin() string { return " JOIN service_point l ON l.rid = f.rowid" }
+func (sqliteDialect) serviceKey() string { return "rid" }
+func (sqliteDialect) pointKey() string   { return "rid" }
+func (sqliteDialect) least() string      { return "min" }
+func (sqliteDialect) knn() bool          { return false }
 
-func (sqliteDialect) rankArgs(searchSQL) int { return 0 }
+func (sqliteDialect) jsonRows(cols, order string) string {
+	return "json_group_array(json_array(" + cols + ") ORDER BY " + order + ")"
+}
+
+// nearestSQL reads the R*Tree service_point_geo within the radius's
+// bounding box and sorts what is inside the radius: SQLite's R*Tree has no
+// nearest-neighbour order, so the caller widens the radius step by step
+// (see searchArea) to keep the box small.
+func (d sqliteDialect) nearestSQL(p postcode.Point, radius float64) (string, []any, string, []any) {
+	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(p, radius)
+	dist := milesSQL(d, "latitude", "longitude")
+	box := "max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
+	boxArgs := []any{minLat, maxLat, minLon, maxLon}
+	page := "SELECT rid, MIN(miles) AS miles FROM (SELECT rid, " + dist + " AS miles FROM service_point_geo WHERE " + box +
+		") WHERE miles <= ? GROUP BY rid ORDER BY miles, rid LIMIT ?"
+	count := "SELECT COUNT(DISTINCT rid) FROM service_point_geo WHERE " + box + " AND " + dist + " <= ?"
+	return page, concat(milesArgs(p), boxArgs, []any{radius}), count, concat(boxArgs, milesArgs(p), []any{radius})
+}
 
 func (sqliteDialect) index(ctx context.Context, c conn, id, tags string, points [][2]float64) error {
 	var rid int64
@@ -169,10 +206,19 @@ type postgresDialect struct{}
 func (postgresDialect) name() Dialect { return Postgres }
 
 func (postgresDialect) open(dsn string) (*sql.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	// pgx prepares each statement and PostgreSQL switches a prepared
+	// statement to a generic plan after five runs; for search, the generic
+	// plan of a query with a full-text or spatial condition scans tables
+	// the custom plan probes by index. Plan with the values every time
+	// unless the address says otherwise.
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -211,34 +257,62 @@ func (postgresDialect) textFilter(terms []string) (string, any) {
 	return "s.id IN (SELECT service_id FROM service_search WHERE document @@ plainto_tsquery('english', ?))", strings.Join(terms, " ")
 }
 
-func (postgresDialect) search(terms, tags, cells []string) searchSQL {
+func (postgresDialect) fts(terms, tags, cells []string) ftsSQL {
 	filter := strings.Join(tags, " & ")
 	if len(cells) > 0 {
 		filter = strings.Join(append(tags, "("+strings.Join(cells, " | ")+")"), " & ")
 	}
-	b := searchSQL{from: "service_search f JOIN service s ON s.id = f.service_id", rank: "0"}
+	f := ftsSQL{key: "f.service_id", from: "service_search f", rank: "0"}
 	if len(terms) == 0 {
-		b.where = append(b.where, "f.document @@ to_tsquery('simple', ?)")
-		b.args = append(b.args, filter)
-		return b
+		f.where = "f.document @@ to_tsquery('simple', ?)"
+		f.whereArgs = []any{filter}
+		return f
 	}
 	text := strings.Join(terms, " ")
-	b.rank = "ts_rank(f.document, plainto_tsquery('english', ?))"
-	b.args = append(b.args, text) // the rank comes first in SELECT
-	b.where = append(b.where, "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))")
-	b.args = append(b.args, text, filter)
-	return b
+	f.rank = "ts_rank(f.document, plainto_tsquery('english', ?))"
+	f.rankArgs = []any{text}
+	f.where = "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))"
+	f.whereArgs = []any{text, filter}
+	return f
 }
 
-func (postgresDialect) pointJoin() string {
-	return " JOIN service_point l ON l.service_id = f.service_id"
+func (postgresDialect) serviceKey() string { return "id" }
+func (postgresDialect) pointKey() string   { return "service_id" }
+func (postgresDialect) least() string      { return "LEAST" }
+func (postgresDialect) knn() bool          { return true }
+
+func (postgresDialect) jsonRows(cols, order string) string {
+	return "COALESCE(json_agg(json_build_array(" + cols + ") ORDER BY " + order + "), '[]')"
 }
 
-func (postgresDialect) rankArgs(b searchSQL) int {
-	if b.rank != "0" {
-		return 1
-	}
-	return 0
+// nearestSQL reads the GiST index of service_point.position in distance
+// order (the KNN operator <->) inside a box around p on the plane, and
+// keeps the points within the radius by great-circle distance.
+func (d postgresDialect) nearestSQL(p postcode.Point, radius float64) (string, []any, string, []any) {
+	x, y, scale := gridPoint(p)
+	half := radius*scale*1.002 + 0.01 // the plane's distances are up to scale times the true ones
+	dist := milesSQL(d, "latitude", "longitude")
+	box := "position <@ box(point(?, ?), point(?, ?))"
+	boxArgs := []any{x - half, y - half, x + half, y + half}
+	page := "SELECT service_id, " + dist + " AS miles FROM service_point WHERE " + box + " AND " + dist + " <= ?" +
+		" ORDER BY position <-> point(?, ?) LIMIT ?"
+	count := "SELECT COUNT(DISTINCT service_id) FROM service_point WHERE " + box + " AND " + dist + " <= ?"
+	return page, concat(milesArgs(p), boxArgs, milesArgs(p), []any{radius, x, y}), count, concat(boxArgs, milesArgs(p), []any{radius})
+}
+
+// gridRadius is the earth's radius in miles used by the plane of
+// service_point.position.
+const gridRadius = 3958.7613
+
+// gridPoint projects p as migration 00140 projects service_point.position
+// (spherical transverse Mercator about 2 degrees west, in miles), and
+// returns the scale of distances on the plane at p (1 on the meridian,
+// more away from it).
+func gridPoint(p postcode.Point) (x, y, scale float64) {
+	lat := math.Max(-89.9, math.Min(89.9, p.Lat)) * math.Pi / 180
+	dLon := (p.Lon + 2) * math.Pi / 180
+	b := math.Max(-0.999999, math.Min(0.999999, math.Cos(lat)*math.Sin(dLon)))
+	return gridRadius * math.Atanh(b), gridRadius * math.Atan2(math.Tan(lat), math.Cos(dLon)), 1 / math.Sqrt(1-b*b)
 }
 
 func (postgresDialect) index(ctx context.Context, c conn, id, tags string, points [][2]float64) error {

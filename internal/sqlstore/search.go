@@ -2,191 +2,287 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"waymark/internal/directory"
 	"waymark/internal/postcode"
 )
 
-// searchSQL is the FROM and WHERE of a public search, with its arguments and
-// the relevance expression (higher is better).
-type searchSQL struct {
-	from  string
-	where []string
-	args  []any
-	rank  string
+// Public search runs in the database, behind indexes, with LIMIT and
+// COUNT in SQL, and then loads the page's rows in one query:
+//
+//   - words (with or without filters or a postcode): the full-text index
+//     matches the words, the filter tokens and, near a postcode, the map
+//     cells (see tags.go), and ranks the matches itself; only the page's
+//     services are read from the service table, and the count reads the
+//     index alone. Near a postcode, each match's nearest point comes from
+//     service_point by key and the radius, the distance and the order are
+//     computed in SQL.
+//   - a postcode alone: the spatial index (an R*Tree in SQLite, GiST with
+//     the nearest-first operator <-> in PostgreSQL) finds the nearest
+//     services and counts those in the radius, without touching service.
+//   - filters alone, or nothing: the service table, by its indexes.
+//
+// TestSearchPlansProbeIndexes reads each query's plan on both databases.
+
+// ftsSQL is a full-text query: the services matching a search's words,
+// filters and area, and their relevance.
+type ftsSQL struct {
+	key       string // the matching service's key (see dialect.serviceKey)
+	from      string
+	where     string
+	whereArgs []any
+	rank      string // relevance, higher is better; "0" without words
+	rankArgs  []any
 }
 
-// buildSearch turns a query into SQL. A search with words or an area goes
-// through the full-text index alone: the words, the filters and the map cells
-// are all terms of one full-text query (see tags.go). A search with neither
-// filters the service table. cells are the map grid cells a search near a
-// postcode may match.
-func (s *DirectoryStore) buildSearch(q directory.SearchQuery, cells []string) searchSQL {
-	terms := q.Terms()
-	if len(terms) == 0 && len(cells) == 0 {
-		b := searchSQL{from: "service s", rank: "0"}
-		b.where = append(b.where, "s.status IN ('published', 'frozen')", "s.visibility = 'listed'")
-		if q.FreeOnly {
-			b.where = append(b.where, "s.free = TRUE")
-		}
-		switch q.ReferralType {
-		case directory.ReferralSignposting:
-			b.where = append(b.where, "s.kind = 'signposting'")
-		case directory.ReferralSelf:
-			b.where = append(b.where, "s.pathway IN ('waymark_form', 'external_form')")
-		case directory.ReferralProfessional:
-			b.where = append(b.where, "s.kind = 'referral'")
-		}
-		if q.Category != "" {
-			b.where = append(b.where, `EXISTS (SELECT 1 FROM service_taxonomy st JOIN taxonomy_term tt ON tt.id = st.taxonomy_term_id
-				WHERE st.service_id = s.id AND tt.code = ?)`)
-			b.args = append(b.args, q.Category)
-		}
-		confirmedSince(&b, q)
-		return b
-	}
-	all, _ := filterTags(q, 0, 0, 0, 0)
-	b := s.db.dialect.search(terms, all, cells)
-	confirmedSince(&b, q)
-	return b
+// selectSQL returns the query of each match's key (k) and relevance (score).
+func (f ftsSQL) selectSQL() (string, []any) {
+	return "SELECT " + f.key + " AS k, " + f.rank + " AS score FROM " + f.from + " WHERE " + f.where, concat(f.rankArgs, f.whereArgs)
 }
 
 // confirmedSince keeps entries last confirmed at or after
 // q.ConfirmedSince, when set. It is a condition on the service row rather
 // than a filter token, as the date moves on every day.
-func confirmedSince(b *searchSQL, q directory.SearchQuery) {
+func (s *DirectoryStore) confirmedSince(f *ftsSQL, q directory.SearchQuery) {
 	if q.ConfirmedSince.IsZero() {
 		return
 	}
-	b.where = append(b.where, "s.assured_at >= ?")
-	b.args = append(b.args, q.ConfirmedSince.UTC())
+	f.where += " AND " + f.key + " IN (SELECT " + s.db.dialect.serviceKey() + " FROM service WHERE assured_at >= ?)"
+	f.whereArgs = append(f.whereArgs, q.ConfirmedSince.UTC())
 }
 
 // SearchServices returns one page of published or frozen, listed services that
-// match q. With a postcode, candidates inside the radius's bounding box come
-// from SQL and exact distances are computed here.
+// match q.
 func (s *DirectoryStore) SearchServices(ctx context.Context, q directory.SearchQuery) (*directory.SearchResult, error) {
 	if q.Near != nil {
 		return s.searchNear(ctx, q)
 	}
-	b := s.buildSearch(q, nil)
-	c := s.db.reader()
-	where := strings.Join(b.where, " AND ")
-	countArgs := b.args[s.db.dialect.rankArgs(b):]
 	res := &directory.SearchResult{Query: q}
-	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM "+b.from+" WHERE "+where, countArgs...).Scan(&res.Total); err != nil {
-		return nil, fmt.Errorf("count search results: %w", mapError(err))
+	var page string
+	var args []any
+	terms := q.Terms()
+	if len(terms) == 0 {
+		where, wargs := s.browseWhere(q)
+		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM service s WHERE "+where, wargs...).Scan(&res.Total); err != nil {
+			return nil, fmt.Errorf("count search results: %w", mapError(err))
+		}
+		page = "SELECT s." + s.db.dialect.serviceKey() + ", 0 FROM service s WHERE " + where + " ORDER BY s.name, s.id LIMIT ? OFFSET ?"
+		args = wargs
+	} else {
+		all, _ := filterTags(q, 0, 0, 0, 0)
+		f := s.db.dialect.fts(terms, all, nil)
+		s.confirmedSince(&f, q)
+		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM "+f.from+" WHERE "+f.where, f.whereArgs...).Scan(&res.Total); err != nil {
+			return nil, fmt.Errorf("count search results: %w", mapError(err))
+		}
+		page, args = f.selectSQL()
+		page += " ORDER BY score DESC, k LIMIT ? OFFSET ?"
 	}
 	if res.Total == 0 || q.Offset() >= res.Total {
 		return res, nil
 	}
-	var ids []string
-	err := eachRow(ctx, c, "SELECT s.id, "+b.rank+" AS score FROM "+b.from+" WHERE "+where+
-		" ORDER BY score DESC, s.name, s.id LIMIT ? OFFSET ?", append(b.args, q.PerPage, q.Offset()), func(r rowScanner) error {
-		var id string
+	var keys []string
+	err := eachRow(ctx, s.db.reader(), page, append(args, q.PerPage, q.Offset()), func(r rowScanner) error {
+		var k string
 		var score float64
-		if err := r.Scan(&id, &score); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
+		err := r.Scan(&k, &score)
+		keys = append(keys, k)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	return s.hits(ctx, res, ids, nil)
+	return s.hits(ctx, res, keys, nil)
 }
 
-type candidate struct {
-	id    string
-	score float64
-	miles float64
+// browseWhere is the condition on service s of a search with neither
+// words nor a postcode.
+func (s *DirectoryStore) browseWhere(q directory.SearchQuery) (string, []any) {
+	where := []string{"s.status IN ('published', 'frozen')", "s.visibility = 'listed'"}
+	var args []any
+	if q.FreeOnly {
+		where = append(where, "s.free = TRUE")
+	}
+	switch q.ReferralType {
+	case directory.ReferralSignposting:
+		where = append(where, "s.kind = 'signposting'")
+	case directory.ReferralSelf:
+		where = append(where, "s.pathway IN ('waymark_form', 'external_form')")
+	case directory.ReferralProfessional:
+		where = append(where, "s.kind = 'referral'")
+	}
+	if q.Category != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM service_taxonomy st JOIN taxonomy_term tt ON tt.id = st.taxonomy_term_id
+			WHERE st.service_id = s.id AND tt.code = ?)`)
+		args = append(args, q.Category)
+	}
+	if !q.ConfirmedSince.IsZero() {
+		where = append(where, "s.assured_at >= ?")
+		args = append(args, q.ConfirmedSince.UTC())
+	}
+	return strings.Join(where, " AND "), args
 }
 
+// searchNear is a search within q.RadiusMiles of q.Near. With words or
+// filters, the full-text index finds the candidates in the area's map
+// cells and SQL measures, filters, ranks and counts them; with neither,
+// the spatial index does it all (searchArea).
 func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery) (*directory.SearchResult, error) {
 	near := *q.Near
-	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, float64(q.RadiusMiles))
-	_, cells := filterTags(q, minLat, maxLat, minLon, maxLon)
-	b := s.buildSearch(q, cells)
-	b.from += s.db.dialect.pointJoin()
-	b.where = append(b.where, "l.latitude BETWEEN ? AND ?", "l.longitude BETWEEN ? AND ?")
-	b.args = append(b.args, minLat, maxLat, minLon, maxLon)
-
-	best := map[string]*candidate{}
-	err := eachRow(ctx, s.db.reader(), "SELECT s.id, "+b.rank+", l.latitude, l.longitude FROM "+b.from+
-		" WHERE "+strings.Join(b.where, " AND "), b.args, func(r rowScanner) error {
-		var c candidate
-		var lat, lon float64
-		if err := r.Scan(&c.id, &c.score, &lat, &lon); err != nil {
-			return err
-		}
-		c.miles = postcode.Miles(near, postcode.Point{Lat: lat, Lon: lon})
-		if c.miles > float64(q.RadiusMiles) {
+	radius := float64(q.RadiusMiles)
+	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, radius)
+	all, cells := filterTags(q, minLat, maxLat, minLon, maxLon)
+	terms := q.Terms()
+	if len(terms) == 0 && len(all) == 0 && q.ConfirmedSince.IsZero() {
+		return s.searchArea(ctx, q)
+	}
+	d := s.db.dialect
+	f := d.fts(terms, all, cells)
+	s.confirmedSince(&f, q)
+	matches, matchArgs := f.selectSQL()
+	// Best match: text relevance discounted with distance, so an equally
+	// good match nearby comes first. Without words, nearest first.
+	order, orderArgs := "score / (1 + miles / ?) DESC, miles, k", []any{radius}
+	if q.Sort == directory.SortDistance || len(terms) == 0 {
+		order, orderArgs = "miles, k", nil
+	}
+	query := `SELECT k, miles, COUNT(*) OVER () FROM (
+		SELECT c.k, c.score, MIN(` + milesSQL(d, "p.latitude", "p.longitude") + `) AS miles
+		FROM (` + matches + `) c JOIN service_point p ON p.` + d.pointKey() + ` = c.k
+		WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ?
+		GROUP BY c.k, c.score) m
+		WHERE miles <= ? ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	args := concat(milesArgs(near), matchArgs, []any{minLat, maxLat, minLon, maxLon, radius}, orderArgs)
+	res := &directory.SearchResult{Query: q}
+	var keys []string
+	miles := map[string]float64{}
+	read := func(offset int) error {
+		return eachRow(ctx, s.db.reader(), query, append(args, q.PerPage, offset), func(r rowScanner) error {
+			var k string
+			var m float64
+			if err := r.Scan(&k, &m, &res.Total); err != nil {
+				return err
+			}
+			keys = append(keys, k)
+			miles[k] = m
 			return nil
-		}
-		if prev, ok := best[c.id]; !ok || c.miles < prev.miles {
-			best[c.id] = &c
-		}
-		return nil
-	})
-	if err != nil {
+		})
+	}
+	if err := read(q.Offset()); err != nil {
 		return nil, fmt.Errorf("search near: %w", err)
 	}
-	list := make([]*candidate, 0, len(best))
-	for _, c := range best {
-		list = append(list, c)
-	}
-	byDistance := q.Sort == directory.SortDistance || len(q.Terms()) == 0
-	if !byDistance {
-		// Best match near a postcode: text relevance, discounted with distance so
-		// an equally good match nearby comes first.
-		for _, c := range list {
-			c.score = c.score / (1 + c.miles/float64(q.RadiusMiles))
+	if len(keys) == 0 && q.Offset() > 0 {
+		// Beyond the last page: the count comes with the first.
+		if err := read(0); err != nil {
+			return nil, fmt.Errorf("search near: %w", err)
 		}
+		return &directory.SearchResult{Query: q, Total: res.Total}, nil
 	}
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if !byDistance && a.score != b.score {
-			return a.score > b.score
-		}
-		if a.miles != b.miles {
-			return a.miles < b.miles
-		}
-		return a.id < b.id
-	})
-	res := &directory.SearchResult{Query: q, Total: len(list)}
-	start := q.Offset()
-	if start >= len(list) {
-		return res, nil
-	}
-	list = list[start:min(start+q.PerPage, len(list))]
-	ids := make([]string, len(list))
-	miles := make(map[string]float64, len(list))
-	for i, c := range list {
-		ids[i] = c.id
-		miles[c.id] = c.miles
-	}
-	return s.hits(ctx, res, ids, miles)
+	return s.hits(ctx, res, keys, miles)
 }
 
-// hits loads the summaries of the services in ids, in that order, and fills
-// res.Hits. miles, when not nil, holds each service's distance.
-func (s *DirectoryStore) hits(ctx context.Context, res *directory.SearchResult, ids []string, miles map[string]float64) (*directory.SearchResult, error) {
-	m, err := loadServices(ctx, s.db.reader(), ids, false)
+// searchArea is a search near a postcode with no words and no filters:
+// every public service with a point in the radius, nearest first, from
+// the spatial index alone. With an index that reads points nearest first
+// (PostgreSQL) it reads more points until the page is full; otherwise it
+// starts with a radius expected to hold about two pages and widens it until
+// the page is full or it reaches the whole radius: everything outside a
+// radius is farther than everything inside it.
+func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery) (*directory.SearchResult, error) {
+	near, radius := *q.Near, float64(q.RadiusMiles)
+	d := s.db.dialect
+	res := &directory.SearchResult{Query: q}
+	_, _, countQuery, countArgs := d.nearestSQL(near, radius)
+	if err := s.db.reader().queryRow(ctx, countQuery, countArgs...).Scan(&res.Total); err != nil {
+		return nil, fmt.Errorf("count services near: %w", mapError(err))
+	}
+	need := q.Offset() + q.PerPage
+	if res.Total == 0 || q.Offset() >= res.Total {
+		return res, nil
+	}
+	r, limit := radius, need
+	if d.knn() {
+		limit = need * 2 // points; a service may have several
+	} else if res.Total > 2*need {
+		r = radius * math.Sqrt(2*float64(need)/float64(res.Total)) // two pages if services were spread evenly
+	}
+	for {
+		var keys []string
+		miles := map[string]float64{}
+		query, args, _, _ := d.nearestSQL(near, r)
+		rows := 0
+		err := eachRow(ctx, s.db.reader(), query, append(args, limit), func(row rowScanner) error {
+			var k string
+			var m float64
+			if err := row.Scan(&k, &m); err != nil {
+				return err
+			}
+			rows++
+			if _, seen := miles[k]; !seen {
+				keys = append(keys, k)
+				miles[k] = m
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search near: %w", err)
+		}
+		switch {
+		case len(keys) < need && r < radius:
+			r = math.Min(radius, r*3)
+		case len(keys) < need && rows == limit:
+			limit *= 4
+		default:
+			if len(keys) <= q.Offset() {
+				return res, nil
+			}
+			return s.hits(ctx, res, keys[q.Offset():min(need, len(keys))], miles)
+		}
+	}
+}
+
+// milesSQL is the great-circle (haversine) distance in miles from a point
+// to the columns lat and lon, as postcode.Miles measures it; its
+// arguments are milesArgs.
+func milesSQL(d dialect, lat, lon string) string {
+	return fmt.Sprintf("%f * asin(%s(1, sqrt(power(sin((radians(%s) - ?) / 2), 2) + ? * cos(radians(%s)) * power(sin((radians(%s) - ?) / 2), 2))))",
+		2*postcode.Miles(postcode.Point{}, postcode.Point{Lat: 180 / math.Pi}), d.least(), lat, lat, lon)
+}
+
+// milesArgs are the arguments of milesSQL for distances from p.
+func milesArgs(p postcode.Point) []any {
+	lat := p.Lat * math.Pi / 180
+	return []any{lat, math.Cos(lat), p.Lon * math.Pi / 180}
+}
+
+// concat joins argument lists.
+func concat(lists ...[]any) []any {
+	var out []any
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// hits loads the summaries of the services with keys (see
+// dialect.serviceKey), in that order, and fills res.Hits. miles, when not
+// nil, holds each service's distance by key.
+func (s *DirectoryStore) hits(ctx context.Context, res *directory.SearchResult, keys []string, miles map[string]float64) (*directory.SearchResult, error) {
+	m, err := s.loadPage(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("load search results: %w", err)
 	}
-	for _, id := range ids {
-		svc, ok := m[id]
+	for _, k := range keys {
+		svc, ok := m[k]
 		if !ok {
 			continue // deleted between the two queries
 		}
 		h := directory.Hit{Service: *svc}
-		if d, ok := miles[id]; ok {
+		if d, ok := miles[k]; ok {
 			d := math.Round(d*10) / 10
 			h.DistanceMiles = &d
 		}
@@ -194,6 +290,77 @@ func (s *DirectoryStore) hits(ctx context.Context, res *directory.SearchResult, 
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
+}
+
+// loadPage loads what a search result shows of the services with keys
+// (organisation, categories by name, locations in order), keyed by key,
+// in one query.
+func (s *DirectoryStore) loadPage(ctx context.Context, keys []string) (map[string]*directory.Service, error) {
+	out := make(map[string]*directory.Service, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	d := s.db.dialect
+	query := `SELECT CAST(s.` + d.serviceKey() + ` AS TEXT), ` + serviceColumns + `,
+		(SELECT ` + d.jsonRows("t.id, t.taxonomy_id, t.code, t.name, t.description", "t.name") + `
+			FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id WHERE st.service_id = s.id),
+		(SELECT ` + d.jsonRows("sal.id, l.id, l.name, l.description, l.latitude, l.longitude, a.id, a.address_1, a.city, a.state_province, a.postal_code, a.country", "sal.position") + `
+			FROM service_at_location sal JOIN location l ON l.id = sal.location_id JOIN address a ON a.location_id = l.id
+			WHERE sal.service_id = s.id)
+		FROM service s JOIN organization o ON o.id = s.organization_id
+		WHERE s.` + d.serviceKey() + ` IN (` + placeholders(len(keys)) + `)`
+	err := eachRow(ctx, s.db.reader(), query, anys(keys), func(r rowScanner) error {
+		var key, cats, locs string
+		svc, err := scanService(wrapScan{r, []any{&key}, []any{&cats, &locs}})
+		if err != nil {
+			return err
+		}
+		var rows [][]any
+		if err := json.Unmarshal([]byte(cats), &rows); err != nil {
+			return fmt.Errorf("categories of %s: %w", svc.ID, err)
+		}
+		for _, c := range rows {
+			svc.Categories = append(svc.Categories, directory.TaxonomyTerm{ID: jsonString(c, 0), TaxonomyID: jsonString(c, 1),
+				Code: jsonString(c, 2), Name: jsonString(c, 3), Description: jsonString(c, 4)})
+		}
+		rows = nil
+		if err := json.Unmarshal([]byte(locs), &rows); err != nil {
+			return fmt.Errorf("locations of %s: %w", svc.ID, err)
+		}
+		for _, l := range rows {
+			lat, _ := l[4].(float64)
+			lon, _ := l[5].(float64)
+			svc.Locations = append(svc.Locations, directory.Location{ServiceAtLocationID: jsonString(l, 0), ID: jsonString(l, 1),
+				Name: jsonString(l, 2), Description: jsonString(l, 3), Latitude: lat, Longitude: lon,
+				Address: directory.Address{ID: jsonString(l, 6), Address1: jsonString(l, 7), City: jsonString(l, 8),
+					StateProvince: jsonString(l, 9), PostalCode: jsonString(l, 10), Country: jsonString(l, 11)}})
+		}
+		out[key] = svc
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select page: %w", err)
+	}
+	return out, nil
+}
+
+// jsonString returns the i-th value of a JSON array row as a string ("" when missing or not a string).
+func jsonString(row []any, i int) string {
+	if i >= len(row) {
+		return ""
+	}
+	s, _ := row[i].(string)
+	return s
+}
+
+// wrapScan scans columns before and after those its caller scans.
+type wrapScan struct {
+	r           rowScanner
+	before, aft []any
+}
+
+func (w wrapScan) Scan(dest ...any) error {
+	return w.r.Scan(concat(w.before, dest, w.aft)...)
 }
 
 // nearest returns the location closest to p, or the first when p is nil.

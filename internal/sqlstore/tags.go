@@ -137,6 +137,9 @@ func reindexService(ctx context.Context, c conn, id string) error {
 		return fmt.Errorf("index locations: %w", err)
 	}
 	tags := serviceTags(status, visibility, kind, pathway, free, cats, points)
+	if !directory.Status(status).Public() || visibility != string(directory.VisibilityListed) {
+		points = nil // search shows public, listed entries only: their points are all it reads
+	}
 
 	return c.db.dialect.index(ctx, c, id, tags, points)
 }
