@@ -18,6 +18,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/fhir"
 	"waymark/internal/freshness"
+	"waymark/internal/gp"
 	"waymark/internal/jobs"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
@@ -43,8 +44,10 @@ type services struct {
 	checks    *freshness.ManualChecks
 	casework  *casework.Service
 	feedRuns  *oruk.Runs
+	gp        *gp.Service
 	systems   *fhir.Systems
 	fhirAPI   *fhir.API
+	delivery  *fhir.Deliverer
 	publicURL string
 }
 
@@ -86,7 +89,10 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.feedRuns = oruk.NewRuns(a.store, func() *oruk.Importer {
 		return &oruk.Importer{Store: a.store, Geo: a.postcodes, Log: logger, Now: time.Now, AllowLoopback: cfg.CheckerAllowLoopback}
 	}, time.Now, uuid.NewString, logger)
+	s.gp = gp.NewService(gp.Config{Store: sqlstore.NewGPStore(a.db), Team: s.casework, Market: s.refs, Services: a.store,
+		NewID: uuid.NewString, Now: time.Now, Logger: logger})
 	s.systems = fhir.NewSystems(sqlstore.NewFHIRStore(a.db), time.Now, uuid.NewString)
+	s.delivery = fhir.NewDeliverer(s.systems, s.gp, fhir.DeliveryConfig{BaseURL: publicURL, Now: time.Now, Logger: logger})
 	if s.fhirAPI, err = fhir.NewAPI(fhir.Config{BaseURL: publicURL, Now: time.Now, Logger: logger},
 		fhir.Deps{Systems: s.systems, Directory: a.directory}); err != nil {
 		return nil, err
@@ -191,13 +197,16 @@ func mergeRoutes(maps ...map[string]http.HandlerFunc) map[string]http.HandlerFun
 // checks.
 func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *slog.Logger) {
 	sessionStore := s.sessions.Store.(*sqlstore.SessionStore)
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...)...),
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...), s.gp.Jobs(time.Minute)...)...),
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err
 		}},
 		// Expired FHIR access tokens and client assertion ids are forgotten.
 		jobs.Job{Name: "delete-expired-fhir-tokens", Every: time.Hour, Run: s.systems.Cleanup},
+		// Connected systems' endpoints get the GP referral outcomes
+		// (failed ones again with backoff).
+		s.delivery.Job(time.Minute),
 		// A form is not sent again in earnest after a month: forget its token.
 		jobs.Job{Name: "delete-old-form-tokens", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
 			_, err := a.db.DeleteFormTokensBefore(ctx, now.AddDate(0, -1, 0))

@@ -258,16 +258,35 @@ func HealthcareService(base string, svc *directory.Service) (json.RawMessage, er
 // withContained returns a resource's JSON with the contained resources
 // added (the samply structs have no contained element).
 func withContained(resource any, contained []json.RawMessage) (json.RawMessage, error) {
+	if len(contained) == 0 {
+		return json.Marshal(resource)
+	}
+	raw, err := json.Marshal(contained)
+	if err != nil {
+		return nil, err
+	}
+	return reshape(resource, map[string]json.RawMessage{"contained": raw})
+}
+
+// reshape returns a resource's JSON with elements set (a nil value drops
+// the element): for what the samply structs cannot say, such as contained
+// resources, or to leave out a required-by-struct element that FHIR makes
+// a choice (MessageHeader's eventUri beside eventCoding).
+func reshape(resource any, set map[string]json.RawMessage) (json.RawMessage, error) {
 	raw, err := json.Marshal(resource)
-	if err != nil || len(contained) == 0 {
-		return raw, err
+	if err != nil {
+		return nil, err
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, err
 	}
-	if fields["contained"], err = json.Marshal(contained); err != nil {
-		return nil, err
+	for k, v := range set {
+		if v == nil {
+			delete(fields, k)
+		} else {
+			fields[k] = v
+		}
 	}
 	return json.Marshal(fields)
 }

@@ -98,6 +98,8 @@ type SystemStore interface {
 	AuditCall(ctx context.Context, c Call) error
 	// RecordDelivery records an attempt to deliver an outcome.
 	RecordDelivery(ctx context.Context, d Delivery) error
+	// DeliveryAttempts counts the attempts to deliver an outcome so far.
+	DeliveryAttempts(ctx context.Context, outcomeID string) (int, error)
 	// Deliveries returns a system's latest delivery attempts, newest first.
 	Deliveries(ctx context.Context, systemID string, limit int) ([]Delivery, error)
 }

@@ -211,6 +211,15 @@ func (s *FHIRStore) RecordDelivery(ctx context.Context, d fhir.Delivery) error {
 	})
 }
 
+// DeliveryAttempts counts the attempts to deliver an outcome so far.
+func (s *FHIRStore) DeliveryAttempts(ctx context.Context, outcomeID string) (int, error) {
+	var n int
+	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM fhir_delivery WHERE outcome_id = ?`, outcomeID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count deliveries: %w", err)
+	}
+	return n, nil
+}
+
 // Deliveries returns a system's latest delivery attempts, newest first.
 func (s *FHIRStore) Deliveries(ctx context.Context, systemID string, limit int) ([]fhir.Delivery, error) {
 	var out []fhir.Delivery
