@@ -238,8 +238,10 @@ func TestADischargeSendsTheLetterAsADocumentWithTheLettersSections(t *testing.T)
 					} `json:"type"`
 					Section []struct {
 						Title string
-						Code  struct{ Coding []struct{ System, Code string } }
-						Text  struct{ Div string }
+						Code  struct {
+							Coding []struct{ System, Code string }
+						}
+						Text struct{ Div string }
 					} `json:"section"`
 				} `json:"resource"`
 			} `json:"entry"`
