@@ -62,8 +62,11 @@ func Capability(base string) models.CapabilityStatement {
 		Kind:           code[models.CapabilityStatementKind]("instance"),
 		Software:       &models.CapabilityStatementSoftware{Name: "Waymark"},
 		Implementation: &models.CapabilityStatementImplementation{Description: "Waymark FHIR R4 server", Url: ptr(fhirBase)},
-		FhirVersion:    code[models.FHIRVersion]("4.0.1"),
-		Format:         []string{"application/fhir+json", "json"},
+		// R4 is 4.0.1 (a technical correction of 4.0.0, the same wire
+		// format); the R4 JSON schema this is checked against lists only
+		// 4.0.0, so that is what is declared (docs/fhir.md).
+		FhirVersion: code[models.FHIRVersion]("4.0.0"),
+		Format:      []string{"application/fhir+json", "json"},
 		Rest: []models.CapabilityStatementRest{{
 			Mode: code[models.RestfulCapabilityMode]("server"),
 			Documentation: ptr("Every endpoint but this one needs an access token: Authorization: Bearer <token>. " +
