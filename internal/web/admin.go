@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"waymark"
 	"waymark/internal/account"
@@ -14,11 +13,19 @@ type adminView struct {
 	formView
 	Organizations []directory.Organization
 	Audit         []account.AuditEvent
-	Invited       string
+	// Invited is the address just sent an invitation, carried from the
+	// invitation's post in the session (never in the page's address).
+	Invited string
+	// Imports is true when bulk onboarding is on: link to it.
+	Imports bool
 }
 
+// invitedKey is the session key that carries, once, the address of the
+// person just invited to the administrators' page.
+const invitedKey = "admin_invited"
+
 func (s *Server) adminView(r *http.Request) (adminView, error) {
-	v := adminView{formView: s.form(r, "People and audit")}
+	v := adminView{formView: s.form(r, "People and audit"), Imports: s.deps.Onboarding != nil}
 	var err error
 	if v.Organizations, err = s.deps.Directory.Organizations(r.Context()); err != nil {
 		return v, err
@@ -33,7 +40,7 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v.Invited = r.URL.Query().Get("invited")
+	v.Invited = s.deps.Sessions.PopString(r.Context(), invitedKey)
 	s.render(w, r, http.StatusOK, "admin", v)
 }
 
@@ -59,5 +66,6 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "admin", v)
 		return
 	}
-	http.Redirect(w, r, "/admin?invited="+url.QueryEscape(u.Email), http.StatusSeeOther)
+	s.deps.Sessions.Put(r.Context(), invitedKey, u.Email)
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }

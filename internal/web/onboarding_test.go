@@ -224,6 +224,9 @@ func TestOnlyAdministratorsAndModeratorsMayImport(t *testing.T) {
 	}
 	// Cross-origin posts are refused, even from an administrator's browser.
 	admin := s.signedIn(t, "admin@example.org", waymark.RoleAdmin)
+	if _, page, _ := admin.get("/admin"); !strings.Contains(page, `href="/admin/import"`) {
+		t.Error("with bulk onboarding on, the administrators' page does not link to the import")
+	}
 	for _, path := range []string{"/admin/import", "/admin/import/confirm", "/claim/" + uuid.NewString()} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("upload=x&action=remove"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
