@@ -212,7 +212,15 @@ type Store interface {
 	// ClaimReminder moves a referral's count of reminders sent from from to
 	// to, queueing the reminder at at.
 	ClaimReminder(ctx context.Context, id string, from, to int, at time.Time, emails []email.Message) (bool, error)
+	// ClaimAttendanceAsk records that the provider was asked whether the
+	// person attended a referral that is accepted, or closed without the
+	// answer.
 	ClaimAttendanceAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
+	// SaveAttendance records c.To (attended or did not attend) as the
+	// attendance of a closed referral that has none, with c's event and
+	// emails, keeping its status. ECONFLICT when it is no longer closed or
+	// its attendance was recorded meanwhile.
+	SaveAttendance(ctx context.Context, c Change) error
 	ClaimRatingAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error)
 	// ClaimStreak resets a service's streak of kind ("declines" or
 	// "silent") if it has reached threshold.

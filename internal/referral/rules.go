@@ -175,15 +175,15 @@ func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int, n
 
 // AskAttendance asks the provider, AskAttendanceAfter (14 days) after
 // accepting a referral, whether the person attended: one link for each
-// answer.
+// answer. A referral the provider closed without saying is asked about too.
 func (s *Referrals) AskAttendance(ctx context.Context, now time.Time) error {
-	list, err := s.store.ListReferrals(ctx, Filter{Statuses: []Status{StatusAccepted}})
+	list, err := s.store.ListReferrals(ctx, Filter{Statuses: []Status{StatusAccepted, StatusClosed}})
 	if err != nil {
 		return fmt.Errorf("list accepted referrals: %w", err)
 	}
 	service := s.serviceLookup()
 	for _, r := range list {
-		if r.AttendanceAskedAt != nil || r.RespondedAt == nil || r.RespondedAt.Add(s.cfg.Rules.AskAttendanceAfter).After(now) {
+		if !r.AttendanceOpen() || r.AttendanceAskedAt != nil || r.RespondedAt == nil || r.RespondedAt.Add(s.cfg.Rules.AskAttendanceAfter).After(now) {
 			continue
 		}
 		svc, err := service(ctx, r.ServiceID)

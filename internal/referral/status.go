@@ -38,13 +38,56 @@ func (s *Referrals) Cancel(ctx context.Context, id string) error {
 	return s.act(ctx, id, StatusCancelled, "", "")
 }
 
-// RecordAttendance records, for the provider, whether the person attended.
+// RecordAttendance records, for the provider, whether the person attended:
+// an accepted referral moves to attended or did not attend, and one the
+// provider closed without saying keeps its status and gains the answer.
+// Errors: EUNAUTHORIZED, ENOTFOUND, EFORBIDDEN, EINVALID when attendance is
+// not (or no longer) the question, ECONFLICT.
 func (s *Referrals) RecordAttendance(ctx context.Context, id string, attended bool) error {
 	to := StatusDidNotAttend
 	if attended {
 		to = StatusAttended
 	}
-	return s.act(ctx, id, to, "", "")
+	a := waymark.ActorFrom(ctx)
+	if a.Anonymous() {
+		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to change a referral")
+	}
+	r, as, err := s.mine(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Status == StatusClosed {
+		return s.closedAttendance(ctx, r, to, as, a.UserID, userNameOf(ctx))
+	}
+	return s.change(ctx, r, to, as, a.UserID, userNameOf(ctx), "", "")
+}
+
+// AttendanceOpen reports whether the provider may still say whether the
+// person attended: the referral is accepted, or was closed without it.
+func (r *Referral) AttendanceOpen() bool {
+	return r.Status == StatusAccepted || (r.Status == StatusClosed && r.Attendance == "" && r.RespondedAt != nil)
+}
+
+// closedAttendance records the provider's answer on a referral closed
+// without one: its status stays closed, its history gains the answer, and
+// the professional who referred is told, as when an accepted referral's
+// attendance is recorded.
+func (s *Referrals) closedAttendance(ctx context.Context, r *Referral, to Status, by Party, actorID, actorName string) error {
+	if by != PartyProvider {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only the service records whether the person attended")
+	}
+	if !r.AttendanceOpen() {
+		return waymark.Errorf(waymark.EINVALID, "Attendance is already recorded for this referral: %s.", strings.ToLower(StatusLabel(r.Attendance)))
+	}
+	c := Change{Event: Event{ReferralID: r.ID, From: StatusClosed, To: to, By: by, ActorID: actorID, ActorName: actorName,
+		Note: "recorded after the referral was closed", At: s.now().UTC()}}
+	c.Emails = s.changeEmails(ctx, r, to, "")
+	if err := s.store.SaveAttendance(ctx, c); err != nil {
+		return fmt.Errorf("attendance of closed referral %s: %w", r.ID, err)
+	}
+	r.Attendance = to
+	s.log.Info("referral attendance recorded after closing", "referral_id", r.ID, "attendance", to)
+	return nil
 }
 
 // Close closes a referral.
@@ -130,8 +173,14 @@ func (s *Referrals) AnswerAttendance(ctx context.Context, id, answer, expires, s
 	if err != nil {
 		return nil, err
 	}
-	if r.Status == Status(answer) {
+	if r.Status == Status(answer) || (r.Status == StatusClosed && r.Attendance == Status(answer)) {
 		return r, nil // answered already, by this link
+	}
+	if r.Status == StatusClosed && r.AttendanceOpen() {
+		if err := s.closedAttendance(ctx, r, Status(answer), PartyProvider, "", "Provider, by email link"); err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	if r.Status != StatusAccepted {
 		return nil, waymark.Errorf(waymark.EINVALID, "This referral is already marked %s.", strings.ToLower(StatusLabel(r.Status)))

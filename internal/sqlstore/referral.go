@@ -363,7 +363,28 @@ func (s *ReferralStore) ClaimReminder(ctx context.Context, id string, from, to i
 
 // ClaimAttendanceAsk records that the provider was asked about attendance.
 func (s *ReferralStore) ClaimAttendanceAsk(ctx context.Context, id string, at time.Time, emails []email.Message) (bool, error) {
-	return s.claim(ctx, at, emails, `UPDATE referral SET attendance_asked_at = ? WHERE id = ? AND attendance_asked_at IS NULL AND status = 'accepted'`, at, id)
+	return s.claim(ctx, at, emails, `UPDATE referral SET attendance_asked_at = ? WHERE id = ? AND attendance_asked_at IS NULL
+		AND (status = 'accepted' OR (status = 'closed' AND attendance = ''))`, at, id)
+}
+
+// SaveAttendance records the attendance of a closed referral that has
+// none, with its event and emails, in one transaction. ECONFLICT when the
+// referral is not closed or its attendance is known.
+func (s *ReferralStore) SaveAttendance(ctx context.Context, c referral.Change) error {
+	return s.db.inTx(ctx, func(tx conn) error {
+		n, err := tx.execN(ctx, `UPDATE referral SET attendance = ?, updated_at = ? WHERE id = ? AND status = 'closed' AND attendance = ''`,
+			string(c.To), c.At, c.ReferralID)
+		if err != nil {
+			return fmt.Errorf("update referral attendance: %w", err)
+		}
+		if n != 1 {
+			return waymark.Errorf(waymark.ECONFLICT, "This referral was changed by someone else meanwhile: look at it again")
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
+			return err
+		}
+		return insertEmails(ctx, tx, c.At, c.Emails)
+	})
 }
 
 // ClaimRatingAsk records that the person was asked to score the service.

@@ -672,3 +672,86 @@ func TestAProfessionalsClientSeesTheStatusButNotTheThread(t *testing.T) {
 		}
 	})
 }
+
+func TestAReferralClosedWithoutAttendanceIsAskedAboutAndTheAnswerKeepsItClosed(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newReferralFixture(t, db)
+		ctx := context.Background()
+		r, _ := f.selfRefer(t, "Cal Closed", nil)
+		if err := f.refs.Accept(f.provider, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(2 * 24 * time.Hour)
+		if err := f.refs.Close(f.provider, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(13 * 24 * time.Hour)
+		for range 2 {
+			if err := f.refs.RunRules(ctx, f.clock()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var links []string
+		for _, m := range f.mail(t, "shed@peakwalkers.example") {
+			if strings.HasPrefix(m.Subject, "Did the person attend?") {
+				links = append(links, attendanceLink.FindStringSubmatch(m.Text)[1])
+			}
+		}
+		if len(links) != 1 {
+			t.Fatalf("a referral closed without attendance was asked about %d times, want once", len(links))
+		}
+		u, _ := url.Parse(links[0])
+		q := u.Query()
+		for range 2 { // the link clicked twice records once
+			if _, err := f.refs.AnswerAttendance(ctx, r.ID, "attended", q.Get("expires"), q.Get("sig")); err != nil {
+				t.Fatalf("AnswerAttendance on a closed referral: %v", err)
+			}
+		}
+		got, err := f.store.FindReferral(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != referral.StatusClosed || got.Attendance != referral.StatusAttended {
+			t.Errorf("after the answer: status %s, attendance %s; want closed, attended", got.Status, got.Attendance)
+		}
+		events, _ := f.store.Events(ctx, r.ID)
+		recorded := 0
+		for _, e := range events {
+			if e.To == referral.StatusAttended {
+				recorded++
+			}
+		}
+		if recorded != 1 {
+			t.Errorf("the history records the attendance %d times, want once", recorded)
+		}
+		// Recorded now: the provider cannot change it, and nobody is asked again.
+		if err := f.refs.RecordAttendance(f.provider, r.ID, false); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("changing recorded attendance: %v, want EINVALID", err)
+		}
+		f.advance(24 * time.Hour)
+		if err := f.refs.RunRules(ctx, f.clock()); err != nil {
+			t.Fatal(err)
+		}
+		asks := 0
+		for _, m := range f.mail(t, "shed@peakwalkers.example") {
+			if strings.HasPrefix(m.Subject, "Did the person attend?") {
+				asks++
+			}
+		}
+		if asks != 1 {
+			t.Errorf("asked %d times in all, want once", asks)
+		}
+		// The person who went is asked to score the service, as after an
+		// accepted referral's attendance.
+		rated := 0
+		for _, m := range f.mail(t, "cal.closed@example.org") {
+			if strings.HasPrefix(m.Subject, "How was it?") {
+				rated++
+			}
+		}
+		if rated != 1 {
+			t.Errorf("rating asks after attendance on a closed referral: %d, want 1", rated)
+		}
+	})
+}

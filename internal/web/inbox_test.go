@@ -180,6 +180,39 @@ func TestTheProfessionalIsToldOfAttendanceAndSeesItInTheirList(t *testing.T) {
 	})
 }
 
+func TestAProviderRecordsAttendanceAfterClosingAndTheProfessionalIsTold(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newReferralSite(t, db)
+		horti := s.service(t, "Therapeutic horticulture")
+		worker := s.member(t, s.service(t, "Telephone befriending").OrganizationID, waymark.RoleLinkWorker, "lw@surgery.example")
+		provider := s.member(t, horti.OrganizationID, waymark.RoleProvider, "garden@example.org")
+		_, _, h := worker.post("/services/"+horti.ID+"/refer-client", url.Values{"name": {"Cy Client"}, "phone": {"07700 900123"},
+			"preferred_contact": {"text"}, "reason": {"Outdoors"}, "consent": {"yes"}})
+		id := referralID.FindStringSubmatch(h.Get("Location"))[1]
+		provider.post("/referrals/"+id+"/accept", nil)
+		if status, _, _ := provider.post("/referrals/"+id+"/close", nil); status != http.StatusSeeOther {
+			t.Fatalf("close: %d", status)
+		}
+		_, page, _ := provider.get("/referrals/" + id)
+		if !strings.Contains(page, "Did they attend?") {
+			t.Fatal("a referral closed without attendance does not ask the provider whether they attended")
+		}
+		if status, _, _ := provider.post("/referrals/"+id+"/did-not-attend", nil); status != http.StatusSeeOther {
+			t.Fatalf("record attendance after closing: %d", status)
+		}
+		if _, page, _ = provider.get("/referrals/" + id); strings.Contains(page, "Did they attend?") {
+			t.Error("the question stays after the answer")
+		}
+		if mail := s.mailTo(t, "lw@surgery.example"); !strings.Contains(mail, "Cy Client did not attend") {
+			t.Errorf("the professional was not told of the attendance: %q", mail)
+		}
+		_, list, _ := worker.get("/referrals")
+		if row := inboxRow(t, list, id); !strings.Contains(row, `aria-hidden="true">Attended </span><span>No</span>`) || !strings.Contains(row, "Closed") {
+			t.Errorf("the referrer's list does not show the closed referral's attendance: %s", row)
+		}
+	})
+}
+
 func TestSeeingAListOfReferralsIsAudited(t *testing.T) {
 	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newReferralSite(t, db)

@@ -348,7 +348,7 @@ func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, pr
 	}
 	provider := c.As == referral.PartyProvider
 	v.CanAccept = provider && ref.Status == referral.StatusSent
-	v.CanAttend = provider && ref.Status == referral.StatusAccepted
+	v.CanAttend = provider && ref.AttendanceOpen()
 	v.CanClose = provider && (ref.Status == referral.StatusAccepted || ref.Status == referral.StatusAttended || ref.Status == referral.StatusDidNotAttend)
 	v.CanCancel = !provider && (ref.Status == referral.StatusSent || ref.Status == referral.StatusAccepted) &&
 		(!private || ref.Source == referral.SourceSelf)
