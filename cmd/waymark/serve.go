@@ -76,6 +76,11 @@ func (m *Main) openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*a
 		db.Close()
 		return nil, fmt.Errorf("ensure categories: %w", err)
 	}
+	tax, terms = directory.DeliveryTaxonomy()
+	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ensure delivery methods: %w", err)
+	}
 	return &app{db: db, store: store, postcodes: table, directory: directory.NewDirectory(store, table, time.Now, logger)}, nil
 }
 

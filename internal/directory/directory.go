@@ -146,6 +146,13 @@ type Service struct {
 	Free            bool
 	Keywords        []string
 
+	// Accessibility are AccessFeatures codes of the place it runs at, and
+	// AccessibilityNote anything else about getting in and around.
+	Accessibility     []string
+	AccessibilityNote string
+	Languages         []string // Languages codes: the languages it is given in
+	Delivery          []string // DeliveryModes codes: in person, online, by phone
+
 	Locations   []Location
 	Contacts    []Contact
 	Schedules   []Schedule

@@ -47,7 +47,10 @@ type SearchQuery struct {
 	FreeOnly          bool
 	RecentlyConfirmed bool // only entries confirmed within ConfirmedWithin
 	ReferralType      string
-	Postcode          string // normalised postcode or outward code, "" for none
+	Access            []string // AccessFeatures codes an entry must all have
+	Delivery          string   // a DeliveryModes code, "" for any
+	Language          string   // a Languages code, "" for any
+	Postcode          string   // normalised postcode or outward code, "" for none
 	RadiusMiles       int    // only with Postcode
 	Sort              string
 	Page              int // 1-based
@@ -136,6 +139,26 @@ func ParseSearch(v url.Values) (SearchQuery, *waymark.Problems) {
 		errs.Add("referral", "Choose a way to get help from the list")
 	}
 
+	if access := v["access"]; len(access) > 0 {
+		if codes, err := cleanOptions(AccessFeatures, access, "access", "Choose accessibility features from the list"); !errs.Check("access", err) {
+			q.Access = codes
+		}
+	}
+	if d := v.Get("delivery"); d != "" {
+		if OptionLabel(DeliveryModes, d) == "" {
+			errs.Add("delivery", "Choose how the service is given from the list")
+		} else {
+			q.Delivery = d
+		}
+	}
+	if l := v.Get("language"); l != "" {
+		if OptionLabel(Languages, l) == "" {
+			errs.Add("language", "Choose a language from the list")
+		} else {
+			q.Language = l
+		}
+	}
+
 	if pc := strings.TrimSpace(v.Get("postcode")); pc != "" {
 		if len(pc) > 16 {
 			errs.Add("postcode", "Postcode must be 8 characters or fewer, like DE4 3AG")
@@ -200,6 +223,13 @@ func validRadius(n int) bool {
 		}
 	}
 	return false
+}
+
+// Filtered reports whether any filter narrows the search (beyond its words
+// and postcode).
+func (q SearchQuery) Filtered() bool {
+	return q.Category != "" || q.FreeOnly || q.RecentlyConfirmed || q.ReferralType != "" ||
+		len(q.Access) > 0 || q.Delivery != "" || q.Language != ""
 }
 
 // SearchResult is one page of matching services.

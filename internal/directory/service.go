@@ -300,6 +300,9 @@ func (svc *Service) Validate() error {
 	if err := svc.cleanText(); err != nil {
 		return err
 	}
+	if err := svc.cleanAccess(); err != nil {
+		return err
+	}
 	if svc.OrganizationID == "" {
 		return bad("organization", "Choose the organisation that runs the service")
 	}

@@ -29,6 +29,7 @@ func (svc *Service) cleanText() error {
 		{&svc.ExternalFormURL, "external_form_url", "The referral form's web address", input.MaxWebsiteLength, false},
 		{&svc.AccessCriteria, "access_criteria", "Who it is for", 2000, true},
 		{&svc.StatusNote, "note", "The note", 2000, true},
+		{&svc.AccessibilityNote, "accessibility_note", "More about access", 2000, true},
 	}
 	for i := range svc.Keywords {
 		fields = append(fields, textField{&svc.Keywords[i], "keywords", "Each keyword", 100, false})

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -337,8 +338,22 @@ func (im *Importer) mapService(body []byte, trusted bool) (*directory.Import, st
 			Email: r.Organization.Email, Website: r.Organization.Website},
 		Service: svc,
 	}
+	for _, l := range r.Languages {
+		code := strings.ToLower(strings.TrimSpace(l.Code))
+		if directory.OptionLabel(directory.Languages, code) != "" && !slices.Contains(svc.Languages, code) {
+			svc.Languages = append(svc.Languages, code)
+		}
+	}
 	for _, a := range r.Attributes {
 		t := a.TaxonomyTerm
+		if t != nil && t.TaxonomyID == directory.DeliveryTaxonomyID {
+			// How it is delivered, from a feed that uses Waymark's delivery
+			// methods: a field of the entry, not a category.
+			if directory.OptionLabel(directory.DeliveryModes, t.Term) != "" && !slices.Contains(svc.Delivery, t.Term) {
+				svc.Delivery = append(svc.Delivery, t.Term)
+			}
+			continue
+		}
 		if t == nil || !validUUID(t.ID) || t.Name == "" {
 			continue
 		}

@@ -77,8 +77,24 @@ func fullService(s *directory.Service, taxonomies map[string]directory.Taxonomy)
 	out := listItem(s)
 	out.Schedules = schedules(s)
 	for _, l := range s.Locations {
+		loc := location(l)
+		loc.Accessibility = accessibility(s, l)
 		out.ServiceAtLocations = append(out.ServiceAtLocations, ServiceAtLocation{
-			ID: l.ServiceAtLocationID, ServiceID: s.ID, LocationID: l.ID, Location: location(l),
+			ID: l.ServiceAtLocationID, ServiceID: s.ID, LocationID: l.ID, Location: loc,
+		})
+	}
+	for _, code := range s.Languages {
+		out.Languages = append(out.Languages, Language{ID: uuid.NewSHA1(attributeNamespace, []byte(s.ID+"/language/"+code)).String(),
+			ServiceID: s.ID, Name: directory.OptionLabel(directory.Languages, code), Code: code})
+	}
+	for _, code := range s.Delivery {
+		tax, _ := directory.DeliveryTaxonomy()
+		term := TaxonomyTerm{ID: directory.DeliveryTermID(code), Name: directory.OptionLabel(directory.DeliveryModes, code),
+			TaxonomyID: tax.ID, Taxonomy: tax.Name, Term: code}
+		term.Description = term.Name
+		out.Attributes = append(out.Attributes, Attribute{
+			ID:     uuid.NewSHA1(attributeNamespace, []byte(s.ID+"/"+term.ID)).String(),
+			LinkID: s.ID, LinkType: "service", TaxonomyTermID: term.ID, TaxonomyTerm: &term,
 		})
 	}
 	for _, c := range s.CostOptions {
@@ -95,6 +111,22 @@ func fullService(s *directory.Service, taxonomies map[string]directory.Taxonomy)
 		})
 	}
 	return out
+}
+
+// accessibility is what the service says of access at its places, given
+// at each of its locations: the features in words, and its note as the
+// details.
+func accessibility(s *directory.Service, l directory.Location) []Accessibility {
+	features := directory.OptionLabels(directory.AccessFeatures, s.Accessibility)
+	if len(features) == 0 && s.AccessibilityNote == "" {
+		return nil
+	}
+	desc := strings.Join(features, ". ")
+	if desc != "" {
+		desc += "."
+	}
+	return []Accessibility{{ID: uuid.NewSHA1(attributeNamespace, []byte(l.ID+"/accessibility")).String(), LocationID: l.ID,
+		Description: desc, Details: s.AccessibilityNote}}
 }
 
 func location(l directory.Location) *Location {

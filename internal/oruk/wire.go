@@ -54,6 +54,7 @@ type Service struct {
 	LastModified       string              `json:"last_modified,omitempty"`
 	Schedules          []Schedule          `json:"schedules,omitempty"`
 	ServiceAtLocations []ServiceAtLocation `json:"service_at_locations,omitempty"`
+	Languages          []Language          `json:"languages,omitempty"`
 	Organization       *Organization       `json:"organization,omitempty"`
 	CostOptions        []CostOption        `json:"cost_options,omitempty"`
 	Contacts           []Contact           `json:"contacts,omitempty"`
@@ -88,7 +89,26 @@ type Location struct {
 	Description  string    `json:"description,omitempty"`
 	Latitude     *float64  `json:"latitude,omitempty"`
 	Longitude    *float64  `json:"longitude,omitempty"`
-	Addresses    []Address `json:"addresses,omitempty"`
+	Addresses     []Address       `json:"addresses,omitempty"`
+	Accessibility []Accessibility `json:"accessibility,omitempty"`
+}
+
+// Language is a language a service is given in. The UK profile keeps only
+// its ids; name and code are HSDS 3.0's own fields, which the profile's
+// schema allows, so that a reader can tell which language it is.
+type Language struct {
+	ID        string `json:"id"`
+	ServiceID string `json:"service_id,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Code      string `json:"code,omitempty"`
+}
+
+// Accessibility is what a location has for people with disabilities.
+type Accessibility struct {
+	ID          string `json:"id"`
+	LocationID  string `json:"location_id,omitempty"`
+	Description string `json:"description,omitempty"`
+	Details     string `json:"details,omitempty"`
 }
 
 // Address is a postal address.

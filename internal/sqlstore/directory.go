@@ -121,13 +121,18 @@ func insertService(ctx context.Context, c conn, svc *directory.Service) error {
 func insertServiceRow(ctx context.Context, c conn, svc *directory.Service) error {
 	return c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
 			eligibility_description, minimum_age, maximum_age, kind, pathway, external_form_url,
-			visibility, status, status_note, suspended_by, waiting_weeks, free, keywords, created_at, updated_at, assured_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			visibility, status, status_note, suspended_by, waiting_weeks, free, keywords, created_at, updated_at, assured_at,
+			accessibility, accessibility_note, languages, delivery)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		svc.ID, svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email,
 		svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
 		string(svc.Visibility), string(svc.Status), svc.StatusNote, suspendedBy(svc), svc.WaitingWeeks, svc.Free,
-		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt)
+		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt,
+		codes(svc.Accessibility), svc.AccessibilityNote, codes(svc.Languages), codes(svc.Delivery))
 }
+
+// codes joins a list of option codes as the service table keeps them.
+func codes(list []string) string { return strings.Join(list, " ") }
 
 // insertServiceParts inserts a service's locations, contacts, schedules,
 // cost options, categories and images.
@@ -219,6 +224,7 @@ func (s *DirectoryStore) FindServiceByID(ctx context.Context, id string) (*direc
 const serviceColumns = `s.id, s.organization_id, s.name, s.description, s.url, s.email, s.eligibility_description,
 	s.minimum_age, s.maximum_age, s.kind, s.pathway, s.external_form_url, s.visibility, s.status, s.status_note, s.suspended_by,
 	s.waiting_weeks, s.free, s.keywords, s.created_at, s.updated_at, s.assured_at,
+	s.accessibility, s.accessibility_note, s.languages, s.delivery,
 	o.name, o.description, o.email, o.website, o.phone`
 
 // loadServices loads the services with the given ids, keyed by id. With full
@@ -276,10 +282,14 @@ func scanService(r rowScanner) (*directory.Service, error) {
 		wait     sql.NullInt64
 		assured  sql.NullTime
 		keywords string
+		access   string
+		langs    string
+		delivery string
 	)
 	err := r.Scan(&svc.ID, &svc.OrganizationID, &svc.Name, &svc.Description, &svc.Website, &svc.Email,
 		&svc.AccessCriteria, &min, &max, &svc.Kind, &svc.Pathway, &svc.ExternalFormURL, &svc.Visibility,
 		&svc.Status, &svc.StatusNote, &svc.SuspendedBy, &wait, &svc.Free, &keywords, &svc.CreatedAt, &svc.UpdatedAt, &assured,
+		&access, &svc.AccessibilityNote, &langs, &delivery,
 		&org.Name, &org.Description, &org.Email, &org.Website, &org.Phone)
 	if err != nil {
 		return nil, fmt.Errorf("scan service: %w", err)
@@ -294,6 +304,7 @@ func scanService(r rowScanner) (*directory.Service, error) {
 	if keywords != "" {
 		svc.Keywords = strings.Split(keywords, ", ")
 	}
+	svc.Accessibility, svc.Languages, svc.Delivery = strings.Fields(access), strings.Fields(langs), strings.Fields(delivery)
 	return &svc, nil
 }
 

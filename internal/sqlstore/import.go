@@ -129,9 +129,10 @@ func (s *DirectoryStore) ImportService(ctx context.Context, imp *directory.Impor
 			svc.AssignIDs()
 			err := c.exec(ctx, `UPDATE service SET organization_id = ?, name = ?, description = ?, url = ?, email = ?,
 					eligibility_description = ?, minimum_age = ?, maximum_age = ?, status = ?, status_note = ?,
-					suspended_by = ?, free = ?, updated_at = ?, assured_at = ? WHERE id = ?`,
+					suspended_by = ?, free = ?, languages = ?, delivery = ?, updated_at = ?, assured_at = ? WHERE id = ?`,
 				svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email, svc.AccessCriteria,
-				svc.MinimumAge, svc.MaximumAge, string(svc.Status), svc.StatusNote, feedSuspension(svc.Status), svc.Free, svc.UpdatedAt, svc.AssuredAt, svc.ID)
+				svc.MinimumAge, svc.MaximumAge, string(svc.Status), svc.StatusNote, feedSuspension(svc.Status), svc.Free,
+				codes(svc.Languages), codes(svc.Delivery), svc.UpdatedAt, svc.AssuredAt, svc.ID)
 			if err != nil {
 				return fmt.Errorf("update service: %w", err)
 			}

@@ -22,10 +22,12 @@ func (s *DirectoryStore) UpdateServiceContent(ctx context.Context, svc *director
 func updateServiceContent(ctx context.Context, c conn, svc *directory.Service) error {
 	err := c.exec(ctx, `UPDATE service SET name = ?, description = ?, url = ?, email = ?, eligibility_description = ?,
 			minimum_age = ?, maximum_age = ?, kind = ?, pathway = ?, external_form_url = ?, visibility = ?,
-			waiting_weeks = ?, free = ?, keywords = ?, updated_at = ? WHERE id = ?`,
+			waiting_weeks = ?, free = ?, keywords = ?, accessibility = ?, accessibility_note = ?, languages = ?, delivery = ?,
+			updated_at = ? WHERE id = ?`,
 		svc.Name, svc.Description, svc.Website, svc.Email, svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge,
 		string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL, string(svc.Visibility), svc.WaitingWeeks, svc.Free,
-		strings.Join(svc.Keywords, ", "), svc.UpdatedAt, svc.ID)
+		strings.Join(svc.Keywords, ", "), codes(svc.Accessibility), svc.AccessibilityNote, codes(svc.Languages), codes(svc.Delivery),
+		svc.UpdatedAt, svc.ID)
 	if err != nil {
 		return fmt.Errorf("update service %s: %w", svc.ID, err)
 	}

@@ -120,6 +120,21 @@ func (s *DirectoryStore) browseWhere(q directory.SearchQuery) (string, []any) {
 			WHERE st.service_id = s.id AND tt.code = ?)`)
 		args = append(args, q.Category)
 	}
+	// Accessibility features, language and delivery mode: each column is a
+	// space-separated list of codes.
+	has := func(column, code string) {
+		where = append(where, "(' ' || s."+column+" || ' ') LIKE ?")
+		args = append(args, "% "+code+" %")
+	}
+	for _, a := range q.Access {
+		has("accessibility", a)
+	}
+	if q.Language != "" {
+		has("languages", q.Language)
+	}
+	if q.Delivery != "" {
+		has("delivery", q.Delivery)
+	}
 	if !q.ConfirmedSince.IsZero() {
 		where = append(where, "s.assured_at >= ?")
 		args = append(args, q.ConfirmedSince.UTC())

@@ -70,6 +70,40 @@ func categoryTag(code string) string {
 	return tagPrefix + "c" + strings.ReplaceAll(code, "-", "")
 }
 
+// Option tokens: an accessibility feature ("a"), a language ("l") or a
+// delivery mode ("d"), with the code's underscores dropped so that the
+// engines keep each token whole.
+func optionTag(kind, code string) string {
+	return tagPrefix + kind + strings.ReplaceAll(code, "_", "")
+}
+
+// optionTags are the option tokens of a service's accessibility features,
+// languages and delivery modes (each a space-separated list of codes).
+func optionTags(access, langs, delivery string) []string {
+	var t []string
+	for kind, list := range map[string]string{"a": access, "l": langs, "d": delivery} {
+		for _, code := range strings.Fields(list) {
+			t = append(t, optionTag(kind, code))
+		}
+	}
+	return t
+}
+
+// optionFilters are the option tokens a search requires.
+func optionFilters(q directory.SearchQuery) []string {
+	var t []string
+	for _, a := range q.Access {
+		t = append(t, optionTag("a", a))
+	}
+	if q.Language != "" {
+		t = append(t, optionTag("l", q.Language))
+	}
+	if q.Delivery != "" {
+		t = append(t, optionTag("d", q.Delivery))
+	}
+	return t
+}
+
 // filterTags returns the tokens a search requires (all of them) and the
 // cells it may be in (any of them). Searches in an area need no "pub" token:
 // only public entries have cells, and every extra term costs the engines time.
@@ -91,6 +125,7 @@ func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64)
 	if q.Category != "" {
 		all = append(all, categoryTag(q.Category))
 	}
+	all = append(all, optionFilters(q)...)
 	if q.Near == nil {
 		return all, nil
 	}
@@ -109,10 +144,10 @@ func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64)
 // reindexService refreshes a service's full-text entry and points from its
 // current rows.
 func reindexService(ctx context.Context, c conn, id string) error {
-	var status, visibility, kind, pathway string
+	var status, visibility, kind, pathway, access, langs, delivery string
 	var free bool
-	err := c.queryRow(ctx, `SELECT status, visibility, kind, pathway, free FROM service WHERE id = ?`, id).
-		Scan(&status, &visibility, &kind, &pathway, &free)
+	err := c.queryRow(ctx, `SELECT status, visibility, kind, pathway, free, accessibility, languages, delivery FROM service WHERE id = ?`, id).
+		Scan(&status, &visibility, &kind, &pathway, &free, &access, &langs, &delivery)
 	if err != nil {
 		return fmt.Errorf("index service: %w", err)
 	}
@@ -136,7 +171,8 @@ func reindexService(ctx context.Context, c conn, id string) error {
 	}); err != nil {
 		return fmt.Errorf("index locations: %w", err)
 	}
-	tags := serviceTags(status, visibility, kind, pathway, free, cats, points)
+	tags := strings.Join(append([]string{serviceTags(status, visibility, kind, pathway, free, cats, points)},
+		optionTags(access, langs, delivery)...), " ")
 	if !directory.Status(status).Public() || visibility != string(directory.VisibilityListed) {
 		points = nil // search shows public, listed entries only: their points are all it reads
 	}

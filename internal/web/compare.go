@@ -48,6 +48,10 @@ func compareServices(a, b *directory.Service, cats map[string]string) []compareR
 	add("Waiting time", waitingInWords(a.WaitingWeeks), waitingInWords(b.WaitingWeeks), false)
 	add("Who it is for", a.AccessCriteria, b.AccessCriteria, true)
 	add("Ages", describeAges(a.MinimumAge, a.MaximumAge), describeAges(b.MinimumAge, b.MaximumAge), false)
+	add("How it is given", optionsInWords(directory.DeliveryModes, a.Delivery), optionsInWords(directory.DeliveryModes, b.Delivery), false)
+	add("Access", optionsInWords(directory.AccessFeatures, a.Accessibility), optionsInWords(directory.AccessFeatures, b.Accessibility), false)
+	add("More about access", a.AccessibilityNote, b.AccessibilityNote, true)
+	add("Languages", optionsInWords(directory.Languages, a.Languages), optionsInWords(directory.Languages, b.Languages), false)
 	add("Keywords", strings.Join(a.Keywords, ", "), strings.Join(b.Keywords, ", "), false)
 	add("Categories", categoriesInWords(a, cats), categoriesInWords(b, cats), false)
 	add("Picture", imagesInWords(a), imagesInWords(b), false)
@@ -66,6 +70,11 @@ func changedFields(rows []compareRow) string {
 		return "Nothing changed"
 	}
 	return "Changed: " + strings.Join(names, ", ")
+}
+
+// optionsInWords names the chosen options, in their list's order.
+func optionsInWords(list []directory.Option, codes []string) string {
+	return strings.Join(directory.OptionLabels(list, codes), ", ")
 }
 
 func phonesInWords(s *directory.Service) string {

@@ -72,6 +72,13 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return false
 		},
 		"asset":    s.asset,
+		"optionChecks": func(name, legend, hint string, opts []directory.Option, chosen []string, err string) optionChecks {
+			return optionChecks{Name: name, Legend: legend, Hint: hint, Options: opts, Chosen: chosen, Err: err}
+		},
+		"accessFeatures": func() []directory.Option { return directory.AccessFeatures },
+		"deliveryModes":  func() []directory.Option { return directory.DeliveryModes },
+		"languages":      func() []directory.Option { return directory.Languages },
+		"optionLabels":   directory.OptionLabels,
 		"fieldErr": func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
 		"inputArgs": func(v any, name, label, hint, autocomplete, typ string) inputArgs {
 			return inputArgs{V: v, Name: name, Label: label, Hint: hint, Autocomplete: autocomplete, Type: typ}
@@ -435,3 +442,12 @@ var london = func() *time.Location {
 
 // ukTime writes a moment in UK time, as people there read it.
 func ukTime(t time.Time) string { return t.In(london).Format("2 January 2006 at 3:04pm") }
+
+// optionChecks is a group of checkboxes, one for each option, for the
+// "optionChecks" template.
+type optionChecks struct {
+	Name, Legend, Hint string
+	Options            []directory.Option
+	Chosen             []string
+	Err                string
+}

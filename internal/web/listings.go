@@ -208,7 +208,11 @@ func listingFromForm(f url.Values, cats []directory.TaxonomyTerm) (*directory.Se
 		Name: strings.TrimSpace(f.Get("title")), Description: strings.TrimSpace(f.Get("description")),
 		Email: strings.TrimSpace(f.Get("email")), Website: strings.TrimSpace(f.Get("website")),
 		AccessCriteria: strings.TrimSpace(f.Get("access_criteria")), Free: f.Get("cost") != "paid",
-		ExternalFormURL: strings.TrimSpace(f.Get("external_form_url")),
+		ExternalFormURL:   strings.TrimSpace(f.Get("external_form_url")),
+		Accessibility:     f["accessibility"],
+		AccessibilityNote: strings.TrimSpace(f.Get("accessibility_note")),
+		Languages:         f["languages"],
+		Delivery:          f["delivery"],
 	}
 	if svc.Website != "" {
 		w, err := input.Website(svc.Website)

@@ -16,6 +16,8 @@ func serviceToForm(svc *directory.Service) map[string][]string {
 		"title": {svc.Name}, "description": {svc.Description}, "email": {svc.Email}, "website": {svc.Website},
 		"access_criteria": {svc.AccessCriteria}, "keywords": {strings.Join(svc.Keywords, ", ")},
 		"external_form_url": {svc.ExternalFormURL}, "visibility": {string(svc.Visibility)},
+		"accessibility": svc.Accessibility, "accessibility_note": {svc.AccessibilityNote},
+		"languages": svc.Languages, "delivery": svc.Delivery,
 	}
 	if svc.Name == svc.Email {
 		f["title"] = []string{""}

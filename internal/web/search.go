@@ -62,7 +62,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	if v.FieldErrs == nil {
 		v.FieldErrs = map[string]string{}
 	}
-	for _, k := range []string{"q", "postcode", "category", "free", "confirmed", "referral", "page"} {
+	for _, k := range []string{"q", "postcode", "category", "free", "confirmed", "referral", "access", "delivery", "language", "page"} {
 		v.Searched = v.Searched || form.Get(k) != ""
 	}
 	// Search even when some fields are wrong (they are left at their
@@ -95,11 +95,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		v.Result = res
 		v.Query = res.Query
 	}
-	v.FiltersOpen = !v.Searched || q.Category != "" || q.FreeOnly || q.RecentlyConfirmed || q.ReferralType != "" || q.Sort == directory.SortDistance
-	for _, k := range []string{"category", "free", "confirmed", "referral", "sort"} {
+	v.FiltersOpen = !v.Searched || q.Filtered() || q.Sort == directory.SortDistance
+	for _, k := range []string{"category", "free", "confirmed", "referral", "delivery", "access", "language", "sort"} {
 		v.FiltersOpen = v.FiltersOpen || v.FieldErrs[k] != ""
 	}
-	v.Errors = summary(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "confirmed", "referral", "sort", "page"})
+	v.Errors = summary(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "confirmed", "referral", "delivery", "access", "language", "sort", "page"})
 	if len(v.Errors) > 0 {
 		v.Title = "Error: " + v.Title
 	}
