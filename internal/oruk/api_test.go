@@ -116,6 +116,10 @@ func newAPISite(t *testing.T, db *sqlstore.DB) *apiSite {
 	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		t.Fatal(err)
 	}
+	dtax, dterms := directory.DeliveryTaxonomy()
+	if err := store.CreateTaxonomy(ctx, &dtax, dterms); err != nil {
+		t.Fatal(err)
+	}
 	orgs, services := seed.Derbyshire()
 	if err := seed.Load(ctx, dir, orgs, services, 100); err != nil {
 		t.Fatal(err)
@@ -131,11 +135,13 @@ func newAPISite(t *testing.T, db *sqlstore.DB) *apiSite {
 		MinimumAge: &min, MaximumAge: &max, Kind: directory.KindReferral, Pathway: directory.PathwayExternalForm,
 		ExternalFormURL: "https://everything.example/refer", Status: directory.StatusFrozen, StatusNote: "Waiting list of 2 weeks",
 		Visibility: directory.VisibilityListed, WaitingWeeks: &weeks, Keywords: []string{"everything", "club"}, AssuredAt: &assured,
-		Categories:  []directory.TaxonomyTerm{{ID: terms[0].ID}, {ID: terms[1].ID}},
-		Contacts:    []directory.Contact{{Name: "Ann", Title: "Lead", Email: "ann@everything.example", Phones: []directory.Phone{{Number: "01629 000001"}, {Number: "01629 000002"}}}, {Name: "Bo"}},
-		Schedules:   []directory.Schedule{{Freq: "WEEKLY", ByDay: "MO,WE", OpensAt: "09:00", ClosesAt: "12:00"}, {Freq: "MONTHLY", ByDay: "1SA", OpensAt: "10:00", ClosesAt: "16:00", Description: "Open day"}},
-		CostOptions: []directory.CostOption{{Option: "Session", Amount: &amount, AmountDescription: "£4.50 a session"}},
-		Images:      []directory.Image{{URL: "/media/x.jpg", Alt: "A club", ContentType: "image/jpeg"}},
+		Categories:    []directory.TaxonomyTerm{{ID: terms[0].ID}, {ID: terms[1].ID}},
+		Contacts:      []directory.Contact{{Name: "Ann", Title: "Lead", Email: "ann@everything.example", Phones: []directory.Phone{{Number: "01629 000001"}, {Number: "01629 000002"}}}, {Name: "Bo"}},
+		Schedules:     []directory.Schedule{{Freq: "WEEKLY", ByDay: "MO,WE", OpensAt: "09:00", ClosesAt: "12:00"}, {Freq: "MONTHLY", ByDay: "1SA", OpensAt: "10:00", ClosesAt: "16:00", Description: "Open day"}},
+		CostOptions:   []directory.CostOption{{Option: "Session", Amount: &amount, AmountDescription: "£4.50 a session"}},
+		Images:        []directory.Image{{URL: "/media/x.jpg", Alt: "A club", ContentType: "image/jpeg"}},
+		Accessibility: []string{"step_free", "hearing_loop"}, AccessibilityNote: "Ramp at the side door",
+		Languages: []string{"en", "pl"}, Delivery: []string{"in_person", "online"},
 		Locations: []directory.Location{
 			{Name: "Hall", Description: "Main hall", Address: directory.Address{Address1: "1 Bank Road", City: "Matlock", StateProvince: "Derbyshire", PostalCode: "DE4 3AG", Country: "GB"}},
 			{Name: "Annexe", Address: directory.Address{Address1: "2 Bath Street", City: "Bakewell", PostalCode: "DE45 1DD"}},
@@ -299,8 +305,26 @@ func TestAPIEdgeCases(t *testing.T) {
 		if sals := full["service_at_locations"].([]any); len(sals) != 2 {
 			t.Errorf("%d service_at_locations, want 2", len(sals))
 		}
+		// Languages, access at each place and how it is given.
+		langs, _ := json.Marshal(full["languages"])
+		if !strings.Contains(string(langs), `"code":"pl"`) || !strings.Contains(string(langs), `"name":"Polish"`) {
+			t.Errorf("languages = %s", langs)
+		}
+		for _, sal := range full["service_at_locations"].([]any) {
+			access, _ := json.Marshal(sal.(map[string]any)["location"].(map[string]any)["accessibility"])
+			if !strings.Contains(string(access), `"description":"Step-free access. Hearing loop."`) || !strings.Contains(string(access), `"details":"Ramp at the side door"`) {
+				t.Errorf("a location's accessibility = %s", access)
+			}
+		}
+		attrs, _ := json.Marshal(full["attributes"])
+		for _, want := range []string{`"taxonomy_term_id":"` + directory.DeliveryTermID("online") + `"`, `"name":"In person"`, `"taxonomy":"Waymark delivery methods"`} {
+			if !strings.Contains(string(attrs), want) {
+				t.Errorf("attributes lack %s: %s", want, attrs)
+			}
+		}
+		s.getValid(t, "/api/oruk/taxonomy_terms/"+directory.DeliveryTermID("phone"), sc.term)
 		mini := s.getValid(t, "/api/oruk/services/"+s.mini.ID, sc.service).(map[string]any)
-		for _, k := range []string{"description", "url", "minimum_age", "schedules", "cost_options", "attributes", "alert"} {
+		for _, k := range []string{"description", "url", "minimum_age", "schedules", "cost_options", "attributes", "alert", "languages"} {
 			if _, ok := mini[k]; ok {
 				t.Errorf("minimum service has %s", k)
 			}

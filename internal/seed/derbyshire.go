@@ -143,7 +143,28 @@ func expand(o orgDef, d svcDef, org directory.Organization, email string, catID 
 		at := assuredBase.AddDate(0, 0, -(n*5)%200)
 		svc.AssuredAt = &at
 	}
+	access := demoAccess[d.title]
+	svc.Delivery = strings.Fields(access.delivery)
+	if len(svc.Delivery) == 0 {
+		svc.Delivery = []string{"in_person"}
+	}
+	svc.Languages = strings.Fields(access.langs)
+	if len(svc.Languages) == 0 {
+		svc.Languages = []string{"en"}
+	}
+	svc.Accessibility, svc.AccessibilityNote = strings.Fields(access.features), access.note
 	return svc
+}
+
+// demoAccess is how some demo services are given, the access at their
+// place and their languages; the others are given in person, in English.
+var demoAccess = map[string]struct{ delivery, features, langs, note string }{
+	"Matlock health walks":      {"in_person", "step_free accessible_toilet", "en", "The walks keep to flat, firm paths. Toilets are in Hall Leys Park."},
+	"Telephone befriending":     {"phone", "", "en pl", ""},
+	"Digital help for over 50s": {"in_person online", "step_free hearing_loop accessible_toilet", "en", ""},
+	"Drop-in art club":          {"in_person", "step_free hearing_loop", "en bfi", "A ramp at the side door; the studio is on the ground floor."},
+	"Creative writing circle":   {"in_person online", "", "en cy", ""},
+	"Walk and talk for men":     {"in_person", "", "en ur pa", ""},
 }
 
 // location makes a location at a place, with ids stable for the service and

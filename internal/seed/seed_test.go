@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
@@ -627,5 +628,29 @@ func TestLoadSynthetic(t *testing.T) {
 func BenchmarkSynthetic(b *testing.B) {
 	for b.Loop() {
 		seed.Synthetic(100_000, 1)
+	}
+}
+
+func TestSomeDemoServicesSayHowTheyAreGivenTheirAccessAndLanguages(t *testing.T) {
+	_, services := seed.Derbyshire()
+	byTitle := map[string]*directory.Service{}
+	for _, s := range services {
+		byTitle[s.Name] = s
+		if len(s.Delivery) == 0 || len(s.Languages) == 0 {
+			t.Errorf("%s: no delivery or languages", s.Name)
+		}
+	}
+	for title, want := range map[string]string{
+		"Telephone befriending": "[phone] [en pl] []", "Drop-in art club": "[in_person] [en bfi] [step_free hearing_loop]",
+		"Digital help for over 50s": "[in_person online] [en] [step_free hearing_loop accessible_toilet]",
+	} {
+		s, ok := byTitle[title]
+		if !ok {
+			t.Errorf("no demo service %q", title)
+			continue
+		}
+		if got := fmt.Sprint(s.Delivery, " ", s.Languages, " ", s.Accessibility); got != want {
+			t.Errorf("%s: %s, want %s", title, got, want)
+		}
 	}
 }

@@ -106,6 +106,8 @@ func TestCreateServiceRoundTripsEveryField(t *testing.T) {
 			s.Schedules = []directory.Schedule{{Freq: "WEEKLY", ByDay: "TU", OpensAt: "10:00", ClosesAt: "12:00"}}
 			s.CostOptions = []directory.CostOption{{Option: "Per session", Amount: &amount, AmountDescription: "£2.50"}}
 			s.Images = []directory.Image{{URL: "/media/walk.jpg", Alt: "Walkers on a hill", ContentType: "image/jpeg"}}
+			s.Accessibility, s.AccessibilityNote = []string{"accessible_toilet", "step_free"}, "Ramp at the side door"
+			s.Languages, s.Delivery = []string{"pl", "en"}, []string{"phone", "in_person"}
 		})
 		got, err := f.store.FindServiceByID(context.Background(), want.ID)
 		if err != nil {
@@ -144,6 +146,45 @@ func TestCreateServiceRoundTripsEveryField(t *testing.T) {
 		}
 		if len(got.Images) != 1 || got.Images[0].Alt != "Walkers on a hill" {
 			t.Errorf("images = %+v", got.Images)
+		}
+		if fmt.Sprint(got.Accessibility, got.Languages, got.Delivery) != "[step_free accessible_toilet] [en pl] [in_person phone]" ||
+			got.AccessibilityNote != "Ramp at the side door" {
+			t.Errorf("access %v %q, languages %v, delivery %v", got.Accessibility, got.AccessibilityNote, got.Languages, got.Delivery)
+		}
+	})
+}
+
+func TestSearchFiltersByAccessLanguageAndDelivery(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.mustCreateService(t, "Step-free walk", matlock, "DE4 3AG", func(s *directory.Service) {
+			s.Accessibility, s.Languages, s.Delivery = []string{"step_free", "hearing_loop"}, []string{"en"}, []string{"in_person"}
+		})
+		f.mustCreateService(t, "Polish phone line", matlock, "DE4 3AG", func(s *directory.Service) {
+			s.Languages, s.Delivery = []string{"en", "pl"}, []string{"phone", "online"}
+		})
+		f.mustCreateService(t, "Plain walk", matlock, "DE4 3AG", nil)
+		tests := []struct {
+			q    directory.SearchQuery
+			want string
+		}{
+			{directory.SearchQuery{Access: []string{"step_free"}}, "[Step-free walk]"},
+			{directory.SearchQuery{Access: []string{"step_free", "accessible_toilet"}}, "[]"},
+			{directory.SearchQuery{Language: "pl"}, "[Polish phone line]"},
+			{directory.SearchQuery{Language: "en"}, "[Polish phone line Step-free walk]"},
+			{directory.SearchQuery{Delivery: "online"}, "[Polish phone line]"},
+			{directory.SearchQuery{Delivery: "in_person", Access: []string{"hearing_loop"}}, "[Step-free walk]"},
+			// Through the full-text index: with words, and near a postcode.
+			{directory.SearchQuery{Text: "walk", Access: []string{"step_free"}}, "[Step-free walk]"},
+			{directory.SearchQuery{Text: "phone", Language: "pl", Delivery: "phone"}, "[Polish phone line]"},
+			{directory.SearchQuery{Near: &matlock, RadiusMiles: 1, Delivery: "phone"}, "[Polish phone line]"},
+			{directory.SearchQuery{Near: &matlock, RadiusMiles: 1, Access: []string{"hearing_loop"}, Language: "en"}, "[Step-free walk]"},
+		}
+		for _, tt := range tests {
+			if got := fmt.Sprint(names(search(t, f, tt.q))); got != tt.want {
+				t.Errorf("search %+v = %s, want %s", tt.q, got, tt.want)
+			}
 		}
 	})
 }

@@ -21,7 +21,8 @@ func TestTheComparisonCoversEveryFieldOfTheListingForm(t *testing.T) {
 		"website": {"https://walks.example"}, "phone": {"01629 555101"}, "address": {"Bank Road"}, "town": {"Matlock"},
 		"postcode": {"DE4 3AG"}, "cost": {"paid"}, "cost_description": {"£2 a walk"}, "kind": {"signposting"},
 		"external_form_url": {""}, "visibility": {"listed"}, "waiting_weeks": {"1"}, "access_criteria": {"Adults"},
-		"keywords": {"walk"}, "category": {"c1"}, "days": {"TU"}, "opens_at": {"10:00"}, "closes_at": {"11:30"}}
+		"keywords": {"walk"}, "category": {"c1"}, "days": {"TU"}, "opens_at": {"10:00"}, "closes_at": {"11:30"},
+		"delivery": {"in_person"}, "accessibility": {"step_free"}, "languages": {"en"}}
 	changes := map[string][]string{
 		"title": {"Nordic walks"}, "description": {"Gentle walks by the river, and on Tuesdays in the park."},
 		"email": {"other@example.org"}, "website": {"https://other.example"}, "phone": {"01629 000000"},
@@ -29,6 +30,8 @@ func TestTheComparisonCoversEveryFieldOfTheListingForm(t *testing.T) {
 		"cost_description": {"£3 a walk"}, "kind": {"waymark_form"}, "external_form_url": {"https://forms.example/walks"},
 		"visibility": {"unlisted"}, "waiting_weeks": {"4"}, "access_criteria": {"Adults and older children"},
 		"keywords": {"walk, talk"}, "category": {"c2"}, "days": {"TU", "WE"}, "opens_at": {"09:00"}, "closes_at": {"12:00"},
+		"delivery": {"in_person", "phone"}, "accessibility": {"step_free", "hearing_loop"},
+		"accessibility_note": {"A ramp at the side door"}, "languages": {"en", "pl"},
 	}
 	// Fields that are not part of the entry: buttons, the new provider's
 	// organisation, the moderator's note and check, the form's token.
@@ -41,7 +44,9 @@ func TestTheComparisonCoversEveryFieldOfTheListingForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range regexp.MustCompile(`name="([a-z_]+)"`).FindAllStringSubmatch(string(tmpl), -1) {
+	// Fields are written out (name="…") or made by the optionChecks
+	// template from their name.
+	for _, m := range regexp.MustCompile(`(?:name="|optionChecks" \(optionChecks ")([a-z_]+)"`).FindAllStringSubmatch(string(tmpl), -1) {
 		field := m[1]
 		if notEntry[field] {
 			continue
@@ -80,13 +85,15 @@ func TestTheComparisonCoversEveryFieldOfTheListingForm(t *testing.T) {
 
 func TestTheComparisonSaysValuesInWords(t *testing.T) {
 	a := &directory.Service{Name: "Walks", Free: false, Pathway: directory.PathwayWaymarkForm, Visibility: directory.VisibilityListed,
-		Schedules: []directory.Schedule{{Freq: "WEEKLY", ByDay: "TU", OpensAt: "10:00", ClosesAt: "11:30"}}}
+		Schedules:     []directory.Schedule{{Freq: "WEEKLY", ByDay: "TU", OpensAt: "10:00", ClosesAt: "11:30"}},
+		Accessibility: []string{"step_free", "hearing_loop"}, Languages: []string{"pl", "bfi"}, Delivery: []string{"online"}}
 	rows := map[string]string{}
 	for _, r := range compareServices(a, a, nil) {
 		rows[r.Field] = r.Current
 	}
 	for field, want := range map[string]string{"Cost": "Cost applies", "How people get help": "Waymark referral form",
-		"Who can find it": "Listed: appears in search", "When": "Tuesdays, 10:00 to 11:30", "Waiting time": "Not given"} {
+		"Who can find it": "Listed: appears in search", "When": "Tuesdays, 10:00 to 11:30", "Waiting time": "Not given",
+		"Access": "Step-free access, Hearing loop", "Languages": "British Sign Language, Polish", "How it is given": "Online"} {
 		if rows[field] != want {
 			t.Errorf("%s = %q, want %q", field, rows[field], want)
 		}
