@@ -35,6 +35,9 @@ const (
 	ColFree                = "free"
 	ColMinimumAge          = "minimum_age"
 	ColMaximumAge          = "maximum_age"
+	ColHowItIsGiven        = "how_it_is_given"
+	ColAccessibility       = "accessibility"
+	ColLanguages           = "languages"
 )
 
 // column describes one column of the template: what goes in it, for the
@@ -120,6 +123,18 @@ var columns = []column{
 		format:  "A whole number of years, from 0 to 120",
 		help:    "The oldest age the service is for. Leave it empty if there is no upper limit.",
 		example: "", aliases: []string{"max_age", "age_to", "maximum"}},
+	{name: ColHowItIsGiven, width: 20,
+		format:  "One or more of: In person; Online; By phone, separated by ;",
+		help:    "How people take part. Leave it empty if you are not sure.",
+		example: "In person", aliases: []string{"delivery", "delivery_method", "how_delivered", "attendance"}},
+	{name: ColAccessibility, width: 30,
+		format:  "Any of: Step-free access; Hearing loop; Accessible toilet; Accessible parking, separated by ;",
+		help:    "What the place where it runs has for disabled people. Leave it empty if it has none of these or you are not sure.",
+		example: "Step-free access; Accessible toilet", aliases: []string{"access", "accessibility_features", "disabled_access"}},
+	{name: ColLanguages, width: 24,
+		format:  "Languages, like English; Polish; British Sign Language, separated by ;",
+		help:    "The languages the people who run it speak with those who come (not through an interpreter). Leave it empty for English only.",
+		example: "English", aliases: []string{"language", "languages_spoken", "spoken_languages"}},
 }
 
 // Columns returns the template's column names in order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"waymark"
@@ -304,6 +305,9 @@ func (p *planner) row(r Row) RowPlan {
 	if minAge != nil && maxAge != nil && *minAge > *maxAge {
 		fail(ColMinimumAge, "the minimum age (%d) is more than the maximum age (%d)", *minAge, *maxAge)
 	}
+	delivery := options(r, ColHowItIsGiven, directory.DeliveryModes, "how it is given", fail)
+	access := options(r, ColAccessibility, directory.AccessFeatures, "an accessibility feature", fail)
+	langs := options(r, ColLanguages, directory.Languages, "a language", fail)
 	address, town := get(ColAddressLine), get(ColTown)
 	times, who := get(ColOpeningTimes), get(ColWhoItIsFor)
 
@@ -330,6 +334,9 @@ func (p *planner) row(r Row) RowPlan {
 		Visibility:     directory.VisibilityListed,
 		Free:           free,
 		Categories:     cats,
+		Delivery:       delivery,
+		Accessibility:  access,
+		Languages:      langs,
 	}
 	if rp.Service.Email == "" {
 		rp.Service.Email = orgEmail // the directory needs an address to show
@@ -390,6 +397,45 @@ func (p *planner) categories(r Row, fail func(col, format string, args ...any)) 
 		}
 	}
 	return terms
+}
+
+// options reads a cell of choices from list, each written as its words or
+// its code in any case ("By phone", "phone", "step-free"), separated by ;
+// or commas, into codes in the list's order.
+func options(r Row, col string, list []directory.Option, what string, fail func(col, format string, args ...any)) []string {
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, strings.ToLower(s))
+	}
+	var chosen []string
+	for _, v := range splitCodes(r.Get(col)) {
+		found := ""
+		for _, o := range list {
+			if k := key(v); k == key(o.Code) || k == key(o.Label) || k == key(strings.TrimSuffix(o.Label, " access")) {
+				found = o.Code
+			}
+		}
+		if found == "" {
+			words := make([]string, len(list))
+			for i, o := range list {
+				words[i] = o.Label
+			}
+			fail(col, "%q is not %s we know; use %s", v, what, strings.Join(words, ", "))
+			continue
+		}
+		chosen = append(chosen, found)
+	}
+	var out []string
+	for _, o := range list {
+		if slices.Contains(chosen, o.Code) {
+			out = append(out, o.Code)
+		}
+	}
+	return out
 }
 
 // codeList names the category codes for a message.

@@ -345,3 +345,30 @@ func BenchmarkPlan5000(b *testing.B) {
 		}
 	}
 }
+
+func TestPlanReadsHowItIsGivenAccessAndLanguagesInWordsOrCodes(t *testing.T) {
+	r := validRow(0).with("how_it_is_given", "By phone; in person", "accessibility", "step-free, Hearing loop",
+		"languages", "polish;EN; British Sign Language")
+	res := mustPlan(t, mustParse(t, makeCSV(t, bulk.Columns(), []row{r}), "x.csv"), options(t, nil))
+	rp := res.Rows[0]
+	if rp.Action != bulk.ActionCreate {
+		t.Fatalf("action %q, errors %v", rp.Action, rp.Errors)
+	}
+	svc := rp.Service
+	if !slices.Equal(svc.Delivery, []string{"in_person", "phone"}) || !slices.Equal(svc.Accessibility, []string{"step_free", "hearing_loop"}) ||
+		!slices.Equal(svc.Languages, []string{"en", "bfi", "pl"}) {
+		t.Errorf("delivery %v, accessibility %v, languages %v", svc.Delivery, svc.Accessibility, svc.Languages)
+	}
+	bad := validRow(0).with("how_it_is_given", "by pigeon", "languages", "Klingon")
+	res = mustPlan(t, mustParse(t, makeCSV(t, bulk.Columns(), []row{bad}), "x.csv"), options(t, nil))
+	var cols []string
+	for _, e := range res.Rows[0].Errors {
+		cols = append(cols, e.Column)
+		if !strings.Contains(e.Message, "we know; use") {
+			t.Errorf("message %q does not list the choices", e.Message)
+		}
+	}
+	if !slices.Equal(cols, []string{"how_it_is_given", "languages"}) {
+		t.Errorf("errors in columns %v, want how_it_is_given and languages", cols)
+	}
+}
