@@ -51,7 +51,7 @@ type SearchQuery struct {
 	Delivery          string   // a DeliveryModes code, "" for any
 	Language          string   // a Languages code, "" for any
 	Postcode          string   // normalised postcode or outward code, "" for none
-	RadiusMiles       int    // only with Postcode
+	RadiusMiles       int      // only with Postcode
 	Sort              string
 	Page              int // 1-based
 	PerPage           int

@@ -83,12 +83,12 @@ type ServiceAtLocation struct {
 
 // Location is a place.
 type Location struct {
-	ID           string    `json:"id"`
-	LocationType string    `json:"location_type"`
-	Name         string    `json:"name,omitempty"`
-	Description  string    `json:"description,omitempty"`
-	Latitude     *float64  `json:"latitude,omitempty"`
-	Longitude    *float64  `json:"longitude,omitempty"`
+	ID            string          `json:"id"`
+	LocationType  string          `json:"location_type"`
+	Name          string          `json:"name,omitempty"`
+	Description   string          `json:"description,omitempty"`
+	Latitude      *float64        `json:"latitude,omitempty"`
+	Longitude     *float64        `json:"longitude,omitempty"`
 	Addresses     []Address       `json:"addresses,omitempty"`
 	Accessibility []Accessibility `json:"accessibility,omitempty"`
 }

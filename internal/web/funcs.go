@@ -71,7 +71,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return false
 		},
-		"asset":    s.asset,
+		"asset": s.asset,
 		"optionChecks": func(name, legend, hint string, opts []directory.Option, chosen []string, err string) optionChecks {
 			return optionChecks{Name: name, Legend: legend, Hint: hint, Options: opts, Chosen: chosen, Err: err}
 		},
@@ -79,7 +79,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"deliveryModes":  func() []directory.Option { return directory.DeliveryModes },
 		"languages":      func() []directory.Option { return directory.Languages },
 		"optionLabels":   directory.OptionLabels,
-		"fieldErr": func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
+		"fieldErr":       func(id, message string) fieldError { return fieldError{Field: id, Message: message} },
 		"inputArgs": func(v any, name, label, hint, autocomplete, typ string) inputArgs {
 			return inputArgs{V: v, Name: name, Label: label, Hint: hint, Autocomplete: autocomplete, Type: typ}
 		},
