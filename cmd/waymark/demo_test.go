@@ -1,10 +1,12 @@
 package main
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +14,8 @@ import (
 )
 
 func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T) {
+	// (and demo clients with referrals made from their records, moved on
+	// by the demo provider: see the end)
 	r := startServer(t)
 	if !strings.Contains(r.Stdout.String(), "Demo accounts") {
 		t.Fatalf("seed did not list the demo accounts: %s", r.Stdout.String())
@@ -48,6 +52,41 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		resp.Body.Close()
 		if status, body := get(c, tc.path); status != 200 || !strings.Contains(body, tc.want) {
 			t.Errorf("%s at %s: %d, want a page with %q", tc.who, tc.path, status, tc.want)
+		}
+	}
+	// Demo clients have referrals made from their records: each change the
+	// demo provider made is on the client's timeline, with who made it.
+	for _, tc := range []struct {
+		who, client string
+		want        []string
+	}{
+		{"linkworker", "Peggy Oakes", []string{"Referred to Nordic walking for beginners", "Referral to Nordic walking for beginners: Accepted",
+			"Referral to Nordic walking for beginners: Attended", "by Pat Provider, Matlock Striders", "Peggy came on Saturday"}},
+		{"linkworker", "Arthur Bennett", []string{"Referred to Debt and benefits advice", "Sent"}},
+		{"linkworker", "Eileen Foster", []string{"Referral to Nordic walking for beginners: Closed"}},
+		{"teamlead", "Tommy Hardy", []string{"Referral to Nordic walking for beginners: Declined", "The service is full at the moment. The Saturday group is full until March."}},
+		{"teamlead", "Kevin Doyle", []string{"Referral to Nordic walking for beginners: Did not attend"}},
+	} {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.PostForm(r.URL+"/sign-in", url.Values{"email": {tc.who + "@demo.waymark.example"}, "password": {DemoPassword}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		_, open := get(c, "/casework")
+		_, discharged := get(c, "/casework?status=discharged")
+		caseload := open + discharged
+		m := regexp.MustCompile(`<a href="(/casework/clients/[0-9a-f-]{36})">` + tc.client + `</a>`).FindStringSubmatch(caseload)
+		if m == nil {
+			t.Errorf("%s's caseload has no %s", tc.who, tc.client)
+			continue
+		}
+		status, page := get(c, m[1])
+		for _, w := range tc.want {
+			if status != 200 || !strings.Contains(page, html.EscapeString(w)) {
+				t.Errorf("%s's record: %d, want %q", tc.client, status, w)
+			}
 		}
 	}
 }

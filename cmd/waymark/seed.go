@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"waymark"
 	"waymark/internal/account"
@@ -58,7 +61,7 @@ func (m *Main) seed(ctx context.Context, cfg Config, logger *slog.Logger, args [
 	}
 	fmt.Fprintf(m.Stdout, "Loaded the Derbyshire demo data: %d services from %d organisations.\n", len(services), len(orgs))
 	if cfg.Dev {
-		if err := m.seedDemoAccounts(ctx, a, orgs, services, logger); err != nil {
+		if err := m.seedDemoAccounts(ctx, a, cfg, orgs, services, logger); err != nil {
 			return err
 		}
 	}
@@ -72,7 +75,7 @@ const DemoPassword = "waymark demo password"
 // seedDemoAccounts makes one account per kind of user, so a newcomer can try
 // every part of the demo, and a referral form with questions for one
 // service. Development only: production never has these accounts.
-func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Organization, services []*directory.Service, logger *slog.Logger) error {
+func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []directory.Organization, services []*directory.Service, logger *slog.Logger) error {
 	store := sqlstore.NewAccountStore(a.db)
 	accounts := account.NewService(store, noMail(), time.Now, logger)
 	var striders string
@@ -100,18 +103,20 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Or
 		{"teamlead@demo.waymark.example", "Tess Team Lead", "", pcn.ID, waymark.RoleLinkWorker},
 		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcn.ID, waymark.RoleGP},
 	}
-	actors := map[string]waymark.Actor{}
+	actors, names := map[string]waymark.Actor{}, map[string]string{}
 	for _, d := range demo {
 		u, err := accounts.CreateUser(ctx, d.email, d.name, DemoPassword, d.platform)
 		if err != nil {
 			return fmt.Errorf("demo account %s: %w", d.email, err)
 		}
-		actors[d.email] = u.Actor()
 		if d.org != "" {
 			if err := store.AddMembership(ctx, u.ID, d.org, d.role); err != nil {
 				return fmt.Errorf("demo account %s: %w", d.email, err)
 			}
+			u.Memberships = append(u.Memberships, account.Membership{OrganizationID: d.org, Role: d.role})
 		}
+		actors[d.email] = u.Actor()
+		names[d.email] = d.name
 	}
 	for _, svc := range services {
 		if svc.Name != "Nordic walking for beginners" {
@@ -127,13 +132,37 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, orgs []directory.Or
 			return fmt.Errorf("demo referral form: %w", err)
 		}
 	}
+	// Referrals from the demo clients' records go through the referral
+	// service, as Waymark itself for the listings it reads.
+	secret, err := a.db.Secret(ctx, "link-signing")
+	if err != nil {
+		return err
+	}
+	life := directory.NewLifecycle(a.store, noMail(), time.Now, uuid.NewString)
+	listings := directory.NewSystem(life, directory.NewReports(a.store, life, secret)).As(directory.ByReferralRule)
+	const lead, worker, provider = "teamlead@demo.waymark.example", "linkworker@demo.waymark.example", "provider@demo.waymark.example"
 	if err := seed.Casework(ctx, sqlstore.NewCaseworkStore(a.db), a.postcodes, seed.CaseworkPeople{
 		Admin:     actors["admin@demo.waymark.example"],
-		LeadEmail: "teamlead@demo.waymark.example", Lead: actors["teamlead@demo.waymark.example"],
-		WorkerEmail: "linkworker@demo.waymark.example", Worker: actors["linkworker@demo.waymark.example"],
+		LeadEmail: lead, Lead: actors[lead], LeadName: names[lead],
+		WorkerEmail: worker, Worker: actors[worker], WorkerName: names[worker],
+	}, &seed.CaseworkReferrals{Store: sqlstore.NewReferralStore(a.db), Listings: listings,
+		Config:   referral.Config{Rules: cfg.Rules, PublicURL: demoPublicURL(cfg), Secret: secret, MinStatsCount: cfg.StatsMinCount},
+		Services: services, Provider: actors[provider], ProviderName: names[provider],
 	}, time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo casework: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients) and gp@demo.waymark.example.\n", DemoPassword)
 	return nil
+}
+
+// demoPublicURL is the address links in the demo's emails point at: the
+// configured one, or the address the server listens on.
+func demoPublicURL(cfg Config) string {
+	switch {
+	case cfg.PublicURL != "":
+		return cfg.PublicURL
+	case strings.HasPrefix(cfg.Addr, ":"):
+		return "http://localhost" + cfg.Addr
+	}
+	return "http://" + cfg.Addr
 }

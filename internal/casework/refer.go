@@ -73,7 +73,7 @@ func withReferralNews(timeline []Entry, refs []ReferralMade, cut bool) []Entry {
 				continue // sent: the record's "Referred to" entry
 			}
 			news = append(news, Entry{Kind: KindReferral, At: ev.At, AuthorName: referralActor(ev, rf),
-				Summary: "Referral to " + rf.Service + ": " + strings.ToLower(ev.ToLabel), Note: ev.Note, RefID: rf.ID})
+				Summary: "Referral to " + rf.Service + ": " + ev.ToLabel, Note: ev.Note, RefID: rf.ID})
 		}
 		for _, m := range rf.Messages {
 			news = append(news, Entry{Kind: KindReferral, At: m.At, AuthorName: m.Author,

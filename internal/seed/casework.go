@@ -3,6 +3,8 @@ package seed
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -10,13 +12,31 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/directory"
+	"waymark/internal/referral"
 )
 
 // CaseworkPeople are the demo accounts the demo team is made of.
 type CaseworkPeople struct {
 	Admin                  waymark.Actor // creates the team
 	LeadEmail, WorkerEmail string
-	Lead, Worker           waymark.Actor
+	Lead, Worker           waymark.Actor // link workers, with their memberships
+	LeadName, WorkerName   string
+}
+
+// CaseworkReferrals is what the demo needs to make referrals to
+// marketplace services from client records, through the referral service,
+// and to move some of them on as the demo provider would.
+type CaseworkReferrals struct {
+	Store    referral.Store
+	Listings referral.Listings
+	Config   referral.Config
+	// Services are the demo services, to find the ones referred to by name.
+	Services []*directory.Service
+	// Provider is the demo provider, a member of the organisation that runs
+	// the services whose referrals the demo moves on.
+	Provider     waymark.Actor
+	ProviderName string
 }
 
 // demoNHSNumber makes a valid NHS number in the 999 range, which is never
@@ -89,13 +109,59 @@ var demoClients = []demoClient{
 		"", nil, nil, 0, 0, "Joan said she did not want further support for now.", "declined"},
 }
 
+// demoReferral is a referral made from a demo client's record, and what
+// the provider then did: steps are referral statuses (accepted, attended,
+// did_not_attend, closed, declined), a message from the provider, or
+// nothing (still waiting for an answer).
+type demoReferral struct {
+	family   string // the client's family name
+	service  string // the service's name
+	consent  string // the organisation the client agreed to share with
+	reason   string
+	answers  map[string][]string
+	steps    []string
+	decline  string // the decline reason code and note, for "declined"
+	note     string
+	message  string // the provider's message after the last step
+	days     int    // days after the first contact the referral is made
+	recent   bool   // made days before now instead, so the provider's answer is still awaited
+}
+
+var nordicAnswers = map[string][]string{"q_poles": {"No"}, "q_group": {"Saturday morning"}}
+
+var demoReferrals = []demoReferral{
+	{family: "Oakes", service: "Nordic walking for beginners", consent: "Matlock Striders", answers: nordicAnswers,
+		reason: "Peggy wants to get out walking with other people again; she is steady on her feet but has not been out much since her husband died.",
+		steps:  []string{"accepted", "attended"}, message: "Peggy came on Saturday and did the whole first session. See you next week, Peggy!", days: 5},
+	{family: "Hardy", service: "Nordic walking for beginners", consent: "Matlock Striders", answers: nordicAnswers,
+		reason: "Tom is building up his walking after a heart attack, with his cardiac rehabilitation team's agreement.",
+		steps:  []string{"declined"}, decline: "full", note: "The Saturday group is full until March. Wirksworth Nordic walking on Thursdays has places.", days: 4},
+	{family: "Bennett", service: "Debt and benefits advice", consent: "Dales Pound Wise Advice",
+		reason: "Arthur has letters from two creditors and is not sleeping; he would like help to put his debts into one plan.", days: 2, recent: true},
+	{family: "Doyle", service: "Nordic walking for beginners", consent: "Matlock Striders", answers: nordicAnswers,
+		reason: "Kevin would like something to get him out of the house while he waits for the new flat.",
+		steps:  []string{"accepted", "did_not_attend"}, days: 6},
+	{family: "Foster", service: "Nordic walking for beginners", consent: "Matlock Striders", answers: nordicAnswers,
+		reason: "Eileen would like company and something to look forward to each week.",
+		steps:  []string{"accepted", "attended", "closed"}, days: 3},
+	{family: "Marsh", service: "Carers' emergency plan", consent: "Eureka Carers Circle",
+		reason: "Wendy cares for her husband full time and worries about who would look after him if she were taken ill.", days: 1, recent: true},
+}
+
 // Casework adds the demo social prescribing team with its practices, the
 // demo link worker and team lead, and a dozen clients in every status with
 // notes, goals, actions, appointments and measures over the last three
-// months before now.
-func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, people CaseworkPeople, now time.Time) error {
+// months before now. With refs, some clients have referrals made from
+// their records to demo services, a few of them accepted, declined,
+// attended or closed by the demo provider.
+func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, people CaseworkPeople, refs *CaseworkReferrals, now time.Time) error {
 	cur := now.Add(-100 * 24 * time.Hour)
-	svc := casework.NewService(store, func() time.Time { return cur }, casework.Config{NewID: uuid.NewString, Postcodes: geo})
+	clock := func() time.Time { return cur }
+	svc := casework.NewService(store, clock, casework.Config{NewID: uuid.NewString, Postcodes: geo})
+	var referrals *referral.Referrals
+	if refs != nil {
+		referrals = referral.NewReferrals(refs.Store, refs.Listings, refs.Config, clock, slog.New(slog.DiscardHandler))
+	}
 	admin := waymark.WithActor(ctx, people.Admin)
 	team, err := svc.CreateTeam(admin, "Derbyshire Dales PCN social prescribing team")
 	if err != nil {
@@ -196,6 +262,11 @@ func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, 
 				return err
 			}
 		}
+		if referrals != nil {
+			if err := demoReferFrom(as, svc, referrals, refs, nc.Client, people, d.worker, &cur, now); err != nil {
+				return fmt.Errorf("demo referral for %s: %w", d.family, err)
+			}
+		}
 		cur = cur.Add(30 * 24 * time.Hour)
 		if _, err := svc.AddContact(as, id, casework.Contact{Type: "phone", At: cur, Minutes: 20, Note: "Follow-up call: " + d.given + " has made a start."}); err != nil {
 			return err
@@ -229,6 +300,83 @@ func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, 
 			if err := svc.Discharge(as, id, d.discharge, d.note); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// demoReferFrom makes the demo referral of client, if it has one, as the
+// web does from the record: consent to share, the prefilled referral
+// through the referral service as the client's link worker, the referral
+// on the record's timeline; then the provider's steps, a day or two apart.
+// It moves the clock it is given on; the clock ends where it began.
+func demoReferFrom(as context.Context, svc *casework.Service, referrals *referral.Referrals, refs *CaseworkReferrals,
+	c *casework.Client, people CaseworkPeople, worker bool, cur *time.Time, now time.Time) error {
+	i := slices.IndexFunc(demoReferrals, func(r demoReferral) bool { return r.family == c.FamilyName })
+	if i < 0 {
+		return nil
+	}
+	d := demoReferrals[i]
+	j := slices.IndexFunc(refs.Services, func(s *directory.Service) bool { return s.Name == d.service })
+	if j < 0 {
+		return fmt.Errorf("no demo service %q", d.service)
+	}
+	service := refs.Services[j]
+	start := *cur
+	defer func() { *cur = start }()
+	*cur = start.Add(time.Duration(d.days) * 24 * time.Hour)
+	if d.recent {
+		*cur = now.Add(time.Duration(-d.days) * 24 * time.Hour)
+	}
+	if err := svc.AddConsent(as, c.ID, casework.ConsentShare, d.consent); err != nil {
+		return err
+	}
+	*cur = cur.Add(10 * time.Minute)
+	if _, err := svc.ForReferral(as, c.ID, service.Name, d.consent, service.DisplayName()); err != nil {
+		return err
+	}
+	name, email := people.WorkerName, people.WorkerEmail
+	if !worker {
+		name, email = people.LeadName, people.LeadEmail
+	}
+	contact := c.PreferredContact
+	if contact != referral.ContactEmail {
+		contact = referral.ContactPhone // a landline: no texts
+	}
+	ref, err := referrals.Refer(referral.WithUserName(as, name), service.ID, referral.Request{
+		Client:  referral.Person{Name: c.GivenName + " " + c.FamilyName, Email: c.Email, Phone: c.Phone, PreferredContact: contact},
+		Consent: true, Reason: d.reason, Answers: func(k string) []string { return d.answers[k] },
+		ReferrerName: name, ReferrerEmail: email,
+	})
+	if err != nil {
+		return err
+	}
+	if err := svc.RecordReferral(as, c.ID, ref.ID, service.DisplayName()); err != nil {
+		return err
+	}
+	provider := referral.WithUserName(waymark.WithActor(as, refs.Provider), refs.ProviderName)
+	for k, step := range d.steps {
+		*cur = cur.Add(time.Duration(20+k*30) * time.Hour)
+		switch referral.Status(step) {
+		case referral.StatusAccepted:
+			err = referrals.Accept(provider, ref.ID)
+		case referral.StatusDeclined:
+			err = referrals.Decline(provider, ref.ID, d.decline, d.note)
+		case referral.StatusAttended, referral.StatusDidNotAttend:
+			err = referrals.RecordAttendance(provider, ref.ID, step == string(referral.StatusAttended))
+		case referral.StatusClosed:
+			err = referrals.Close(provider, ref.ID)
+		default:
+			err = fmt.Errorf("unknown step %q", step)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", step, err)
+		}
+	}
+	if d.message != "" {
+		*cur = cur.Add(2 * time.Hour)
+		if err := referrals.PostMessage(provider, ref.ID, d.message); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -516,8 +516,8 @@ func TestEachChangeOfAReferralFromTheRecordIsOnTheTimeline(t *testing.T) {
 				}
 			}
 			s := nordic.DisplayName()
-			want := []string{"Referral to " + s + ": declined", "Referral to " + s + ": closed", "Referral to " + s + ": did not attend",
-				"Referral to " + s + ": accepted", "Referred to " + s, "Referred to " + s}
+			want := []string{"Referral to " + s + ": Declined", "Referral to " + s + ": Closed", "Referral to " + s + ": Did not attend",
+				"Referral to " + s + ": Accepted", "Referred to " + s, "Referred to " + s}
 			if len(got) != len(want) {
 				t.Fatalf("timeline%s referral entries:\n%s", kind, strings.Join(got, "\n"))
 			}
