@@ -36,6 +36,17 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	// as signs in as a demo account.
+	as := func(who string) *http.Client {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.PostForm(r.URL+"/sign-in", url.Values{"email": {who + "@demo.waymark.example"}, "password": {DemoPassword}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return c
+	}
 	for _, tc := range []struct{ who, path, want string }{
 		{"linkworker", "/services/" + nordic + "/refer-client", "Do you have your own walking poles?"},
 		{"gp", "/services/" + nordic + "/refer-client", "Which group would suit you?"},
@@ -43,13 +54,7 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		{"moderator", "/moderation", "Listings to review"},
 		{"admin", "/admin", "Invite"},
 	} {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		resp, err := c.PostForm(r.URL+"/sign-in", url.Values{"email": {tc.who + "@demo.waymark.example"}, "password": {DemoPassword}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		c := as(tc.who)
 		if status, body := get(c, tc.path); status != 200 || !strings.Contains(body, tc.want) {
 			t.Errorf("%s at %s: %d, want a page with %q", tc.who, tc.path, status, tc.want)
 		}
@@ -67,13 +72,7 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		{"teamlead", "Tommy Hardy", []string{"Referral to Nordic walking for beginners: Declined", "The service is full at the moment. The Saturday group is full until March."}},
 		{"teamlead", "Kevin Doyle", []string{"Referral to Nordic walking for beginners: Did not attend"}},
 	} {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		resp, err := c.PostForm(r.URL+"/sign-in", url.Values{"email": {tc.who + "@demo.waymark.example"}, "password": {DemoPassword}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		c := as(tc.who)
 		_, open := get(c, "/casework")
 		_, discharged := get(c, "/casework?status=discharged")
 		caseload := open + discharged

@@ -114,17 +114,17 @@ var demoClients = []demoClient{
 // did_not_attend, closed, declined), a message from the provider, or
 // nothing (still waiting for an answer).
 type demoReferral struct {
-	family   string // the client's family name
-	service  string // the service's name
-	consent  string // the organisation the client agreed to share with
-	reason   string
-	answers  map[string][]string
-	steps    []string
-	decline  string // the decline reason code and note, for "declined"
-	note     string
-	message  string // the provider's message after the last step
-	days     int    // days after the first contact the referral is made
-	recent   bool   // made days before now instead, so the provider's answer is still awaited
+	family  string // the client's family name
+	service string // the service's name
+	consent string // the organisation the client agreed to share with
+	reason  string
+	answers map[string][]string
+	steps   []string
+	decline string // the decline reason code and note, for "declined"
+	note    string
+	message string // the provider's message after the last step
+	days    int    // days after the first contact the referral is made
+	recent  bool   // made days before now instead, so the provider's answer is still awaited
 }
 
 var nordicAnswers = map[string][]string{"q_poles": {"No"}, "q_group": {"Saturday morning"}}
