@@ -6,7 +6,7 @@ BIN     ?= waymark
 WAYMARK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export WAYMARK_TEST_POSTGRES
 
-.PHONY: run build assets test test-short vet bench fuzz fuzz-short postcodes clean
+.PHONY: run build assets test test-short vet bench fuzz fuzz-short postcodes fhirschema clean
 
 # Map tiles for `make run` (pages work without them; set TILE_URL= to turn maps off).
 TILE_URL ?= https://tile.openstreetmap.org/{z}/{x}/{y}.png
@@ -57,6 +57,10 @@ fuzz-short:
 ## postcodes: rebuild the committed postcode table from ../shared/data/postcodes
 postcodes:
 	$(GO) run ./tools/postcodegen -in ../shared/data/postcodes/uk-postcode-centroids.csv.gz -out internal/postcode/data/postcodes.bin
+
+## fhirschema: rebuild the embedded FHIR R4 JSON Schema from ../shared/standards/fhir
+fhirschema:
+	$(GO) run ./tools/fhirschemagen -in ../shared/standards/fhir/r4/fhir.schema.json -out internal/fhir/fhir.schema.json.gz
 
 clean:
 	rm -rf $(BIN) node_modules internal/web/static/vendor
