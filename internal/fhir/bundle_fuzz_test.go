@@ -1,4 +1,4 @@
-package fhir
+package fhir_test
 
 import (
 	"errors"
@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"waymark/internal/casework"
+	"waymark/internal/fhir"
 )
 
 // FuzzParseMessage checks that no body makes the message parser panic or
 // answer anything but a 4xx refusal or a complete referral.
 func FuzzParseMessage(f *testing.F) {
-	if err := LoadSchema(); err != nil { // once, before the inputs
+	if err := fhir.LoadSchema(); err != nil { // once, before the inputs
 		f.Fatal(err)
 	}
 	if b, err := os.ReadFile(docsExample); err == nil {
@@ -24,9 +25,9 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","id":"x","type":"message","entry":[{"fullUrl":"urn:uuid:a","resource":{"resourceType":"MessageHeader","eventCoding":{"code":"servicerequest-request"},"source":{"endpoint":"x"},"focus":[{"reference":"urn:uuid:b"}]}},{"fullUrl":"urn:uuid:b","resource":{"resourceType":"ServiceRequest","status":"active","intent":"order","subject":{"reference":"Patient/p"}}}]}`))
 	f.Add([]byte(`{"resourceType":"Bundle"`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		m, err := ParseMessage(body)
+		m, err := fhir.ParseMessage(body)
 		if err != nil {
-			var me *MessageError
+			var me *fhir.MessageError
 			if !errors.As(err, &me) || me.Status < 400 || me.Status > 499 || len(me.Issues) == 0 {
 				t.Fatalf("refusal %v is not a 4xx with issues", err)
 			}

@@ -1,10 +1,12 @@
-package fhir
+package fhir_test
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"waymark/internal/fhir"
 )
 
 // barsExamples is the BaRS 1.4.0 examples folder in ../shared.
@@ -94,7 +96,7 @@ func adapt(t testing.TB, doc map[string]any, bundleID, ods, serviceID, nhs strin
 		t.Fatal("example has no ServiceRequest")
 	}
 	sr := srs[0]
-	sr["code"] = map[string]any{"coding": []any{map[string]any{"system": SNOMEDSystem, "code": SocialPrescribingReferral,
+	sr["code"] = map[string]any{"coding": []any{map[string]any{"system": fhir.SNOMEDSystem, "code": fhir.SocialPrescribingReferral,
 		"display": "Referral to social prescribing service"}}}
 	delete(sr, "performer") // the examples' performer is a service of the NHS Directory of Services
 	if serviceID != "" {
@@ -106,14 +108,14 @@ func adapt(t testing.TB, doc map[string]any, bundleID, ods, serviceID, nhs strin
 	for _, p := range entries(doc, "Patient") {
 		for _, id := range p["identifier"].([]any) {
 			m := id.(map[string]any)
-			if m["system"] == NHSNumberSystem {
+			if m["system"] == fhir.NHSNumberSystem {
 				m["value"] = nhs
 			}
 		}
 	}
 	for _, o := range entries(doc, "Organization") {
 		if _, ok := o["identifier"]; !ok {
-			o["identifier"] = []any{map[string]any{"system": ODSSystem, "value": ods}}
+			o["identifier"] = []any{map[string]any{"system": fhir.ODSSystem, "value": ods}}
 		}
 	}
 	if len(entries(doc, "Consent")) == 0 {
