@@ -21,7 +21,7 @@ func FuzzParseMessage(f *testing.F) {
 	}
 	doc := readDoc(f, filepath.Join(barsExamples, "process_message", "request", "ValidationRequest (POST) .json"))
 	f.Add(adapt(f, doc, "fuzz-1", "C81001", "", testNHS))
-	f.Add(referral(f, "fuzz-2", "C81001", badNHS))
+	f.Add(referralBundle(f, "fuzz-2", "C81001", badNHS))
 	f.Add([]byte(`{"resourceType":"Bundle","id":"x","type":"message","entry":[{"fullUrl":"urn:uuid:a","resource":{"resourceType":"MessageHeader","eventCoding":{"code":"servicerequest-request"},"source":{"endpoint":"x"},"focus":[{"reference":"urn:uuid:b"}]}},{"fullUrl":"urn:uuid:b","resource":{"resourceType":"ServiceRequest","status":"active","intent":"order","subject":{"reference":"Patient/p"}}}]}`))
 	f.Add([]byte(`{"resourceType":"Bundle"`))
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -130,9 +130,9 @@ func adapt(t testing.TB, doc map[string]any, bundleID, ods, serviceID, nhs strin
 	return encode(t, doc)
 }
 
-// referral returns the docs example Bundle for a practice, with a Bundle
+// referralBundle returns the docs example Bundle for a practice, with a Bundle
 // id and NHS number, after the changes (if any) to its document.
-func referral(t testing.TB, bundleID, ods, nhs string, change ...func(doc map[string]any)) []byte {
+func referralBundle(t testing.TB, bundleID, ods, nhs string, change ...func(doc map[string]any)) []byte {
 	t.Helper()
 	doc := readDoc(t, docsExample)
 	doc["id"] = bundleID

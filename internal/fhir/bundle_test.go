@@ -151,7 +151,7 @@ func TestParseMessageRefusesHostileBundles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			refusedWith(t, referral(t, "b1", "C81001", testNHS, c.change), 400, c.code, c.wants)
+			refusedWith(t, referralBundle(t, "b1", "C81001", testNHS, c.change), 400, c.code, c.wants)
 		})
 	}
 	for name, body := range map[string]string{
