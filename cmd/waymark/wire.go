@@ -94,9 +94,16 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.systems = fhir.NewSystems(sqlstore.NewFHIRStore(a.db), time.Now, uuid.NewString)
 	s.delivery = fhir.NewDeliverer(s.systems, s.gp, fhir.DeliveryConfig{BaseURL: publicURL, Now: time.Now, Logger: logger})
 	if s.fhirAPI, err = fhir.NewAPI(fhir.Config{BaseURL: publicURL, Now: time.Now, Logger: logger},
-		fhir.Deps{Systems: s.systems, Directory: a.directory}); err != nil {
+		fhir.Deps{Systems: s.systems, Directory: a.directory, Referrals: s.gp}); err != nil {
 		return nil, err
 	}
+	// The FHIR schema takes a second to compile: do it now rather than on
+	// the first message.
+	go func() {
+		if err := fhir.LoadSchema(); err != nil {
+			logger.Error("fhir schema", "error", err)
+		}
+	}()
 	return s, nil
 }
 

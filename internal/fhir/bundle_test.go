@@ -23,7 +23,7 @@ func TestParseMessageReadsTheDocsExample(t *testing.T) {
 	}
 	want := fhir.Message{BundleID: "5f0c7d2e-0b7a-4c1e-9a52-3d1f6a0e2b41", PracticeODS: "C81001", NHSNumber: testNHS,
 		GivenName: "Sam", FamilyName: "Example", DateOfBirth: time.Date(1961, 4, 12, 0, 0, 0, 0, time.UTC),
-		Postcode: "DE4 3AG", Phone: "07700 900123", Consent: true,
+		Postcode: "DE4 3AG", Phone: "01629 580000", Consent: true,
 		Reason:        "Lonely since moving to the area; would like to meet people and get more active.",
 		RequesterName: "Dr Ada Okafor", RequesterRole: "General practitioner"}
 	got := m.Stripped()

@@ -59,6 +59,9 @@ type Deps struct {
 	Systems *Systems
 	// Directory answers HealthcareService searches and reads.
 	Directory Directory
+	// Referrals makes and reads the referrals of BaRS messages (gp.Service);
+	// nil leaves $process-message, ServiceRequest and Task out.
+	Referrals Referrals
 }
 
 // API serves the FHIR endpoints. Build it with NewAPI.
@@ -105,6 +108,11 @@ func (a *API) Routes() map[string]http.HandlerFunc {
 		"GET " + Prefix + "/HealthcareService":      a.Auth(a.handleHealthcareServices),
 		"GET " + Prefix + "/HealthcareService/{id}": a.Auth(a.handleHealthcareService),
 		Prefix + "/":                                a.handleUnknown,
+	}
+	if a.deps.Referrals != nil {
+		for pattern, h := range a.messageRoutes() {
+			m[pattern] = h
+		}
 	}
 	return m
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
 	"waymark"
@@ -35,9 +36,10 @@ const (
 
 // msgFixture is a database with a social prescribing team serving
 // practiceA, a service with a GP pathway and one without, the GP service,
-// and an HTTP server of the FHIR referral endpoints whose caller is the
-// system named in the request's X-Test-System header (systemA acts for
-// practiceA, systemB for practiceB, systemAll for both).
+// and the FHIR API over HTTP with three connected systems: systemA acts for
+// practiceA, systemB for practiceB, systemAll for both and Z99999 (a
+// practice Waymark does not know). Requests carry a bearer token of the
+// system they name.
 type msgFixture struct {
 	db        *sqlstore.DB
 	team      *casework.Service
@@ -52,19 +54,20 @@ type msgFixture struct {
 	workerID  string
 	provider  context.Context
 	srv       *httptest.Server
+	systems   map[string]*fhir.System // by name: systemA, systemB, systemAll
 
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	tokens map[string]msgToken
 }
 
-var testStart = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-
-// systems are the test callers by X-Test-System name.
-var systems = map[string]waymark.Actor{
-	"systemA":   {UserID: "system:sys-a", Roles: []waymark.Role{waymark.RoleGPSystem}, Practices: []string{practiceA}},
-	"systemB":   {UserID: "system:sys-b", Roles: []waymark.Role{waymark.RoleGPSystem}, Practices: []string{practiceB}},
-	"systemAll": {UserID: "system:sys-all", Roles: []waymark.Role{waymark.RoleGPSystem}, Practices: []string{practiceA, practiceB, "Z99999"}},
+// msgToken is an access token and the time it was got.
+type msgToken struct {
+	token string
+	at    time.Time
 }
+
+var msgStart = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
 func (f *msgFixture) clock() time.Time {
 	f.mu.Lock()
@@ -81,11 +84,11 @@ func (f *msgFixture) advance(d time.Duration) {
 func newMsgFixture(t testing.TB, db *sqlstore.DB) *msgFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &msgFixture{db: db, now: testStart}
+	f := &msgFixture{db: db, now: msgStart}
 	logger := slog.New(slog.DiscardHandler)
 	accounts := sqlstore.NewAccountStore(db)
 	user := func(name string, platform waymark.Role) (context.Context, string) {
-		u := &account.User{ID: uuid.NewString(), Email: name + "@example.org", Name: name, PasswordHash: "x", PlatformRole: platform, CreatedAt: testStart}
+		u := &account.User{ID: uuid.NewString(), Email: name + "@example.org", Name: name, PasswordHash: "x", PlatformRole: platform, CreatedAt: msgStart}
 		if err := accounts.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -148,18 +151,62 @@ func newMsgFixture(t testing.TB, db *sqlstore.DB) *msgFixture {
 		t.Fatal(err)
 	}
 
+	systems := fhir.NewSystems(sqlstore.NewFHIRStore(db), f.clock, uuid.NewString)
+	api, err := fhir.NewAPI(fhir.Config{Now: f.clock, Rate: 10000, Burst: 10000}, fhir.Deps{Systems: systems, Referrals: f.svc})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	for pattern, h := range fhir.MessageHandlers(f.svc, f.clock) {
+	for pattern, h := range api.Routes() {
 		mux.HandleFunc(pattern, h)
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a, ok := systems[r.Header.Get("X-Test-System")]; ok {
-			r = r.WithContext(waymark.WithActor(r.Context(), a))
-		}
-		mux.ServeHTTP(w, r)
-	}))
+	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	key, _ := keys(t)
+	f.systems, f.tokens = map[string]*fhir.System{}, map[string]msgToken{}
+	for name, practices := range map[string]string{"systemA": practiceA, "systemB": practiceB, "systemAll": practiceA + " " + practiceB + " Z99999"} {
+		sys, err := systems.Register(f.admin, fhir.NewSystem{Name: "EMIS Web " + name, PublicKey: publicPEM(t, key), Practices: practices})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.systems[name] = sys
+	}
 	return f
+}
+
+// token is an access token for the named system, got again once the clock
+// moved; "" for a name that is no system.
+func (f *msgFixture) token(t testing.TB, name string) string {
+	t.Helper()
+	sys := f.systems[name]
+	if sys == nil {
+		return ""
+	}
+	now := f.clock()
+	f.mu.Lock()
+	tok, ok := f.tokens[name]
+	f.mu.Unlock()
+	if ok && tok.at.Equal(now) {
+		return tok.token
+	}
+	key, _ := keys(t)
+	assertion := sign(t, key, jwt.MapClaims{"iss": sys.ID, "sub": sys.ID, "aud": f.srv.URL + fhir.TokenPath,
+		"exp": now.Add(4 * time.Minute).Unix(), "iat": now.Unix(), "jti": uuid.NewString()})
+	resp, err := http.PostForm(f.srv.URL+fhir.TokenPath, tokenForm(assertion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
+		t.Fatalf("token for %s: %d %v", name, resp.StatusCode, err)
+	}
+	f.mu.Lock()
+	f.tokens[name] = msgToken{body.AccessToken, now}
+	f.mu.Unlock()
+	return body.AccessToken
 }
 
 // answer is an HTTP response of the FHIR endpoints.
@@ -194,7 +241,11 @@ func (f *msgFixture) do(t testing.TB, system, method, path, contentType string, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("X-Test-System", system)
+	if tok := f.token(t, system); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if system != "" {
+		req.Header.Set("Authorization", "Bearer "+system) // a made-up token
+	}
 	req.Header.Set("X-Request-Id", "60f4c8c5-7f5f-4c43-9b59-1d6b3e1c0a11")
 	resp, err := f.srv.Client().Do(req)
 	if err != nil {

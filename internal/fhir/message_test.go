@@ -2,12 +2,14 @@ package fhir_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"waymark/internal/casework"
 	"waymark/internal/gp"
@@ -41,7 +43,7 @@ func TestProcessMessageAcceptsTheValidBaRSReferralExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				if r.ServiceID != service || r.PracticeODS != practiceA || r.Patient.NHSNumber != testNHS || r.Channel != gp.ChannelFHIR ||
-					r.SystemID != "sys-a" || r.Patient.FamilyName != "Jones" || r.Status != gp.StatusRequested {
+					r.SystemID != f.systems["systemA"].ID || r.Patient.FamilyName != "Jones" || r.Status != gp.StatusRequested {
 					t.Errorf("%s service %q: referral %+v", name, service, r)
 				}
 				sr := f.get(t, "systemA", "/fhir/R4/ServiceRequest/"+id)
@@ -169,6 +171,45 @@ func TestProcessMessageTwiceMakesOneReferralAndAnswersTheSame(t *testing.T) {
 		other := f.post(t, "systemAll", body)
 		if otherID := referralID(t, other); otherID == id {
 			t.Error("another system's message with the same Bundle id was taken for the first")
+		}
+	})
+}
+
+// A message without a token, with a made-up one or with one that expired
+// is refused with 401 and makes nothing.
+func TestProcessMessageNeedsAValidToken(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newMsgFixture(t, db)
+		body := referralBundle(t, "token-1", practiceA, testNHS)
+		expired := f.token(t, "systemA")
+		f.advance(11 * time.Minute)
+		for name, token := range map[string]string{"none": "", "made up": "Bearer 3q2-7wEAAAA", "expired": "Bearer " + expired,
+			"not bearer": "Basic c3lzdGVtQTpwYXNzd29yZA=="} {
+			req, err := http.NewRequest("POST", f.srv.URL+"/fhir/R4/$process-message", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/fhir+json")
+			if token != "" {
+				req.Header.Set("Authorization", token)
+			}
+			resp, err := f.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var oo struct {
+				ResourceType string
+				Issue        []struct{ Code string }
+			}
+			err = json.NewDecoder(resp.Body).Decode(&oo)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusUnauthorized || oo.ResourceType != "OperationOutcome" || len(oo.Issue) != 1 {
+				t.Errorf("%s: %d %v %+v", name, resp.StatusCode, err, oo)
+			}
+		}
+		list, err := f.svc.Referrals(gpActor(practiceA), gp.Filter{})
+		if err != nil || len(list) != 0 {
+			t.Errorf("refused messages made referrals: %v %+v", err, list)
 		}
 	})
 }

@@ -1,9 +1,7 @@
 package fhir
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,13 +42,14 @@ func (a *API) handleTasks(w http.ResponseWriter, r *http.Request) {
 	a.writeSearchset(w, r, []searchEntry{{"Task/" + ref.ID, taskOf(ref)}})
 }
 
-// taskOf is the Task that tracks a referral. Its id is the referral's,
-// like its ServiceRequest's.
+// taskOf is the Task that tracks a referral, at its status (also in the
+// outcome messages delivered to a practice's system). Its id is the
+// referral's, like its ServiceRequest's.
 func taskOf(ref *gp.Referral) models.Task {
 	t := models.Task{
 		Id:             ptr(ref.ID),
 		Meta:           &models.Meta{LastUpdated: ptr(ref.Updated.UTC().Format(time.RFC3339))},
-		Status:         taskStatus(ref.Status),
+		Status:         code[models.TaskStatus](string(ref.Status)), // gp.Status uses the Task codes
 		BusinessStatus: &models.CodeableConcept{Text: ptr(ref.Status.Label())},
 		Intent:         "order",
 		Focus:          &models.Reference{Reference: ptr("ServiceRequest/" + ref.ID), Type: ptr("ServiceRequest")},
@@ -64,14 +63,4 @@ func taskOf(ref *gp.Referral) models.Task {
 		t.StatusReason = &models.CodeableConcept{Text: ptr(ref.StatusReason)}
 	}
 	return t
-}
-
-// taskStatus is the FHIR TaskStatus of a referral status: gp.Status uses
-// the Task codes themselves.
-func taskStatus(s gp.Status) models.TaskStatus {
-	var ts models.TaskStatus
-	if err := json.Unmarshal([]byte(strconv.Quote(string(s))), &ts); err != nil {
-		return models.TaskStatusRequested
-	}
-	return ts
 }
