@@ -29,10 +29,18 @@ func (f *msgFixture) task(t *testing.T, system, id string) map[string]any {
 	return res
 }
 
-func statusReason(task map[string]any) string {
-	sr, _ := task["statusReason"].(map[string]any)
-	s, _ := sr["text"].(string)
-	return s
+// wantEnded checks a referral's Task has the status with a reason, and its
+// ServiceRequest the status srStatus.
+func (f *msgFixture) wantEnded(t *testing.T, id, status, srStatus string) {
+	t.Helper()
+	task := f.task(t, "systemA", id)
+	reason, _ := task["statusReason"].(map[string]any)["text"].(string)
+	if task["status"] != status || reason == "" {
+		t.Errorf("Task status %v reason %q, want %s with a reason", task["status"], reason, status)
+	}
+	if sr := f.get(t, "systemA", "/fhir/R4/ServiceRequest/"+id); sr.doc["status"] != srStatus {
+		t.Errorf("ServiceRequest status %v, want %s", sr.doc["status"], srStatus)
+	}
 }
 
 // A referral to the team shows as a Task requested, then accepted when a
@@ -72,13 +80,7 @@ func TestTaskFollowsATeamReferralToCompletion(t *testing.T) {
 		if err := f.team.Discharge(f.worker, clientID, "goals_met", "Goes to the walking group every week"); err != nil {
 			t.Fatal(err)
 		}
-		done := f.task(t, "systemA", id)
-		if done["status"] != "completed" || statusReason(done) == "" {
-			t.Errorf("status %v reason %q, want completed with the discharge reason", done["status"], statusReason(done))
-		}
-		if sr := f.get(t, "systemA", "/fhir/R4/ServiceRequest/"+id); sr.doc["status"] != "completed" {
-			t.Errorf("ServiceRequest status %v, want completed", sr.doc["status"])
-		}
+		f.wantEnded(t, id, "completed", "completed")
 	})
 }
 
@@ -100,13 +102,7 @@ func TestTaskShowsARejectionWithItsReason(t *testing.T) {
 		if err := f.refs.Decline(f.provider, r.MarketReferralID, "full", "The group is full until March"); err != nil {
 			t.Fatal(err)
 		}
-		rejected := f.task(t, "systemA", id)
-		if rejected["status"] != "rejected" || statusReason(rejected) == "" {
-			t.Errorf("status %v reason %q, want rejected with a reason", rejected["status"], statusReason(rejected))
-		}
-		if sr := f.get(t, "systemA", "/fhir/R4/ServiceRequest/"+id); sr.doc["status"] != "revoked" {
-			t.Errorf("ServiceRequest status %v, want revoked", sr.doc["status"])
-		}
+		f.wantEnded(t, id, "rejected", "revoked")
 	})
 }
 
