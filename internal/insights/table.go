@@ -1,0 +1,231 @@
+package insights
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// MinCount is the small-number rule's threshold: a count from 1 to
+// MinCount-1 shows as "fewer than 5", and a rate, mean or percentile
+// resting on fewer than MinCount people is not shown.
+const MinCount = 5
+
+// Words the small-number rule shows instead of figures.
+const (
+	FewerThan5 = "fewer than 5"
+	NotShown   = "not shown (fewer than 5)"
+)
+
+// Cell is one figure of a table, already through the small-number rule:
+// Text is what people read (and what CSV holds); Value is the number for
+// charts and spreadsheets, and Number is false when the figure is hidden
+// or is text.
+type Cell struct {
+	Text   string
+	Href   string // a page the cell links to, such as a service's report
+	Value  float64
+	Number bool
+}
+
+// Text is a cell of words.
+func Text(s string) Cell { return Cell{Text: s} }
+
+// Count is a count of people or referrals: 0 shows as 0, 1 to 4 as "fewer
+// than 5", more as the number.
+func Count(n int) Cell {
+	if n > 0 && n < MinCount {
+		return Cell{Text: FewerThan5}
+	}
+	return Cell{Text: strconv.Itoa(n), Value: float64(n), Number: true}
+}
+
+// Plain is a count of things that are not people, such as services: no
+// small-number rule.
+func Plain(n int) Cell {
+	return Cell{Text: strconv.Itoa(n), Value: float64(n), Number: true}
+}
+
+// Rate is n out of d as a whole percentage, hidden when d is under
+// MinCount, and "–" when d is 0.
+func Rate(n, d int) Cell {
+	switch {
+	case d == 0:
+		return Cell{Text: "–"}
+	case d < MinCount:
+		return Cell{Text: NotShown}
+	}
+	v := 100 * float64(n) / float64(d)
+	return Cell{Text: strconv.Itoa(int(math.Round(v))) + "%", Value: math.Round(v*10) / 10, Number: true}
+}
+
+// Mean is sum over n to one decimal place, hidden when n is under MinCount.
+func Mean(sum float64, n int) Cell {
+	switch {
+	case n == 0:
+		return Cell{Text: "–"}
+	case n < MinCount:
+		return Cell{Text: NotShown}
+	}
+	return Decimal(sum / float64(n))
+}
+
+// Decimal is a number to one decimal place, with no rule (the caller
+// applied it).
+func Decimal(v float64) Cell {
+	v = math.Round(v*10) / 10
+	if v == 0 {
+		v = 0 // no "-0.0"
+	}
+	return Cell{Text: strconv.FormatFloat(v, 'f', 1, 64), Value: v, Number: true}
+}
+
+// Hours is a duration in hours (one decimal place), or in days for two
+// days and more, hidden when it rests on fewer than MinCount (n).
+func Hours(d time.Duration, n int) Cell {
+	switch {
+	case n == 0:
+		return Cell{Text: "–"}
+	case n < MinCount:
+		return Cell{Text: NotShown}
+	}
+	h := d.Hours()
+	if h >= 48 {
+		days := math.Round(h/24*10) / 10
+		return Cell{Text: strconv.FormatFloat(days, 'f', 1, 64) + " days", Value: math.Round(h*10) / 10, Number: true}
+	}
+	return Cell{Text: strconv.FormatFloat(math.Round(h*10)/10, 'f', 1, 64) + " hours", Value: math.Round(h*10) / 10, Number: true}
+}
+
+// Days is a number of days, hidden when it rests on fewer than MinCount.
+func Days(v float64, n int, unit string) Cell {
+	switch {
+	case n == 0:
+		return Cell{Text: "–"}
+	case n < MinCount:
+		return Cell{Text: NotShown}
+	}
+	c := Decimal(v)
+	c.Text += " " + unit
+	return c
+}
+
+// Chart says how a table is drawn where JavaScript runs: its first column
+// labels the points and every numeric column is a series.
+type Chart struct {
+	Kind    string // "bar", "line" or "" for no chart
+	Stacked bool
+}
+
+// Table is one table of a dashboard: what the page shows, what a chart
+// draws and what CSV and XLSX downloads hold.
+type Table struct {
+	ID      string // unique within the dashboard, for downloads
+	Title   string
+	Note    string // how the figures are counted
+	Columns []string
+	Rows    [][]Cell
+	Chart   Chart
+}
+
+// Row appends a row.
+func (t *Table) Row(cells ...Cell) { t.Rows = append(t.Rows, cells) }
+
+// Cell returns the text of the row whose first cell is label, in column
+// col; "" when there is none. Tests and the printable report use it.
+func (t *Table) Cell(label string, col int) string {
+	for _, r := range t.Rows {
+		if len(r) > col && r[0].Text == label {
+			return r[col].Text
+		}
+	}
+	return ""
+}
+
+// Dashboard is one dashboard's tables for a filter.
+type Dashboard struct {
+	Name   string
+	Title  string
+	Filter Filter
+	Tables []Table
+}
+
+// Table returns the dashboard's table with the id, or nil.
+func (d *Dashboard) Table(id string) *Table {
+	i := slices.IndexFunc(d.Tables, func(t Table) bool { return t.ID == id })
+	if i < 0 {
+		return nil
+	}
+	return &d.Tables[i]
+}
+
+// percentile returns the p-th percentile (0 < p < 1, nearest rank) of a
+// histogram of whole hours, and the number of values.
+func percentile(hist map[int]int, p float64) (time.Duration, int) {
+	n := 0
+	keys := make([]int, 0, len(hist))
+	for h, c := range hist {
+		n += c
+		keys = append(keys, h)
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	slices.Sort(keys)
+	rank := int(math.Ceil(p * float64(n)))
+	if rank < 1 {
+		rank = 1
+	}
+	seen := 0
+	for _, h := range keys {
+		seen += hist[h]
+		if seen >= rank {
+			return time.Duration(h) * time.Hour, n
+		}
+	}
+	return time.Duration(keys[len(keys)-1]) * time.Hour, n
+}
+
+// periods lists the labels of the weeks (starting Monday) or months from
+// from to to, and the function that labels a day.
+func periods(f Filter) ([]string, func(day string) string) {
+	label := func(t time.Time) string {
+		if f.Interval == Week {
+			wd := (int(t.Weekday()) + 6) % 7
+			return t.AddDate(0, 0, -wd).Format("2006-01-02")
+		}
+		return t.Format("2006-01")
+	}
+	var out []string
+	for d := f.From; d.Before(f.To); d = d.AddDate(0, 0, 1) {
+		l := label(d)
+		if len(out) == 0 || out[len(out)-1] != l {
+			out = append(out, l)
+		}
+	}
+	return out, func(day string) string {
+		t, err := time.Parse("2006-01-02", day)
+		if err != nil {
+			return day
+		}
+		return label(t)
+	}
+}
+
+// periodHeading names the period column.
+func periodHeading(i Interval) string {
+	if i == Week {
+		return "Week starting"
+	}
+	return "Month"
+}
+
+// percentOf formats a share for notes.
+func percentOf(n, d int) string {
+	if d == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%d%%", int(math.Round(100*float64(n)/float64(d))))
+}

@@ -1,0 +1,580 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/directory"
+	"waymark/internal/insights"
+)
+
+// InsightsStore answers the dashboards' aggregate questions over the other
+// domains' tables. It only reads. It implements insights.Store.
+type InsightsStore struct {
+	db *DB
+}
+
+// NewInsightsStore returns an InsightsStore on db.
+func NewInsightsStore(db *DB) *InsightsStore { return &InsightsStore{db: db} }
+
+var _ insights.Store = (*InsightsStore)(nil)
+
+// The few expressions in which the dialects differ for the dashboards.
+
+// day is a timestamp column's UTC day as YYYY-MM-DD.
+func (s *InsightsStore) day(col string) string {
+	if s.db.Dialect() == Postgres {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "substr(" + col + ", 1, 10)"
+}
+
+// minutes is the whole minutes from one timestamp to another.
+func (s *InsightsStore) minutes(from, to string) string {
+	if s.db.Dialect() == Postgres {
+		return "CAST(FLOOR(EXTRACT(EPOCH FROM (" + to + " - " + from + ")) / 60) AS INTEGER)"
+	}
+	// julianday counts days as a real number; a hair added against 59.999.
+	return "CAST((julianday(" + to + ") - julianday(" + from + ")) * 1440 + 0.0001 AS INTEGER)"
+}
+
+// outward is the postcode district of a normalised postcode column.
+func (s *InsightsStore) outward(col string) string {
+	if s.db.Dialect() == Postgres {
+		return "split_part(" + col + ", ' ', 1)"
+	}
+	return "CASE WHEN instr(" + col + ", ' ') > 0 THEN substr(" + col + ", 1, instr(" + col + ", ' ') - 1) ELSE " + col + " END"
+}
+
+// where collects conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// inAreaServices is a condition that a service id column names a service
+// with an address in the postcode district.
+func inAreaServices(col string) string {
+	return col + ` IN (SELECT sal.service_id FROM service_at_location sal JOIN address a ON a.location_id = sal.location_id
+		WHERE UPPER(a.postal_code) LIKE ?)`
+}
+
+// referrals is the condition on marketplace referrals r for q: made in
+// the range, within the scope, for the service and in the area.
+func referrals(q insights.Query) *where {
+	w := &where{}
+	w.add("r.created_at >= ? AND r.created_at < ?", q.From, q.To)
+	if !q.Scope.All {
+		var or []string
+		var args []any
+		if ids := q.Scope.OrganizationIDs; len(ids) > 0 {
+			or = append(or, "r.organization_id IN ("+placeholders(len(ids))+")")
+			args = append(args, anys(ids)...)
+		}
+		if ids := q.Scope.TeamIDs; len(ids) > 0 {
+			or = append(or, "r.referrer_id IN (SELECT user_id FROM sp_team_member WHERE team_id IN ("+placeholders(len(ids))+"))")
+			args = append(args, anys(ids)...)
+		}
+		if len(or) == 0 {
+			or = []string{"FALSE"}
+		}
+		w.add("("+strings.Join(or, " OR ")+")", args...)
+	}
+	if q.ServiceID != "" {
+		w.add("r.service_id = ?", q.ServiceID)
+	}
+	if q.Area != "" {
+		w.add(inAreaServices("r.service_id"), q.Area+" %")
+	}
+	return w
+}
+
+// incoming is the condition on waiting-list referrals i for q, received in
+// the range; ok is false when the scope has no teams (a provider's).
+func incoming(q insights.Query) (w *where, ok bool) {
+	if q.ServiceID != "" || (!q.Scope.All && len(q.Scope.TeamIDs) == 0) {
+		return nil, false
+	}
+	w = &where{}
+	w.add("i.received_at >= ? AND i.received_at < ?", q.From, q.To)
+	teamScope(w, q, "i.team_id")
+	if q.Area != "" {
+		w.add("UPPER(i.postcode) LIKE ?", q.Area+" %")
+	}
+	return w, true
+}
+
+// teamScope limits a team id column to the scope's teams.
+func teamScope(w *where, q insights.Query, col string) {
+	if !q.Scope.All {
+		if len(q.Scope.TeamIDs) == 0 {
+			w.add("FALSE")
+			return
+		}
+		w.add(col+" IN ("+placeholders(len(q.Scope.TeamIDs))+")", anys(q.Scope.TeamIDs)...)
+	}
+}
+
+// clients is the condition on clients c for q's teams and area.
+func clients(q insights.Query) *where {
+	w := &where{}
+	teamScope(w, q, "c.team_id")
+	if q.Area != "" {
+		w.add("UPPER(c.postcode) LIKE ?", q.Area+" %")
+	}
+	return w
+}
+
+// sourceOf classifies a marketplace referral r by who made it, with the
+// joins it needs: lw (link workers, members of a team) and gp (users with
+// a GP role in an organisation).
+const sourceOf = `CASE WHEN r.source = 'self' THEN 'self'
+		WHEN lw.uid IS NOT NULL THEN 'link_worker'
+		WHEN gp.uid IS NOT NULL THEN 'gp_practice'
+		ELSE 'professional' END`
+
+const sourceJoins = ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
+	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id`
+
+// LeadTeams lists the teams the user leads, by name.
+func (s *InsightsStore) LeadTeams(ctx context.Context, userID string) ([]insights.Team, error) {
+	return s.teams(ctx, `SELECT t.id, t.name FROM sp_team t JOIN sp_team_member m ON m.team_id = t.id
+		WHERE m.user_id = ? AND m.lead ORDER BY t.name, t.id`, userID)
+}
+
+// Teams lists every team, by name.
+func (s *InsightsStore) Teams(ctx context.Context) ([]insights.Team, error) {
+	return s.teams(ctx, `SELECT id, name FROM sp_team ORDER BY name, id`)
+}
+
+func (s *InsightsStore) teams(ctx context.Context, query string, args ...any) ([]insights.Team, error) {
+	var out []insights.Team
+	err := eachRow(ctx, s.db.reader(), query, args, func(r rowScanner) error {
+		var t insights.Team
+		err := r.Scan(&t.ID, &t.Name)
+		out = append(out, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	return out, nil
+}
+
+// Service finds a service with its organisation. Errors: ENOTFOUND.
+func (s *InsightsStore) Service(ctx context.Context, id string) (*insights.Service, error) {
+	if uuid.Validate(id) != nil {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "Service not found")
+	}
+	var v insights.Service
+	err := s.db.reader().queryRow(ctx, `SELECT s.id, s.name, s.organization_id, o.name FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?`, id).
+		Scan(&v.ID, &v.Name, &v.OrganizationID, &v.OrganizationName)
+	if err != nil {
+		return nil, fmt.Errorf("find service %s: %w", id, mapError(err))
+	}
+	return &v, nil
+}
+
+// ReferralSources counts referrals by day and source: marketplace
+// referrals, then waiting-list referrals into teams.
+func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) ([]insights.SourceDay, error) {
+	var out []insights.SourceDay
+	scan := func(r rowScanner) error {
+		var d insights.SourceDay
+		err := r.Scan(&d.Day, &d.Source, &d.N)
+		out = append(out, d)
+		return err
+	}
+	w := referrals(q)
+	err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+sourceOf+` AS source
+		FROM referral r`+sourceJoins+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
+	if err != nil {
+		return nil, fmt.Errorf("referrals by source: %w", err)
+	}
+	if w, ok := incoming(q); ok {
+		err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day,
+			CASE i.source WHEN 'self' THEN 'self' WHEN 'gp' THEN 'gp_practice' ELSE 'professional' END AS source
+			FROM sp_incoming i WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
+		if err != nil {
+			return nil, fmt.Errorf("waiting-list referrals by source: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// categories is a subquery of each service's categories (service_id, name)
+// in Waymark's own taxonomy; its argument comes first.
+const categories = `(SELECT st.service_id, t.name FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id WHERE t.taxonomy_id = ?)`
+
+// ReferralCategories counts referrals by day and category of service;
+// waiting-list referrals count as social prescribing.
+func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query) ([]insights.CategoryDay, error) {
+	var out []insights.CategoryDay
+	w := referrals(q)
+	err := eachRow(ctx, s.db.reader(), `SELECT day, category, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, COALESCE(c.name, '') AS category
+		FROM referral r LEFT JOIN `+categories+` c ON c.service_id = r.service_id WHERE `+w.sql()+`) x GROUP BY day, category`,
+		append([]any{directory.CategoryTaxonomyID}, w.args...), func(r rowScanner) error {
+			var d insights.CategoryDay
+			err := r.Scan(&d.Day, &d.Category, &d.N)
+			if d.Category == "" {
+				d.Category = "No category"
+			}
+			out = append(out, d)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("referrals by category: %w", err)
+	}
+	if w, ok := incoming(q); ok {
+		err := eachRow(ctx, s.db.reader(), `SELECT day, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day FROM sp_incoming i WHERE `+w.sql()+`) x GROUP BY day`,
+			w.args, func(r rowScanner) error {
+				d := insights.CategoryDay{Category: insights.SocialPrescribing}
+				err := r.Scan(&d.Day, &d.N)
+				out = append(out, d)
+				return err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("waiting-list referrals by day: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ReferralOutcomes counts marketplace referrals by status, decline reason,
+// attendance and whether the provider answered.
+func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) ([]insights.OutcomeCount, error) {
+	var out []insights.OutcomeCount
+	w := referrals(q)
+	err := eachRow(ctx, s.db.reader(), `SELECT r.status, r.decline_reason, r.attendance, CASE WHEN r.responded_at IS NULL THEN 0 ELSE 1 END AS responded, COUNT(*)
+		FROM referral r WHERE `+w.sql()+` GROUP BY r.status, r.decline_reason, r.attendance, responded`, w.args, func(r rowScanner) error {
+		var o insights.OutcomeCount
+		var responded int
+		err := r.Scan(&o.Status, &o.DeclineReason, &o.Attendance, &responded, &o.N)
+		o.Responded = responded == 1
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("referral outcomes: %w", err)
+	}
+	return out, nil
+}
+
+// ResponseHours is the histogram of hours to the provider's first answer.
+func (s *InsightsStore) ResponseHours(ctx context.Context, q insights.Query, byService bool) ([]insights.HourCount, error) {
+	var out []insights.HourCount
+	w := referrals(q)
+	w.add("r.responded_at IS NOT NULL")
+	service := "''"
+	if byService {
+		service = "r.service_id"
+	}
+	err := eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
+		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, func(r rowScanner) error {
+		var h insights.HourCount
+		err := r.Scan(&h.ServiceID, &h.Hours, &h.N)
+		out = append(out, h)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("response hours: %w", err)
+	}
+	return out, nil
+}
+
+// ServiceFigures counts each service's marketplace referrals, by name.
+func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([]insights.ServiceFigures, error) {
+	var out []insights.ServiceFigures
+	w := referrals(q)
+	err := eachRow(ctx, s.db.reader(), `SELECT r.service_id, s.name, COUNT(*),
+		SUM(CASE WHEN r.responded_at IS NOT NULL OR r.status = 'auto_declined' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.responded_at IS NOT NULL AND r.status <> 'declined' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.attendance <> '' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.attendance = 'attended' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.score > 0 THEN 1 ELSE 0 END), SUM(r.score),
+		SUM(CASE WHEN r.score = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN r.score = 2 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.score = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN r.score = 4 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.score = 5 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.score > 0 AND r.met_needs = TRUE THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.score > 0 AND r.met_needs = FALSE THEN 1 ELSE 0 END)
+		FROM referral r JOIN service s ON s.id = r.service_id WHERE `+w.sql()+` GROUP BY r.service_id, s.name ORDER BY s.name, r.service_id`,
+		w.args, func(r rowScanner) error {
+			var f insights.ServiceFigures
+			err := r.Scan(&f.ServiceID, &f.Name, &f.Received, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &f.Rated, &f.ScoreSum,
+				&f.Scores[1], &f.Scores[2], &f.Scores[3], &f.Scores[4], &f.Scores[5], &f.MetYes, &f.MetNo)
+			out = append(out, f)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("service figures: %w", err)
+	}
+	return out, nil
+}
+
+// Waits lists the waiting-list referrals waiting now and those decided in
+// the range.
+func (s *InsightsStore) Waits(ctx context.Context, q insights.Query) ([]insights.Wait, error) {
+	w := &where{}
+	w.add("(i.status = 'waiting' OR (i.decided_at >= ? AND i.decided_at < ?))", q.From, q.To)
+	teamScope(w, q, "i.team_id")
+	if q.Area != "" {
+		w.add("UPPER(i.postcode) LIKE ?", q.Area+" %")
+	}
+	var out []insights.Wait
+	err := eachRow(ctx, s.db.reader(), `SELECT i.received_at, i.decided_at FROM sp_incoming i WHERE `+w.sql(), w.args, func(r rowScanner) error {
+		var v insights.Wait
+		var decided sql.NullTime
+		err := r.Scan(&v.Received, &decided)
+		if decided.Valid && !decided.Time.After(q.Now) {
+			v.Decided = timePtr(decided)
+		}
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waits: %w", err)
+	}
+	return out, nil
+}
+
+// Caseloads counts each link worker's open cases.
+func (s *InsightsStore) Caseloads(ctx context.Context, q insights.Query) ([]insights.Caseload, error) {
+	w := clients(q)
+	w.add("c.status IN ('waiting', 'active', 'on_hold')")
+	var out []insights.Caseload
+	err := eachRow(ctx, s.db.reader(), `SELECT t.name, COALESCE(u.name, ''), COUNT(*) FROM cw_client c JOIN sp_team t ON t.id = c.team_id
+		LEFT JOIN app_user u ON CAST(u.id AS TEXT) = c.link_worker_id
+		WHERE `+w.sql()+` GROUP BY t.name, c.team_id, c.link_worker_id, u.name ORDER BY t.name, u.name`, w.args, func(r rowScanner) error {
+		var l insights.Caseload
+		err := r.Scan(&l.Team, &l.Worker, &l.Open)
+		out = append(out, l)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("caseloads: %w", err)
+	}
+	return out, nil
+}
+
+// Contacts counts contacts by day and type.
+func (s *InsightsStore) Contacts(ctx context.Context, q insights.Query) ([]insights.ContactDay, error) {
+	w := clients(q)
+	w.add("e.kind = ? AND e.at >= ? AND e.at < ?", casework.KindContact, q.From, q.To)
+	var out []insights.ContactDay
+	err := eachRow(ctx, s.db.reader(), `SELECT day, contact_type, COUNT(*) FROM (SELECT `+s.day("e.at")+` AS day, e.contact_type
+		FROM cw_entry e JOIN cw_client c ON c.id = e.client_id WHERE `+w.sql()+`) x GROUP BY day, contact_type`, w.args, func(r rowScanner) error {
+		var d insights.ContactDay
+		err := r.Scan(&d.Day, &d.Type, &d.N)
+		out = append(out, d)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contacts: %w", err)
+	}
+	return out, nil
+}
+
+// Discharges counts clients discharged in the range by reason.
+func (s *InsightsStore) Discharges(ctx context.Context, q insights.Query) ([]insights.ReasonCount, error) {
+	w := clients(q)
+	w.add("c.status = 'discharged' AND c.discharged_at >= ? AND c.discharged_at < ?", q.From, q.To)
+	var out []insights.ReasonCount
+	err := eachRow(ctx, s.db.reader(), `SELECT c.discharge_reason, COUNT(*) FROM cw_client c WHERE `+w.sql()+` GROUP BY c.discharge_reason`, w.args, func(r rowScanner) error {
+		var v insights.ReasonCount
+		err := r.Scan(&v.Reason, &v.N)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("discharges: %w", err)
+	}
+	return out, nil
+}
+
+// Measures lists the measures taken before the range ends of the clients
+// with one taken in the range.
+func (s *InsightsStore) Measures(ctx context.Context, q insights.Query) ([]insights.MeasureRow, error) {
+	w := clients(q)
+	w.add("m.taken_at < ?", q.To)
+	w.add("m.client_id IN (SELECT client_id FROM cw_measure WHERE taken_at >= ? AND taken_at < ?)", q.From, q.To)
+	var out []insights.MeasureRow
+	err := eachRow(ctx, s.db.reader(), `SELECT m.client_id, m.instrument, m.scores, m.taken_at FROM cw_measure m JOIN cw_client c ON c.id = m.client_id
+		WHERE `+w.sql()+` ORDER BY m.client_id, m.taken_at`, w.args, func(r rowScanner) error {
+		var m insights.MeasureRow
+		var scores string
+		if err := r.Scan(&m.Client, &m.Instrument, &scores, &m.TakenAt); err != nil {
+			return err
+		}
+		var err error
+		if m.Scores, err = casework.DecodeScores(scores); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("measures: %w", err)
+	}
+	return out, nil
+}
+
+// live is the condition on services s that are live, in q's area.
+func live(q insights.Query) *where {
+	w := &where{}
+	w.add("s.status IN ('published', 'frozen')")
+	if q.Area != "" {
+		w.add(inAreaServices("s.id"), q.Area+" %")
+	}
+	return w
+}
+
+// LiveByCategory counts live entries by category.
+func (s *InsightsStore) LiveByCategory(ctx context.Context, q insights.Query) ([]insights.NameCount, error) {
+	w := live(q)
+	return s.nameCounts(ctx, `SELECT COALESCE(c.name, ''), COUNT(*) FROM service s LEFT JOIN `+categories+` c ON c.service_id = s.id
+		WHERE `+w.sql()+` GROUP BY COALESCE(c.name, '')`, append([]any{directory.CategoryTaxonomyID}, w.args...))
+}
+
+// LiveByDistrict counts live entries by their first address's district.
+func (s *InsightsStore) LiveByDistrict(ctx context.Context, q insights.Query) ([]insights.NameCount, error) {
+	w := live(q)
+	return s.nameCounts(ctx, `SELECT COALESCE(d, ''), COUNT(*) FROM (SELECT (SELECT `+s.outward("UPPER(a.postal_code)")+`
+		FROM service_at_location sal JOIN address a ON a.location_id = sal.location_id WHERE sal.service_id = s.id AND a.postal_code <> ''
+		ORDER BY sal.position, a.id LIMIT 1) AS d FROM service s WHERE `+w.sql()+`) x GROUP BY COALESCE(d, '')`, w.args)
+}
+
+func (s *InsightsStore) nameCounts(ctx context.Context, query string, args []any) ([]insights.NameCount, error) {
+	var out []insights.NameCount
+	err := eachRow(ctx, s.db.reader(), query, args, func(r rowScanner) error {
+		var c insights.NameCount
+		err := r.Scan(&c.Name, &c.N)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counts: %w", err)
+	}
+	return out, nil
+}
+
+// Confirmed counts live entries and those confirmed since a time.
+func (s *InsightsStore) Confirmed(ctx context.Context, q insights.Query, since time.Time) (int, int, error) {
+	w := live(q)
+	var all, confirmed int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.assured_at >= ? THEN 1 ELSE 0 END), 0) FROM service s WHERE `+w.sql(),
+		append([]any{since}, w.args...)...).Scan(&all, &confirmed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("confirmed entries: %w", err)
+	}
+	return all, confirmed, nil
+}
+
+// Reviews lists moderators' decisions in the range with the minutes since
+// the submission before each.
+func (s *InsightsStore) Reviews(ctx context.Context, q insights.Query) ([]insights.Review, error) {
+	w := &where{}
+	w.add("e.action IN ('approve', 'decline') AND e.at >= ? AND e.at < ?", q.From, q.To)
+	if q.Area != "" {
+		w.add(inAreaServices("e.service_id"), q.Area+" %")
+	}
+	submitted := `(SELECT MAX(x.at) FROM service_event x WHERE x.service_id = e.service_id AND x.action = 'submit' AND x.at <= e.at)`
+	var out []insights.Review
+	err := eachRow(ctx, s.db.reader(), `SELECT action, minutes FROM (SELECT e.action, `+s.minutes(submitted, "e.at")+` AS minutes
+		FROM service_event e WHERE `+w.sql()+`) x WHERE minutes IS NOT NULL`, w.args, func(r rowScanner) error {
+		var v insights.Review
+		var action string
+		err := r.Scan(&action, &v.Minutes)
+		v.Approved = action == string(directory.ActionApprove)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reviews: %w", err)
+	}
+	return out, nil
+}
+
+// The notes the checkers write when they suspend an entry.
+const (
+	websiteFinding    = "Our website check found changes%"
+	manualUnconfirmed = "Checked by a moderator: could not confirm%"
+)
+
+// Checks counts the website and manual checks in the range.
+func (s *InsightsStore) Checks(ctx context.Context, q insights.Query) (*insights.CheckFigures, error) {
+	area, areaArgs := "", []any{}
+	if q.Area != "" {
+		area, areaArgs = " AND "+inAreaServices("service_id"), []any{q.Area + " %"}
+	}
+	c := &insights.CheckFigures{}
+	r := s.db.reader()
+	err := r.queryRow(ctx, `SELECT COUNT(*) FROM service_check WHERE checked_at >= ? AND checked_at < ?`+area, append([]any{q.From, q.To}, areaArgs...)...).Scan(&c.WebsitesChecked)
+	if err == nil {
+		err = r.queryRow(ctx, `SELECT COUNT(*) FROM service_check WHERE failures > 0 AND service_id IN (SELECT id FROM service WHERE status IN ('published', 'frozen'))`+area,
+			areaArgs...).Scan(&c.Unreachable)
+	}
+	if err == nil {
+		err = r.queryRow(ctx, `SELECT COUNT(*) FROM service_event WHERE action = 'check' AND at >= ? AND at < ?`+area, append([]any{q.From, q.To}, areaArgs...)...).Scan(&c.ManualChecks)
+	}
+	if err == nil {
+		err = r.queryRow(ctx, `SELECT COUNT(*) FROM service_event WHERE action = 'suspend' AND note LIKE ? AND at >= ? AND at < ?`+area,
+			append([]any{manualUnconfirmed, q.From, q.To}, areaArgs...)...).Scan(&c.ManualSuspended)
+	}
+	if err == nil {
+		c.Findings, err = columnStrings(ctx, r, `SELECT note FROM service_event WHERE action = 'suspend' AND note LIKE ? AND at >= ? AND at < ?`+area,
+			append([]any{websiteFinding, q.From, q.To}, areaArgs...))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checks: %w", err)
+	}
+	return c, nil
+}
+
+// SearchGaps counts searches that found nothing, in the range and area.
+func (s *InsightsStore) SearchGaps(ctx context.Context, q insights.Query) ([]insights.GapCount, error) {
+	w := &where{}
+	w.add("at >= ? AND at < ?", q.From, q.To)
+	if q.Area != "" {
+		w.add("district = ?", q.Area)
+	}
+	var out []insights.GapCount
+	err := eachRow(ctx, s.db.reader(), `SELECT district, words, category, COUNT(*) FROM search_gap WHERE `+w.sql()+` GROUP BY district, words, category`,
+		w.args, func(r rowScanner) error {
+			var g insights.GapCount
+			err := r.Scan(&g.District, &g.Words, &g.Category, &g.N)
+			out = append(out, g)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("search gaps: %w", err)
+	}
+	return out, nil
+}
+
+// RecordSearchGap keeps a search that found nothing (postcode district,
+// words, category and radius only). It implements directory.GapStore.
+func (s *DirectoryStore) RecordSearchGap(ctx context.Context, g directory.SearchGap) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		return c.exec(ctx, `INSERT INTO search_gap (at, district, words, category, radius_miles) VALUES (?, ?, ?, ?, ?)`,
+			g.At, g.District, g.Words, g.Category, g.RadiusMiles)
+	})
+}
