@@ -19,6 +19,7 @@ import (
 	"waymark/internal/fhir"
 	"waymark/internal/freshness"
 	"waymark/internal/gp"
+	"waymark/internal/insights"
 	"waymark/internal/jobs"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
@@ -180,6 +181,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Onboarding: s.onboard,
 		Requests:   directory.NewServiceRequests(a.store, time.Now, uuid.NewString),
 		Casework:   s.casework,
+		Insights:   insights.NewInsights(sqlstore.NewInsightsStore(a.db), insights.Config{FirstContactDays: cfg.FirstContactDays}, time.Now),
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},

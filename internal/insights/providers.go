@@ -57,7 +57,9 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 	all := map[int]int{}
 	for _, f := range figs {
 		med, n := percentile(byService[f.ServiceID], 0.5)
-		t.Row(Text(f.Name), Count(f.Received), Hours(med, n), Rate(f.Accepted, f.Answered), Rate(f.Attended, f.AttendanceKnown),
+		name := Text(f.Name)
+		name.Ref = f.ServiceID
+		t.Row(name, Count(f.Received), Hours(med, n), Rate(f.Accepted, f.Answered), Rate(f.Attended, f.AttendanceKnown),
 			Mean(float64(f.ScoreSum), f.Rated), Rate(f.MetYes, f.MetYes+f.MetNo))
 		total.add(f)
 		for h, c := range byService[f.ServiceID] {

@@ -25,7 +25,7 @@ const (
 // or is text.
 type Cell struct {
 	Text   string
-	Href   string // a page the cell links to, such as a service's report
+	Ref    string // the id of what the cell names (a service), for links
 	Value  float64
 	Number bool
 }

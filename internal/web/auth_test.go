@@ -21,6 +21,7 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/fhir"
+	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
@@ -267,6 +268,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
 		d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
+		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, time.Now)
 	})
 	ctx := context.Background()
 	feedRun, err := feedRuns.Queue(ctx, "https://directory.example.org/api", false)
@@ -363,6 +365,18 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/dev/mail", only(waymark.RoleAdmin)},
 		{"/admin/systems", only(waymark.RoleAdmin)},
 		{"/admin/systems/" + system.ID, only(waymark.RoleAdmin)},
+		// insights: the whole area for administrators and commissioners, a
+		// provider's own services, the directory for moderators; a link
+		// worker or GP who leads no team has none
+		{"/insights", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider, waymark.RoleModerator)},
+		{"/insights/referrals", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider)},
+		{"/insights/referrals/download?table=sources&format=csv", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider)},
+		{"/insights/providers", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider)},
+		{"/insights/providers/download?table=services&format=xlsx", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider)},
+		{"/insights/providers/" + ownService + "/report", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleProvider)},
+		{"/insights/teams", only(waymark.RoleAdmin, waymark.RoleCommissioner)},
+		{"/insights/directory", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleModerator)},
+		{"/insights/unmet-need", only(waymark.RoleAdmin, waymark.RoleCommissioner)},
 	}
 	for _, rt := range routes {
 		for _, r := range roles {

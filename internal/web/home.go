@@ -86,7 +86,12 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 	}
 	if a.Has(waymark.RoleCommissioner) {
 		add("Commissioning",
+			on(s.deps.Insights != nil, homeLink{insightsBase, "Insights", "Referrals, providers' figures, teams, the directory and unmet need, for the whole area."}),
 			homeLink{"/", "Services and their referral figures", "Search the directory; each service's page shows its referral figures to you."})
+	}
+	if s.deps.Insights != nil && !a.Has(waymark.RoleCommissioner) && (a.Has(waymark.RoleAdmin) || a.Has(waymark.RoleModerator) || a.Has(waymark.RoleProvider)) {
+		add("Insights",
+			homeLink{insightsBase, "Insights", "Dashboards and reports: your services' figures, the directory and, for administrators, everything."})
 	}
 	if len(a.Roles) == 0 && listings {
 		add("Add your service",

@@ -133,6 +133,9 @@ func (s *Server) routes() {
 		s.route("GET "+systemsPath+"/{id}", admins, s.handleSystem)
 		s.route("POST "+systemsPath+"/{id}/{action}", admins, s.handleSystemAction)
 	}
+	if s.deps.Insights != nil && s.deps.Accounts != nil {
+		s.insightsRoutes()
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

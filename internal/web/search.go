@@ -109,6 +109,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Result != nil && v.Result.Total == 0 {
+		if v.Searched && v.Query.Page == 1 {
+			// Unmet need: kept by district and words, never the person.
+			if err := s.deps.Directory.NoteNothingFound(ctx, v.Query); err != nil {
+				s.log.Error("internal error", "route", r.Pattern, "error", err)
+			}
+		}
 		if err := s.suggest(r, &v); err != nil {
 			s.serverError(w, r, err)
 			return

@@ -27,6 +27,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/fhir"
 	"waymark/internal/freshness"
+	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/referral"
@@ -115,6 +116,9 @@ type Deps struct {
 	// /casework and the administrators' team and audit pages. It needs
 	// accounts.
 	Casework *casework.Service
+	// Insights turns on the dashboards at /insights for commissioners,
+	// team leads, providers and the platform team. It needs accounts.
+	Insights *insights.Insights
 	// FormTokens makes the forms that create something (referrals, new
 	// listings, reports, messages) safe to send twice.
 	FormTokens FormTokens

@@ -124,11 +124,44 @@ function drawMarkers (L, map, layer, markers) {
 // are in the table above it, so the chart only adds to them; it stays
 // hidden unless it could be drawn. Chart.js is loaded only on such pages.
 const charts = document.querySelectorAll('.waymark-chart[data-measures]')
-if (charts.length > 0) {
+// Insights: a div.waymark-table-chart with data-chart (JSON: kind, stacked,
+// labels and series drawn from the table before it; hidden figures are
+// null) becomes a bar or line chart.
+const tableCharts = document.querySelectorAll('.waymark-table-chart[data-chart]')
+if (charts.length > 0 || tableCharts.length > 0) {
   const script = document.createElement('script')
   script.src = new URL('./vendor/chart/chart.umd.min.js', import.meta.url).href
-  script.onload = () => charts.forEach(drawChart)
+  script.onload = () => {
+    charts.forEach(drawChart)
+    tableCharts.forEach(drawTableChart)
+  }
   document.head.appendChild(script)
+}
+
+// NHS palette: blue, dark blue, green, warm yellow, purple, aqua green,
+// dark pink, grey.
+const palette = ['#005eb8', '#003087', '#009639', '#ffb81c', '#330072', '#00a499', '#7c2855', '#768692']
+
+function drawTableChart (el) {
+  let c
+  try {
+    c = JSON.parse(el.dataset.chart)
+  } catch {
+    return
+  }
+  if (!c || !Array.isArray(c.series) || c.series.length === 0 || typeof window.Chart !== 'function') {
+    return
+  }
+  el.hidden = false
+  // eslint-disable-next-line no-new
+  new window.Chart(el.querySelector('canvas'), {
+    type: c.kind === 'line' ? 'line' : 'bar',
+    data: {
+      labels: c.labels,
+      datasets: c.series.map((s, i) => ({ label: s.label, data: s.points, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0, spanGaps: false }))
+    },
+    options: { animation: false, scales: { x: { stacked: !!c.stacked }, y: { stacked: !!c.stacked, beginAtZero: true } } }
+  })
 }
 
 function drawChart (el) {
