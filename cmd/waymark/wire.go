@@ -182,6 +182,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Requests:   directory.NewServiceRequests(a.store, time.Now, uuid.NewString),
 		Casework:   s.casework,
 		Insights:   insights.NewInsights(sqlstore.NewInsightsStore(a.db), insights.Config{FirstContactDays: cfg.FirstContactDays}, time.Now),
+		GP:         s.gp,
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},

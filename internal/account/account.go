@@ -35,6 +35,11 @@ type User struct {
 	PlatformRole waymark.Role
 	CreatedAt    time.Time
 	Memberships  []Membership
+	// Practice is the ODS code of the GP practice a GP or practice staff
+	// account belongs to, "" for everyone else; PracticeRole is their role
+	// there (gp or practice_staff).
+	Practice     string
+	PracticeRole waymark.Role
 }
 
 // Membership is a user's role in one organisation.
@@ -54,6 +59,12 @@ func (u *User) Actor() waymark.Actor {
 			a.Roles = append(a.Roles, m.Role)
 		}
 		a.Memberships = append(a.Memberships, waymark.Membership{OrganizationID: m.OrganizationID, Role: m.Role})
+	}
+	if u.Practice != "" {
+		if !a.Has(u.PracticeRole) {
+			a.Roles = append(a.Roles, u.PracticeRole)
+		}
+		a.Practices = []string{u.Practice}
 	}
 	return a
 }
@@ -446,6 +457,43 @@ const InviteTTL = 7 * 24 * time.Hour
 // link's token. The action is audited.
 // Errors: EFORBIDDEN unless the actor is an admin; EINVALID; ECONFLICT.
 func (s *Service) Invite(ctx context.Context, email, name string, role waymark.Role, organizationID string) (*User, string, error) {
+	return s.invite(ctx, email, name, role, orgDetail(organizationID), func(u *User) error {
+		switch role {
+		case waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner, waymark.RoleOnboarding:
+			u.PlatformRole = role
+		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
+			if organizationID == "" {
+				return waymark.FieldErrorf(waymark.EINVALID, "organization", "Choose the organisation they work for")
+			}
+			u.Memberships = []Membership{{OrganizationID: organizationID, Role: role}}
+		default:
+			return waymark.FieldErrorf(waymark.EINVALID, "role", "Choose a role")
+		}
+		return nil
+	})
+}
+
+// InviteToPractice invites a GP or practice staff (role) of the GP
+// practice with the ODS code, as Invite does. The caller checks the
+// practice is known. Errors: EFORBIDDEN unless the actor is an admin;
+// EINVALID (Field "role", "practice", "name" or "email"); ECONFLICT.
+func (s *Service) InviteToPractice(ctx context.Context, email, name string, role waymark.Role, ods string) (*User, string, error) {
+	ods = strings.ToUpper(strings.TrimSpace(ods))
+	return s.invite(ctx, email, name, role, " in GP practice "+ods, func(u *User) error {
+		if role != waymark.RoleGP && role != waymark.RolePracticeStaff {
+			return waymark.FieldErrorf(waymark.EINVALID, "role", "Choose GP or practice staff for a practice's account")
+		}
+		if ods == "" {
+			return waymark.FieldErrorf(waymark.EINVALID, "practice", "Choose the practice they work for")
+		}
+		u.Practice, u.PracticeRole = ods, role
+		return nil
+	})
+}
+
+// invite checks the actor, email and name, lets give set the user's
+// roles, and makes the account with its invitation.
+func (s *Service) invite(ctx context.Context, email, name string, role waymark.Role, where string, give func(u *User) error) (*User, string, error) {
 	a := waymark.ActorFrom(ctx)
 	if !a.Has(waymark.RoleAdmin) {
 		return nil, "", waymark.Errorf(waymark.EFORBIDDEN, "Only administrators can invite people")
@@ -462,16 +510,8 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "name", "Enter the person's name, in 100 characters or fewer")
 	}
 	u := &User{ID: uuid.NewString(), Email: email, Name: name, CreatedAt: s.now().UTC()}
-	switch role {
-	case waymark.RoleAdmin, waymark.RoleModerator, waymark.RoleCommissioner, waymark.RoleOnboarding:
-		u.PlatformRole = role
-	case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
-		if organizationID == "" {
-			return nil, "", waymark.FieldErrorf(waymark.EINVALID, "organization", "Choose the organisation they work for")
-		}
-		u.Memberships = []Membership{{OrganizationID: organizationID, Role: role}}
-	default:
-		return nil, "", waymark.FieldErrorf(waymark.EINVALID, "role", "Choose a role")
+	if err := give(u); err != nil {
+		return nil, "", err
 	}
 	// A random password nobody knows until they choose their own.
 	raw := make([]byte, 32)
@@ -488,7 +528,7 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 			return err
 		}
 		err := s.store.Audit(ctx, AuditEvent{ActorID: a.UserID, Action: "invite", Subject: u.Email,
-			Detail: "role " + string(role) + orgDetail(organizationID), At: s.now().UTC()})
+			Detail: "role " + string(role) + where, At: s.now().UTC()})
 		if err != nil {
 			return err
 		}

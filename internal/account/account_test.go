@@ -225,3 +225,37 @@ func TestAServiceHashesWithTheDefaultCostUnlessGivenAnother(t *testing.T) {
 		}
 	}
 }
+
+func TestAnInvitedPracticeUserActsForTheirPracticeOnly(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s, _ := newService(db)
+		admin := waymark.WithActor(context.Background(), waymark.Actor{UserID: "00000000-0000-4000-8000-000000000001", Roles: []waymark.Role{waymark.RoleAdmin}})
+		if _, _, err := s.InviteToPractice(admin, "pm@example.org", "Pam", waymark.RoleLinkWorker, "C81001"); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("a link worker in a practice: %v", err)
+		}
+		if _, _, err := s.InviteToPractice(admin, "pm@example.org", "Pam", waymark.RolePracticeStaff, " "); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("no practice: %v", err)
+		}
+		worker := waymark.WithActor(context.Background(), waymark.Actor{UserID: "00000000-0000-4000-8000-000000000002", Roles: []waymark.Role{waymark.RoleLinkWorker}})
+		if _, _, err := s.InviteToPractice(worker, "pm@example.org", "Pam", waymark.RolePracticeStaff, "C81001"); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Errorf("a link worker invited: %v", err)
+		}
+		u, _, err := s.InviteToPractice(admin, "pm@example.org", "Pam", waymark.RolePracticeStaff, "c81001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.User(context.Background(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := got.Actor()
+		if !a.Has(waymark.RolePracticeStaff) || !a.ActsFor("C81001") || a.ActsFor("C81002") || a.Has(waymark.RoleGP) {
+			t.Errorf("actor %+v", a)
+		}
+		users, err := s.Users(admin)
+		if err != nil || len(users) != 1 || users[0].Practice != "C81001" || users[0].PracticeRole != waymark.RolePracticeStaff {
+			t.Errorf("users %v %+v", err, users)
+		}
+	})
+}

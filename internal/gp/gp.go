@@ -156,10 +156,12 @@ type Practice struct {
 // practice).
 type Pathway struct {
 	ServiceID string
-	Enabled   bool
-	Practices []string // ODS codes
-	UpdatedBy string
-	UpdatedAt time.Time
+	// ServiceName is filled by Service.Pathway, for the settings page.
+	ServiceName string
+	Enabled     bool
+	Practices   []string // ODS codes
+	UpdatedBy   string
+	UpdatedAt   time.Time
 }
 
 // Allows reports whether the pathway takes referrals from the practice.

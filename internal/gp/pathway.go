@@ -6,18 +6,27 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/directory"
 )
 
 // Pathway returns a service's GP pathway for a provider of the service
 // (or an administrator). Errors: EUNAUTHORIZED; ENOTFOUND (also for
 // others).
 func (s *Service) Pathway(ctx context.Context, serviceID string) (*Pathway, error) {
-	if err := s.mayManage(ctx, serviceID); err != nil {
+	svc, err := s.mayManage(ctx, serviceID)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Pathway(ctx, serviceID)
+	p, err := s.store.Pathway(ctx, svc.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.ServiceName = svc.DisplayName()
+	return p, nil
 }
 
 // SavePathway switches a service's GP pathway on or off, optionally for
@@ -26,7 +35,7 @@ func (s *Service) Pathway(ctx context.Context, serviceID string) (*Pathway, erro
 // Errors: EUNAUTHORIZED; ENOTFOUND; EINVALID (Field "practices") naming a
 // malformed ODS code.
 func (s *Service) SavePathway(ctx context.Context, serviceID string, enabled bool, practices string) (*Pathway, error) {
-	if err := s.mayManage(ctx, serviceID); err != nil {
+	if _, err := s.mayManage(ctx, serviceID); err != nil {
 		return nil, err
 	}
 	p := Pathway{ServiceID: serviceID, Enabled: enabled, UpdatedBy: waymark.ActorFrom(ctx).UserID, UpdatedAt: s.now().UTC()}
@@ -57,19 +66,22 @@ func (s *Service) SavePathway(ctx context.Context, serviceID string, enabled boo
 }
 
 // mayManage checks the actor provides the service or is an administrator.
-func (s *Service) mayManage(ctx context.Context, serviceID string) error {
+func (s *Service) mayManage(ctx context.Context, serviceID string) (*directory.Service, error) {
 	a := waymark.ActorFrom(ctx)
 	if a.Anonymous() {
-		return waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in")
+		return nil, waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in")
+	}
+	if _, err := uuid.Parse(serviceID); err != nil {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service with this id")
 	}
 	svc, err := s.services.FindServiceByID(ctx, serviceID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !a.Has(waymark.RoleAdmin) && !a.In(svc.OrganizationID, waymark.RoleProvider) {
-		return waymark.Errorf(waymark.ENOTFOUND, "There is no service with this id")
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service with this id")
 	}
-	return nil
+	return svc, nil
 }
 
 // PathwayServices lists the services the actor's practice may refer to

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/input"
@@ -182,6 +184,9 @@ func (s *Service) byKey(ctx context.Context, key string) (*Referral, error) {
 // checkPathway checks the service exists, is listed, and its provider
 // agreed a GP pathway for the practice, and fills its name.
 func (s *Service) checkPathway(ctx context.Context, r *Referral) error {
+	if _, err := uuid.Parse(r.ServiceID); err != nil {
+		return waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)
+	}
 	svc, err := s.services.FindServiceByID(ctx, r.ServiceID)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && !svc.Status.Public()) {
 		return waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)

@@ -45,8 +45,26 @@ func (s *AccountStore) CreateUser(ctx context.Context, u *account.User) error {
 				return fmt.Errorf("insert membership: %w", err)
 			}
 		}
+		if u.Practice != "" {
+			return setPractice(ctx, c, u.ID, u.Practice, u.PracticeRole)
+		}
 		return nil
 	})
+}
+
+// SetPractice makes a user a GP or practice staff (role) of the GP
+// practice with the ODS code, instead of any practice before.
+func (s *AccountStore) SetPractice(ctx context.Context, userID, ods string, role waymark.Role) error {
+	return s.db.inTx(ctx, func(c conn) error { return setPractice(ctx, c, userID, ods, role) })
+}
+
+func setPractice(ctx context.Context, c conn, userID, ods string, role waymark.Role) error {
+	err := c.exec(ctx, `INSERT INTO practice_user (user_id, ods_code, role) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET ods_code = excluded.ods_code, role = excluded.role`, userID, ods, string(role))
+	if err != nil {
+		return fmt.Errorf("set practice: %w", err)
+	}
+	return nil
 }
 
 func (s *AccountStore) findUser(ctx context.Context, where string, arg any) (*account.User, error) {
@@ -74,6 +92,12 @@ func (s *AccountStore) findUser(ctx context.Context, where string, arg any) (*ac
 		}
 		u.PlatformRole = waymark.Role(grant)
 	}
+	var practiceRole string
+	err = c.queryRow(ctx, `SELECT ods_code, role FROM practice_user WHERE user_id = ?`, u.ID).Scan(&u.Practice, &practiceRole)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find practice: %w", mapError(err))
+	}
+	u.PracticeRole = waymark.Role(practiceRole)
 	err = eachRow(ctx, c, `SELECT organization_id, role FROM membership WHERE user_id = ? ORDER BY organization_id, role`,
 		[]any{u.ID}, func(r rowScanner) error {
 			var m account.Membership
@@ -259,6 +283,19 @@ func (s *AccountStore) Users(ctx context.Context) ([]*account.User, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	err = eachRow(ctx, c, `SELECT user_id, ods_code, role FROM practice_user`, nil, func(r rowScanner) error {
+		var userID, ods, role string
+		if err := r.Scan(&userID, &ods, &role); err != nil {
+			return err
+		}
+		if u := byID[userID]; u != nil {
+			u.Practice, u.PracticeRole = ods, waymark.Role(role)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list practice users: %w", err)
 	}
 	err = eachRow(ctx, c, `SELECT user_id, organization_id, role FROM membership ORDER BY organization_id, role`,
 		nil, func(r rowScanner) error {

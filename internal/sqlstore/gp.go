@@ -98,9 +98,13 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// SavePathway stores a service's GP pathway.
+// SavePathway stores a service's GP pathway, with the settings form's
+// token when ctx carries one (ECONFLICT when that form was sent before).
 func (s *GPStore) SavePathway(ctx context.Context, p gp.Pathway) error {
 	return s.db.inTx(ctx, func(c conn) error {
+		if err := claimFormToken(ctx, c, "gp_pathway", p.ServiceID, p.UpdatedAt); err != nil {
+			return err
+		}
 		return c.exec(ctx, `INSERT INTO gp_pathway (service_id, enabled, practices, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (service_id) DO UPDATE SET enabled = excluded.enabled, practices = excluded.practices,
 			updated_by = excluded.updated_by, updated_at = excluded.updated_at`,

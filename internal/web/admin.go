@@ -2,16 +2,19 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"waymark"
 	"waymark/internal/account"
 	"waymark/internal/directory"
+	"waymark/internal/gp"
 )
 
 // adminView is the administrators' page: invite people, read the audit log.
 type adminView struct {
 	formView
 	Organizations []directory.Organization
+	Practices     []gp.Practice // for GP and practice staff accounts; none without the practice app
 	Audit         []account.AuditEvent
 	// Invited is the address just sent an invitation, carried from the
 	// invitation's post in the session (never in the page's address).
@@ -29,6 +32,11 @@ func (s *Server) adminView(r *http.Request) (adminView, error) {
 	var err error
 	if v.Organizations, err = s.deps.Directory.Organizations(r.Context()); err != nil {
 		return v, err
+	}
+	if s.deps.GP != nil {
+		if v.Practices, err = s.deps.GP.Practices(r.Context()); err != nil {
+			return v, err
+		}
 	}
 	v.Audit, err = s.deps.Accounts.AuditLog(r.Context(), 50)
 	return v, err
@@ -56,16 +64,36 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = r.PostForm
 	f := r.PostForm
-	u, _, err := s.deps.Accounts.Invite(r.Context(), f.Get("email"), f.Get("name"), waymark.Role(f.Get("role")), f.Get("organization"))
+	u, err := s.invite(r, f)
 	if err != nil {
 		if code := waymark.ErrorCode(err); code != waymark.EINVALID && code != waymark.ECONFLICT {
 			s.renderError(w, r, err)
 			return
 		}
-		showProblems(&v.page, v.FieldErrs, err, []string{"name", "email", "role", "organization"})
+		showProblems(&v.page, v.FieldErrs, err, []string{"name", "email", "role", "organization", "practice"})
 		s.render(w, r, http.StatusBadRequest, "admin", v)
 		return
 	}
 	s.deps.Sessions.Put(r.Context(), invitedKey, u.Email)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+// invite invites someone as the form says: a GP or practice staff of a
+// practice when a practice is chosen (or the role is practice staff),
+// else with a platform role or a role in an organisation.
+func (s *Server) invite(r *http.Request, f url.Values) (*account.User, error) {
+	ctx, role, ods := r.Context(), waymark.Role(f.Get("role")), f.Get("practice")
+	if s.deps.GP == nil || (ods == "" && role != waymark.RolePracticeStaff) {
+		u, _, err := s.deps.Accounts.Invite(ctx, f.Get("email"), f.Get("name"), role, f.Get("organization"))
+		return u, err
+	}
+	if ods != "" {
+		if _, err := s.deps.GP.Practice(ctx, ods); waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "practice", "Choose a practice from the list")
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	u, _, err := s.deps.Accounts.InviteToPractice(ctx, f.Get("email"), f.Get("name"), role, ods)
+	return u, err
 }

@@ -21,6 +21,7 @@ import (
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/fhir"
+	"waymark/internal/gp"
 	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
@@ -258,6 +259,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	dstore := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(dstore, testMailer(db), time.Now, uuid.NewString)
 	feedRuns := oruk.NewRuns(dstore, nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler)) // queued, never run
+	var gpSvc *gp.Service
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, directory.NewRevisions(dstore, d.Directory, life), media.NewImages(dstore, time.Now, uuid.NewString)
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
@@ -269,8 +271,11 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
 		d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
 		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, time.Now)
+		gpSvc = newGPService(db, d.Referrals)
+		d.GP = gpSvc
 	})
 	ctx := context.Background()
+	gpReferral := mustPracticeReferral(t, db, gpSvc, "C81001")
 	feedRun, err := feedRuns.Queue(ctx, "https://directory.example.org/api", false)
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +284,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	orgID := s.services[0].OrganizationID
 	ownService := s.services[0].ID
 	nordic := s.service(t, "Nordic walking for beginners").ID
-	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleOnboarding}
+	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RolePracticeStaff, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleOnboarding}
 	browsers := map[waymark.Role]*browser{}
 	for _, r := range roles {
 		b := s.browser(t)
@@ -293,6 +298,11 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		switch r {
 		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
 			u.Memberships = []account.Membership{{OrganizationID: orgID, Role: r}}
+			if r == waymark.RoleGP {
+				u.Practice, u.PracticeRole = "C81001", r
+			}
+		case waymark.RolePracticeStaff:
+			u.Practice, u.PracticeRole = "C81001", r
 		default:
 			u.PlatformRole = r
 		}
@@ -377,6 +387,13 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/insights/teams", only(waymark.RoleAdmin, waymark.RoleCommissioner)},
 		{"/insights/directory", only(waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleModerator)},
 		{"/insights/unmet-need", only(waymark.RoleAdmin, waymark.RoleCommissioner)},
+		{"/practice", only(waymark.RoleGP, waymark.RolePracticeStaff)},
+		{"/practice/refer", only(waymark.RoleGP, waymark.RolePracticeStaff)},
+		{"/practice/referrals/" + gpReferral, only(waymark.RoleGP, waymark.RolePracticeStaff)},
+		{"/practice/referrals/" + uuid.NewString(), notFoundFor(only(waymark.RoleGP, waymark.RolePracticeStaff), waymark.RoleGP, waymark.RolePracticeStaff)},
+		// no letter before discharge
+		{"/practice/referrals/" + gpReferral + "/letter", notFoundFor(only(waymark.RoleGP, waymark.RolePracticeStaff), waymark.RoleGP, waymark.RolePracticeStaff)},
+		{"/provider/services/" + ownService + "/gp-pathway", only(waymark.RoleProvider, waymark.RoleAdmin)},
 	}
 	for _, rt := range routes {
 		for _, r := range roles {
@@ -416,7 +433,8 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/services/" + id + "/report", "/services/" + id + "/confirm", "/services/" + id + "/refer", "/services/" + id + "/refer-client",
 		"/track/" + id + "/token/message", "/referrals/" + id + "/accept", "/referrals/" + id + "/attendance", "/provider/services/" + id + "/form",
 		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend",
-		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove"} {
+		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove",
+		"/practice/refer", "/provider/services/" + id + "/gp-pathway"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

@@ -27,12 +27,18 @@ func (s *Server) handleDischargeLetter(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, err)
 		return
 	}
+	s.renderLetter(w, r, l, link{Href: cwBase, Text: "Caseload"}, link{Href: clientPath(l.ClientID), Text: l.Name})
+}
+
+// renderLetter shows a discharge letter under the breadcrumbs.
+func (s *Server) renderLetter(w http.ResponseWriter, r *http.Request, l *casework.Letter, trail ...link) {
 	v := letterView{page: s.page(r, "Discharge letter: "+l.Name), Letter: l, Titles: map[string]string{}}
 	for _, sec := range l.Sections() {
 		v.Titles[sec.Code] = sec.Title
 	}
-	v.Breadcrumbs = crumbs(link{Href: cwBase, Text: "Caseload"}, link{Href: clientPath(l.ClientID), Text: l.Name})
+	v.Breadcrumbs = crumbs(trail...)
 	v.NoIndex = true
+	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "cw-letter", v)
 }
 

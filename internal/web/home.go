@@ -56,6 +56,12 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			on(referrals, homeLink{"/referrals", "Your referrals", "People you referred and what the services said."}),
 			homeLink{"/", "Find support to refer someone to", "Search the directory; each service's page has a referral link and its referral figures."})
 	}
+	if (a.Has(waymark.RoleGP) || a.Has(waymark.RolePracticeStaff)) && len(a.Practices) > 0 && s.deps.GP != nil {
+		add("Your GP practice",
+			homeLink{practiceBase, "Practice referrals", "Your practice's referrals to social prescribing and to services, with their status and discharge letters."},
+			homeLink{practiceBase + "/refer", "Refer a patient", "To your social prescribing team, or to a service with a GP pathway agreed with your practice."},
+			homeLink{"/", "Search the marketplace", "Community services near your patients."})
+	}
 	if a.Has(waymark.RoleLinkWorker) && s.deps.Casework != nil {
 		add("Case management",
 			homeLink{cwBase, "Your caseload", "Your clients, their next actions and last contact; team leads also see the team's."},
@@ -115,13 +121,14 @@ type userRow struct {
 
 // roleNames are the roles in words.
 var roleNames = map[waymark.Role]string{
-	waymark.RoleProvider:     "Provider",
-	waymark.RoleLinkWorker:   "Link worker",
-	waymark.RoleGP:           "GP or practice staff",
-	waymark.RoleModerator:    "Moderator",
-	waymark.RoleAdmin:        "Administrator",
-	waymark.RoleCommissioner: "Commissioner",
-	waymark.RoleOnboarding:   "Onboarding (imports only)",
+	waymark.RoleProvider:      "Provider",
+	waymark.RoleLinkWorker:    "Link worker",
+	waymark.RoleGP:            "GP",
+	waymark.RolePracticeStaff: "Practice staff",
+	waymark.RoleModerator:     "Moderator",
+	waymark.RoleAdmin:         "Administrator",
+	waymark.RoleCommissioner:  "Commissioner",
+	waymark.RoleOnboarding:    "Onboarding (imports only)",
 }
 
 // roleName is a role in words.
@@ -167,6 +174,9 @@ func userRows(users []*account.User, orgs []directory.Organization) []userRow {
 				name = "an organisation no longer listed"
 			}
 			row.Roles = append(row.Roles, roleName(m.Role)+" at "+name)
+		}
+		if u.Practice != "" {
+			row.Roles = append(row.Roles, roleName(u.PracticeRole)+" at GP practice "+u.Practice)
 		}
 		rows = append(rows, row)
 	}

@@ -24,6 +24,8 @@ type providerView struct {
 	// Pending are the changes waiting for review, by service ID.
 	Pending map[string]*directory.Revision
 	Actions actionState
+	// GP is true when providers can agree GP pathways.
+	GP bool
 }
 
 func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +38,8 @@ func (s *Server) renderProvider(w http.ResponseWriter, r *http.Request, status i
 		s.renderError(w, r, err)
 		return
 	}
-	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}, Actions: st}
+	v := providerView{page: s.page(r, "Your listings"), Services: list, Stats: map[string]*referral.Stats{}, Pending: map[string]*directory.Revision{}, Actions: st,
+		GP: s.deps.GP != nil}
 	for _, svc := range list {
 		if s.deps.Revisions != nil && (svc.Status.Public() || svc.Status == directory.StatusSuspended) {
 			rev, err := s.deps.Revisions.PendingChange(r.Context(), svc.ID)

@@ -108,6 +108,19 @@ func (s *Server) routes() {
 	if s.deps.Casework != nil && s.deps.Accounts != nil {
 		s.caseworkRoutes()
 	}
+	if s.deps.GP != nil && s.deps.Accounts != nil {
+		// Practice accounts only; gp.Service keeps each to its own practice.
+		practice := roles(waymark.RoleGP, waymark.RolePracticeStaff)
+		s.route("GET "+practiceBase, practice, s.handlePracticeHome)
+		s.route("GET "+practiceBase+"/refer", practice, s.handlePracticeReferForm)
+		s.route("POST "+practiceBase+"/refer", practice, s.handlePracticeRefer)
+		s.route("GET "+practiceBase+"/referrals/{id}", practice, s.handlePracticeReferral)
+		s.route("GET "+practiceBase+"/referrals/{id}/letter", practice, s.handlePracticeLetter)
+		// Providers of the service (404 for others) and administrators.
+		pathway := roles(waymark.RoleProvider, waymark.RoleAdmin)
+		s.route("GET /provider/services/{id}/gp-pathway", pathway, s.handleGPPathwayForm)
+		s.route("POST /provider/services/{id}/gp-pathway", pathway, s.handleGPPathway)
+	}
 	if s.deps.Lifecycle != nil && s.deps.Accounts != nil {
 		mods := roles(waymark.RoleModerator, waymark.RoleAdmin)
 		s.route("GET "+offlineHelpPath, mods, s.handleOfflineHelpList)

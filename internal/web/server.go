@@ -27,6 +27,7 @@ import (
 	"waymark/internal/email"
 	"waymark/internal/fhir"
 	"waymark/internal/freshness"
+	"waymark/internal/gp"
 	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
@@ -119,6 +120,9 @@ type Deps struct {
 	// Insights turns on the dashboards at /insights for commissioners,
 	// team leads, providers and the platform team. It needs accounts.
 	Insights *insights.Insights
+	// GP turns on the practice web app at /practice (GP and practice staff
+	// accounts) and providers' GP pathway settings. It needs accounts.
+	GP *gp.Service
 	// FormTokens makes the forms that create something (referrals, new
 	// listings, reports, messages) safe to send twice.
 	FormTokens FormTokens
