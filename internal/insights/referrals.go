@@ -63,6 +63,13 @@ type HourCount struct {
 	N         int
 }
 
+// PracticeCount counts referrals from one GP practice through one channel
+// (web for the practice app, fhir for a connected GP system).
+type PracticeCount struct {
+	ODSCode, Name, Channel string
+	N                      int
+}
+
 // ReferralStore answers the referral questions. Referrals are the
 // marketplace's (to services) and, for "over time", also those into social
 // prescribing teams' waiting lists.
@@ -78,6 +85,9 @@ type ReferralStore interface {
 	// ResponseHours is the histogram of first-response times of
 	// marketplace referrals made in the range; by service when byService.
 	ResponseHours(ctx context.Context, q Query, byService bool) ([]HourCount, error)
+	// GPReferrals counts referrals from GP practices made in the range by
+	// practice and channel.
+	GPReferrals(ctx context.Context, q Query) ([]PracticeCount, error)
 	// ServiceFigures counts each service's marketplace referrals made in
 	// the range.
 	ServiceFigures(ctx context.Context, q Query) ([]ServiceFigures, error)
@@ -177,6 +187,12 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 	}
 	d.Tables = append(d.Tables, catOver)
 
+	practices, err := s.store.GPReferrals(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("gp referrals: %w", err)
+	}
+	d.Tables = append(d.Tables, practiceTable(practices))
+
 	outcomes, err := s.store.ReferralOutcomes(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("referral outcomes: %w", err)
@@ -264,6 +280,48 @@ func declines(list []OutcomeCount) Table {
 	}
 	if other > 0 {
 		t.Row(Text("Not recorded"), Count(other), Rate(other, all))
+	}
+	return t
+}
+
+// practiceTable is referrals from GP practices by practice, through the
+// practice app and from connected GP systems.
+func practiceTable(list []PracticeCount) Table {
+	type row struct {
+		name     string
+		web, sys int
+	}
+	rows := map[string]*row{}
+	var codes []string
+	for _, p := range list {
+		r, ok := rows[p.ODSCode]
+		if !ok {
+			name := p.ODSCode
+			if p.Name != "" {
+				name = p.Name + " (" + p.ODSCode + ")"
+			}
+			r = &row{name: name}
+			rows[p.ODSCode] = r
+			codes = append(codes, p.ODSCode)
+		}
+		if p.Channel == "fhir" {
+			r.sys += p.N
+		} else {
+			r.web += p.N
+		}
+	}
+	sort.Slice(codes, func(i, j int) bool { return rows[codes[i]].name < rows[codes[j]].name })
+	t := Table{ID: "gp-practices", Title: "Referrals from GP practices", Columns: []string{"Practice", "Practice app", "GP system (FHIR)", "All"},
+		Chart: Chart{Kind: "bar", Stacked: true}, Note: "Referrals a practice made through Waymark's practice app or from its clinical system over FHIR, to a social prescribing team or a service."}
+	var web, sys int
+	for _, c := range codes {
+		r := rows[c]
+		t.Row(Text(r.name), Count(r.web), Count(r.sys), Count(r.web+r.sys))
+		web += r.web
+		sys += r.sys
+	}
+	if len(codes) > 1 {
+		t.Row(Text("All"), Count(web), Count(sys), Count(web+sys))
 	}
 	return t
 }

@@ -147,13 +147,25 @@ func clients(q insights.Query) *where {
 // sourceOf classifies a marketplace referral r by who made it, with the
 // joins it needs: lw (link workers, members of a team) and gp (users with
 // a GP role in an organisation).
-const sourceOf = `CASE WHEN r.source = 'self' THEN 'self'
+// A referral that came from a GP practice through the practice app or a
+// connected GP system (gpr, from gp_referral) counts by its channel.
+const sourceOf = `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
+		WHEN gpr.channel = 'web' THEN 'gp_practice'
+		WHEN r.source = 'self' THEN 'self'
 		WHEN lw.uid IS NOT NULL THEN 'link_worker'
 		WHEN gp.uid IS NOT NULL THEN 'gp_practice'
 		ELSE 'professional' END`
 
 const sourceJoins = ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
-	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id`
+	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id
+	LEFT JOIN (SELECT market_referral_id AS rid, channel FROM gp_referral WHERE market_referral_id <> '') gpr ON gpr.rid = CAST(r.id AS TEXT)`
+
+// incomingSource classifies a waiting-list referral i, with its join.
+const incomingSource = `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
+		WHEN gpr.channel = 'web' OR i.source = 'gp' THEN 'gp_practice'
+		WHEN i.source = 'self' THEN 'self' ELSE 'professional' END`
+
+const incomingJoin = ` LEFT JOIN (SELECT incoming_id AS iid, channel FROM gp_referral WHERE incoming_id <> '') gpr ON gpr.iid = i.id`
 
 // LeadTeams lists the teams the user leads, by name.
 func (s *InsightsStore) LeadTeams(ctx context.Context, userID string) ([]insights.Team, error) {
@@ -211,12 +223,50 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 		return nil, fmt.Errorf("referrals by source: %w", err)
 	}
 	if w, ok := incoming(q); ok {
-		err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day,
-			CASE i.source WHEN 'self' THEN 'self' WHEN 'gp' THEN 'gp_practice' ELSE 'professional' END AS source
-			FROM sp_incoming i WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
+		err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day, `+incomingSource+` AS source
+			FROM sp_incoming i`+incomingJoin+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
 		if err != nil {
 			return nil, fmt.Errorf("waiting-list referrals by source: %w", err)
 		}
+	}
+	return out, nil
+}
+
+// GPReferrals counts referrals from GP practices made in the range by
+// practice and channel: every practice for the whole area, those into the
+// scope's teams or to its organisations' services otherwise.
+func (s *InsightsStore) GPReferrals(ctx context.Context, q insights.Query) ([]insights.PracticeCount, error) {
+	w := &where{}
+	w.add("g.created_at >= ? AND g.created_at < ?", q.From, q.To)
+	if !q.Scope.All || q.ServiceID != "" {
+		or := []string{"FALSE"}
+		var args []any
+		if ids := q.Scope.TeamIDs; len(ids) > 0 && q.ServiceID == "" {
+			or = append(or, "g.team_id IN ("+placeholders(len(ids))+")")
+			args = append(args, anys(ids)...)
+		}
+		if ids := q.Scope.OrganizationIDs; len(ids) > 0 {
+			or = append(or, "g.market_referral_id IN (SELECT CAST(r.id AS TEXT) FROM referral r WHERE r.organization_id IN ("+placeholders(len(ids))+"))")
+			args = append(args, anys(ids)...)
+		}
+		w.add("("+strings.Join(or, " OR ")+")", args...)
+	}
+	if q.ServiceID != "" {
+		w.add("g.service_id = ?", q.ServiceID)
+	}
+	if q.Area != "" {
+		w.add("UPPER(g.postcode) LIKE ?", q.Area+" %")
+	}
+	var out []insights.PracticeCount
+	err := eachRow(ctx, s.db.reader(), `SELECT g.practice_ods, COALESCE(MAX(p.name), ''), g.channel, COUNT(*) FROM gp_referral g
+		LEFT JOIN gp_practice p ON p.ods_code = g.practice_ods WHERE `+w.sql()+` GROUP BY g.practice_ods, g.channel`, w.args, func(r rowScanner) error {
+		var c insights.PracticeCount
+		err := r.Scan(&c.ODSCode, &c.Name, &c.Channel, &c.N)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gp referrals: %w", err)
 	}
 	return out, nil
 }

@@ -189,6 +189,18 @@ func newInsightsFixture(t *testing.T, db *sqlstore.DB) *insightsFixture {
 	incoming(f.teamA, "self", "2026-06-12 09:00", "waiting", nil)
 	incoming(f.teamB, "self", "2026-02-10 09:00", "waiting", nil)
 
+	// Two came from a GP practice: the GP's referral to Nordic walking
+	// through the practice app, the GP referral into Amber Valley from the
+	// practice's clinical system.
+	f.exec(`INSERT INTO gp_practice (ods_code, name, created_at) VALUES ('C81001', 'Lime Grove', ?)`, created)
+	gpReferral := func(key, channel, team, service, incomingID, marketID, when string) {
+		f.exec(`INSERT INTO gp_referral (id, request_key, practice_ods, service_id, team_id, channel, nhs_number, given_name, family_name, date_of_birth,
+			reason, incoming_id, market_referral_id, created_at) VALUES (?, ?, 'C81001', ?, ?, ?, '9434765919', 'Given', 'Family', '1950-01-01', 'Lonely', ?, ?, ?)`,
+			id("gp "+key), key, service, team, channel, incomingID, marketID, at(when))
+	}
+	gpReferral("web", "web", "", f.nordic, "", id("referral 5"), "2026-03-01 09:00")
+	gpReferral("fhir", "fhir", f.teamA, "", id("incoming 3"), "", "2026-02-02 09:00")
+
 	// Clients. Amber Valley: the worker has 5 open cases, 1 is waiting
 	// unallocated, 2 were discharged (goals met, moved away). Dales: 1.
 	client := func(name, team, worker, status, reason string, discharged *time.Time) string {
@@ -315,9 +327,10 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkDashboard(t, d, want{
-				// Self 11 marketplace + 4 waiting list; GP 1 + 1; other 1 + 3.
-				"sources": {"Self-referral": {1: "15", 2: "65%"}, "Link worker": {1: few, 2: "9%"}, "GP practice": {1: few, 2: "9%"},
-					"GP system (FHIR)": {1: "0", 2: "0%"}, "Other professional": {1: few, 2: "17%"}, "All": {1: "23"}},
+				// Self 11 marketplace + 4 waiting list; GP app 1, GP system 1; other 1 + 3.
+				"sources": {"Self-referral": {1: "15", 2: "65%"}, "Link worker": {1: few, 2: "9%"}, "GP practice": {1: few, 2: "4%"},
+					"GP system (FHIR)": {1: few, 2: "4%"}, "Other professional": {1: few, 2: "17%"}, "All": {1: "23"}},
+				"gp-practices": {"Lime Grove (C81001)": {1: few, 2: few, 3: few}},
 				// January: 2 Nordic + 2 Amber Valley; April: 4 knit; May: 5 debt.
 				"over-time": {"2026-01": {1: few, 6: few}, "2026-02": {6: few}, "2026-03": {6: "5"}, "2026-04": {1: few, 6: few},
 					"2026-05": {1: "5", 6: "5"}, "2026-06": {1: few, 6: few}},
@@ -338,9 +351,10 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkDashboard(t, d, want{
-			"sources":  {"Self-referral": {1: "6"}, "Link worker": {1: few}, "All": {1: "10"}},
-			"funnel":   {"Sent": {1: "10"}, "Accepted": {1: few}, "Attended": {1: few}},
-			"response": {"Referrals answered": {1: "5"}, "Median": {1: "10.0 hours"}, "90th percentile": {1: "30.0 hours"}},
+			"sources":      {"Self-referral": {1: "6"}, "Link worker": {1: few}, "GP practice": {1: few}, "GP system (FHIR)": {1: "0"}, "All": {1: "10"}},
+			"gp-practices": {"Lime Grove (C81001)": {1: few, 2: "0", 3: few}},
+			"funnel":       {"Sent": {1: "10"}, "Accepted": {1: few}, "Attended": {1: few}},
+			"response":     {"Referrals answered": {1: "5"}, "Median": {1: "10.0 hours"}, "90th percentile": {1: "30.0 hours"}},
 		})
 		if c := d.Table("categories").Cell("Money advice", 1); c != "" {
 			t.Errorf("provider A sees provider B's category: %q", c)
@@ -351,8 +365,9 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkDashboard(t, d, want{
-			"sources": {"Self-referral": {1: few}, "Link worker": {1: few}, "GP practice": {1: few}, "Other professional": {1: few}, "All": {1: "9"}},
-			"funnel":  {"Sent": {1: few}},
+			"sources":      {"Self-referral": {1: few}, "Link worker": {1: few}, "GP practice": {1: "0"}, "GP system (FHIR)": {1: few}, "Other professional": {1: few}, "All": {1: "9"}},
+			"gp-practices": {"Lime Grove (C81001)": {1: "0", 2: few, 3: few}},
+			"funnel":       {"Sent": {1: few}},
 		})
 		// An area: DE1 has only Debt advice; waiting-list postcodes are DE4.
 		area := insightsRange
