@@ -53,6 +53,10 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		{"provider", "/provider/services/" + nordic + "/form", "Do you have your own walking poles?"},
 		{"moderator", "/moderation", "Listings to review"},
 		{"admin", "/admin", "Invite"},
+		{"gp", "/practice", "Lime Grove Medical Centre, Matlock (demo)"},
+		{"practice", "/practice/refer", "Nordic walking for beginners (Matlock Striders), by the GP pathway"},
+		{"practice", "/practice/refer", "Matlock health walks (Matlock Striders), by the GP pathway"},
+		{"provider", "/provider/services/" + nordic + "/gp-pathway", "Accept direct referrals from GP practices"},
 	} {
 		c := as(tc.who)
 		if status, body := get(c, tc.path); status != 200 || !strings.Contains(body, tc.want) {

@@ -102,7 +102,10 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 		{"linkworker@demo.waymark.example", "Lee Link Worker", "", pcn.ID, waymark.RoleLinkWorker},
 		{"teamlead@demo.waymark.example", "Tess Team Lead", "", pcn.ID, waymark.RoleLinkWorker},
 		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcn.ID, waymark.RoleGP},
+		{"practice@demo.waymark.example", "Priya Practice Manager", "", "", ""},
 	}
+	// The GP and the practice manager belong to the demo practice C81001.
+	practiceRoles := map[string]waymark.Role{"gp@demo.waymark.example": waymark.RoleGP, "practice@demo.waymark.example": waymark.RolePracticeStaff}
 	actors, names := map[string]waymark.Actor{}, map[string]string{}
 	for _, d := range demo {
 		u, err := accounts.CreateUser(ctx, d.email, d.name, DemoPassword, d.platform)
@@ -114,6 +117,12 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 				return fmt.Errorf("demo account %s: %w", d.email, err)
 			}
 			u.Memberships = append(u.Memberships, account.Membership{OrganizationID: d.org, Role: d.role})
+		}
+		if role, ok := practiceRoles[d.email]; ok {
+			if err := store.SetPractice(ctx, u.ID, seed.DemoPractices[0].ODSCode, role); err != nil {
+				return fmt.Errorf("demo account %s: %w", d.email, err)
+			}
+			u.Practice, u.PracticeRole = seed.DemoPractices[0].ODSCode, role
 		}
 		actors[d.email] = u.Actor()
 		names[d.email] = d.name
@@ -151,7 +160,10 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 	}, time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo casework: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients) and gp@demo.waymark.example.\n", DemoPassword)
+	if err := seed.GP(ctx, sqlstore.NewGPStore(a.db), services, time.Now().UTC()); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
 	return nil
 }
 
