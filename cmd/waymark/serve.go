@@ -110,7 +110,9 @@ func (m *Main) serve(ctx context.Context, cfg Config, logger *slog.Logger, args 
 	if err != nil {
 		return err
 	}
-	srv, err := web.NewServer(webConfig(cfg), s.webDeps(a, cfg, logger))
+	wc := webConfig(cfg)
+	wc.PublicURL = publicURL
+	srv, err := web.NewServer(wc, s.webDeps(a, cfg, logger))
 	if err != nil {
 		return err
 	}

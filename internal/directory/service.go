@@ -45,6 +45,10 @@ type Store interface {
 	// PublicText returns the names, descriptions, keywords and category
 	// names of the public, listed entries, for spelling suggestions.
 	PublicText(ctx context.Context) ([]string, error)
+	// FirstServiceWithIDPrefix returns the id of the first created service
+	// (in any status) whose id's hex digits start with prefix (lower-case
+	// hex), or "" when there is none.
+	FirstServiceWithIDPrefix(ctx context.Context, prefix string) (string, error)
 }
 
 // Geocoder finds the centre of a postcode or outward code.

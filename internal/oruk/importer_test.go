@@ -3,6 +3,7 @@ package oruk_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,8 +27,9 @@ import (
 type mockFeed struct {
 	dir      string
 	mu       sync.Mutex
-	rename   string // when set, the full service's name is changed to it
-	empty    bool   // when set, the list is empty
+	rename   string                    // when set, the full service's name is changed to it
+	extend   func(full map[string]any) // when set, changes the full service
+	empty    bool                      // when set, the list is empty
 	failures atomic.Int32
 	requests atomic.Int32
 }
@@ -66,6 +68,9 @@ func (m *mockFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if m.rename != "" {
 			full["name"] = m.rename
+		}
+		if m.extend != nil {
+			m.extend(full)
 		}
 		json.NewEncoder(w).Encode(full)
 	default:
@@ -240,6 +245,38 @@ func TestImportSkipsServicesWithControlCharacters(t *testing.T) {
 			}
 			if n, _ := store.CountServices(ctx); n != 0 {
 				t.Errorf("%d services stored, want none", n)
+			}
+		}
+	})
+}
+
+func TestImportReadsLanguagesAndDeliveryMethods(t *testing.T) {
+	mocks := filepath.Join(standards(t), "validator", "mocks")
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		_, terms := directory.DeliveryTaxonomy()
+		feed := &mockFeed{dir: filepath.Join(mocks, "V3.0-UK-Default"), extend: func(full map[string]any) {
+			full["languages"] = []any{map[string]any{"id": "0f4b6a52-98b4-4c1e-9b59-5b2d4f1e0a01", "code": "pl", "name": "Polish"},
+				map[string]any{"id": "0f4b6a52-98b4-4c1e-9b59-5b2d4f1e0a02", "code": "xx", "name": "Unknown"}}
+			attrs, _ := full["attributes"].([]any)
+			full["attributes"] = append(attrs, map[string]any{"id": "0f4b6a52-98b4-4c1e-9b59-5b2d4f1e0a03", "taxonomy_term_id": terms[2].ID,
+				"taxonomy_term": map[string]any{"id": terms[2].ID, "name": "By phone", "description": "By phone", "taxonomy_id": directory.DeliveryTaxonomyID, "term": "phone"}})
+		}}
+		srv := httptest.NewServer(feed)
+		defer srv.Close()
+		im, store := newImporter(t, db)
+		if sum, err := im.Run(ctx, srv.URL, true); err != nil || sum.Created != 1 {
+			t.Fatalf("import: %v %s", err, sum)
+		}
+		ids, _, _ := store.ListPublicServiceIDs(ctx, directory.ListFilter{Limit: 10})
+		m, _ := store.FindServices(ctx, ids, true)
+		svc := m[ids[0]]
+		if fmt.Sprint(svc.Languages, svc.Delivery) != "[pl] [phone]" {
+			t.Errorf("languages %v, delivery %v; want [pl] and [phone]", svc.Languages, svc.Delivery)
+		}
+		for _, c := range svc.Categories {
+			if c.Name == "By phone" {
+				t.Error("the delivery method became a category")
 			}
 		}
 	})

@@ -564,3 +564,19 @@ func suspendedBy(svc *directory.Service) string {
 	}
 	return string(svc.SuspendedBy)
 }
+
+// FirstServiceWithIDPrefix returns the id of the first created service
+// whose id's hex digits start with prefix, or "". It reads the id index by
+// range, which both databases order as the canonical text form.
+func (s *DirectoryStore) FirstServiceWithIDPrefix(ctx context.Context, prefix string) (string, error) {
+	lo, hi := directory.IDRange(prefix)
+	ids, err := columnStrings(ctx, s.db.reader(), `SELECT CAST(id AS TEXT) FROM service WHERE id >= ? AND id <= ?
+		ORDER BY created_at, id LIMIT 1`, []any{lo, hi})
+	if err != nil {
+		return "", fmt.Errorf("find service by id prefix: %w", err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -422,4 +423,31 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+func TestShortCodesLeadToTheFirstServiceAndGrowForLaterOnes(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		// Three services whose ids share their first 8 and 9 hex digits.
+		first := f.mustCreateService(t, "First", matlock, "DE4 3AG", func(s *directory.Service) { s.ID = "abcdef12-3456-4000-8000-000000000001" })
+		second := f.mustCreateService(t, "Second", matlock, "DE4 3AG", func(s *directory.Service) { s.ID = "abcdef12-3556-4000-8000-000000000002" })
+		third := f.mustCreateService(t, "Third", matlock, "DE4 3AG", func(s *directory.Service) { s.ID = "abcdef12-3566-4000-8000-000000000003" })
+		for svc, want := range map[*directory.Service]string{first: "abcdef12", second: "abcdef1235", third: "abcdef12356"} {
+			code, err := f.dir.ShortCode(ctx, svc.ID)
+			if err != nil || code != want {
+				t.Errorf("ShortCode(%s) = %q, %v; want %q", svc.Name, code, err, want)
+			}
+			id, err := f.dir.ResolveShortCode(ctx, strings.ToUpper(want))
+			if err != nil || id != svc.ID {
+				t.Errorf("ResolveShortCode(%s) = %q, %v; want %s", want, id, err, svc.ID)
+			}
+		}
+		for _, bad := range []string{"abcdef1", "zzzzzzzz", "00000000", "abcdef12-345", strings.Repeat("a", 33)} {
+			if _, err := f.dir.ResolveShortCode(ctx, bad); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("ResolveShortCode(%q): %v, want ENOTFOUND", bad, err)
+			}
+		}
+	})
 }

@@ -93,3 +93,30 @@ func TestSearchFiltersByAccessLanguageAndHowItIsGivenWithoutJavaScript(t *testin
 		}
 	})
 }
+
+func TestAServicePageSharesAShortLinkThatLeadsBackToIt(t *testing.T) {
+	s := newSite(t, demo.OpenSQLite(t), web.Config{PublicURL: "https://waymark.example.org"})
+	walks := s.service(t, "Matlock health walks")
+	_, page, _ := s.get(t, "/services/"+walks.ID)
+	code := strings.ReplaceAll(walks.ID, "-", "")[:8]
+	want := `<a href="https://waymark.example.org/s/` + code + `">waymark.example.org/s/` + code + `</a>`
+	if !strings.Contains(page, "Share this service") || !strings.Contains(page, want) {
+		t.Fatalf("the service page does not show its short link %s", want)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []string{code, strings.ToUpper(code)} {
+		resp, err := client.Get(s.URL + "/s/" + c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/services/"+walks.ID {
+			t.Errorf("GET /s/%s = %d to %q, want 302 to the service", c, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	for _, bad := range []string{"00000000", "nothex!!", "abc"} {
+		if status, _, _ := s.get(t, "/s/"+url.PathEscape(bad)); status != http.StatusNotFound {
+			t.Errorf("GET /s/%s = %d, want 404", bad, status)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 func (s *Server) routes() {
 	s.handle("GET /{$}", s.handleSearch)
 	s.handle("GET /services/{id}", s.handleService)
+	s.handle("GET /s/{code}", s.handleShortLink)
 	s.handle("GET /help/offline", s.handleOfflineHelp)
 	s.handle("GET /privacy", s.handleInfo("privacy", "Privacy notice"))
 	s.handle("GET /accessibility", s.handleInfo("accessibility", "Accessibility statement"))

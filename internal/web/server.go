@@ -66,6 +66,9 @@ type Config struct {
 	TrustedProxyHeader string
 	// TrustedProxies are the proxies' networks.
 	TrustedProxies []netip.Prefix
+	// PublicURL is the site's address (scheme://host), for the short links
+	// pages show to share; "" shows them as paths.
+	PublicURL string
 }
 
 // Deps are the services the web server uses.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"waymark"
@@ -37,6 +38,9 @@ type serviceView struct {
 	// Review is the moderators' panel above the entry on its moderation
 	// page; nil on the public page.
 	Review *reviewPanel
+	// Share is the service's short link, to share it; ShareText is it
+	// without its scheme, to read out or write down.
+	Share, ShareText string
 }
 
 // staleAfter is how long after its last confirmation an entry's page warns
@@ -72,6 +76,13 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		v.Stats = s.statsFor(r.Context(), svc)
 		v.Professional = v.Stats != nil
 	}
+	code, err := s.deps.Directory.ShortCode(r.Context(), svc.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Share = s.cfg.PublicURL + "/s/" + code
+	v.ShareText = strings.TrimPrefix(strings.TrimPrefix(v.Share, "https://"), "http://")
 	v.Unconfirmed = svc.AssuredAt == nil || s.deps.Now().Sub(*svc.AssuredAt) > staleAfter
 	if pc := r.URL.Query().Get("postcode"); pc != "" {
 		v.Miles, v.From, v.HasMiles = s.deps.Directory.DistanceFrom(svc, pc)
@@ -91,6 +102,16 @@ func pausedReason(svc *directory.Service) string {
 		return svc.StatusNote
 	}
 	return svc.SuspendedBy.PublicReason()
+}
+
+// handleShortLink leads a service's short link (/s/{code}) to its page.
+func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) {
+	id, err := s.deps.Directory.ResolveShortCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/services/"+id, http.StatusFound)
 }
 
 func asError(err error, target **waymark.Error) bool { return errors.As(err, target) }
