@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/page"
@@ -86,4 +88,33 @@ func checkNoCSPViolations(t *testing.T, ctx context.Context, page string) {
 	if v := browsertest.Get(t, ctx, "read CSP violations", chromedp.Evaluate[[]string](`window.__csp || []`)); len(v) > 0 {
 		t.Errorf("%s breaks the Content-Security-Policy: %v", page, v)
 	}
+}
+
+// TestSearchFiltersInTheBrowser ticks the access filters and chooses a
+// language in Chromium: the form is an ordinary GET form, so the results'
+// address holds the filters (a bookmark repeats the search), the results
+// are filtered and the page passes axe-core's rules.
+func TestSearchFiltersInTheBrowser(t *testing.T) {
+	s := newSite(t, demo.OpenSQLite(t), web.Config{})
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, "choose step-free access, a hearing loop and British Sign Language",
+		chromedp.Navigate(s.URL+"/"),
+		chromedp.WaitVisible(`label[for="access-0"]`),
+		chromedp.Click(`label[for="access-0"]`),
+		chromedp.Click(`label[for="access-1"]`),
+		chromedp.SetValue(`#language`, "bfi"),
+		chromedp.Click(`form.waymark-search button[type="submit"]`),
+		chromedp.WaitVisible(`#results-heading`),
+	)
+	where := browsertest.Get(t, ctx, "read the address", chromedp.Evaluate[string](`location.search`))
+	for _, want := range []string{"access=step_free", "access=hearing_loop", "language=bfi"} {
+		if !strings.Contains(where, want) {
+			t.Errorf("the results' address %q lacks %s", where, want)
+		}
+	}
+	titles := browsertest.Get(t, ctx, "read the results", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.waymark-result__title')].map(e => e.textContent.trim())`))
+	if !slices.Contains(titles, "Drop-in art club") || slices.Contains(titles, "Matlock health walks") {
+		t.Errorf("results %v: want Drop-in art club, not Matlock health walks", titles)
+	}
+	browsertest.CheckAxe(t, ctx, "search filtered by access and language")
 }
