@@ -18,6 +18,7 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
 	"waymark/internal/fhir"
@@ -260,6 +261,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	life := directory.NewLifecycle(dstore, testMailer(db), time.Now, uuid.NewString)
 	feedRuns := oruk.NewRuns(dstore, nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler)) // queued, never run
 	var gpSvc *gp.Service
+	cw := casework.NewService(sqlstore.NewCaseworkStore(db), time.Now, casework.Config{NewID: uuid.NewString, Postcodes: postcodes(t)})
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images = life, directory.NewRevisions(dstore, d.Directory, life), media.NewImages(dstore, time.Now, uuid.NewString)
 		d.Reports = directory.NewReports(dstore, life, []byte("k"))
@@ -273,6 +275,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, time.Now)
 		gpSvc = newGPService(db, d.Referrals)
 		d.GP = gpSvc
+		d.Casework = cw
 	})
 	ctx := context.Background()
 	gpReferral := mustPracticeReferral(t, db, gpSvc, "C81001")
@@ -285,7 +288,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	ownService := s.services[0].ID
 	nordic := s.service(t, "Nordic walking for beginners").ID
 	roles := []waymark.Role{"", waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP, waymark.RolePracticeStaff, waymark.RoleModerator, waymark.RoleAdmin, waymark.RoleCommissioner, waymark.RoleOnboarding}
-	browsers := map[waymark.Role]*browser{}
+	browsers, ids := map[waymark.Role]*browser{}, map[waymark.Role]string{}
 	for _, r := range roles {
 		b := s.browser(t)
 		browsers[r] = b
@@ -294,6 +297,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		}
 		addr := string(r) + "@example.org"
 		u := &account.User{ID: uuid.NewString(), Email: addr, Name: string(r), CreatedAt: testNow}
+		ids[r] = u.ID
 		u.PasswordHash, _ = account.TestPasswordCost().Hash("a role password")
 		switch r {
 		case waymark.RoleProvider, waymark.RoleLinkWorker, waymark.RoleGP:
@@ -314,6 +318,26 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 			t.Fatalf("sign in as %s: %d", r, status)
 		}
 	}
+	// Case management: the link worker leads a team with a client; nobody
+	// else is in a team.
+	admin := waymark.WithActor(ctx, waymark.Actor{UserID: ids[waymark.RoleAdmin], Roles: []waymark.Role{waymark.RoleAdmin}})
+	team, err := cw.CreateTeam(admin, "Amber Valley PCN social prescribing team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.AddMember(admin, team.ID, "link_worker@example.org", true); err != nil {
+		t.Fatal(err)
+	}
+	worker := waymark.WithActor(ctx, waymark.Actor{UserID: ids[waymark.RoleLinkWorker]})
+	nc, err := cw.CreateClient(worker, team.ID, casework.Client{GivenName: "Margaret", FamilyName: "Oakes", DateOfBirth: time.Date(1948, 3, 15, 0, 0, 0, 0, time.UTC),
+		Postcode: "DE4 3AG", Phone: "01629 580000", PreferredContact: "phone", GPPractice: "C81001", Ethnicity: "A", Gender: "female"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientGets, _ := clientRoutes(t, cw, ids[waymark.RoleLinkWorker], nc.Client.ID)
+	client := "/casework/clients/" + nc.Client.ID
+	clientGets = append(clientGets, client+"/refer", client+"/access-log", client+"/letter", client+"/export", client+"/export.json")
+	const badRequest = 400 // the team's own answer on the letter: not discharged yet
 	const ok, forbidden, toSignIn = 200, 403, 303
 	// Who may open a page: everyone, anyone signed in, or only some roles
 	// (anonymous visitors are sent to sign in, others refused).
@@ -394,6 +418,39 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		// no letter before discharge
 		{"/practice/referrals/" + gpReferral + "/letter", notFoundFor(only(waymark.RoleGP, waymark.RolePracticeStaff), waymark.RoleGP, waymark.RolePracticeStaff)},
 		{"/provider/services/" + ownService + "/gp-pathway", only(waymark.RoleProvider, waymark.RoleAdmin)},
+		// case management: the pages of a team for its members, the client
+		// routes below
+		{"/casework", only(waymark.RoleLinkWorker)},
+		{"/casework/team", only(waymark.RoleLinkWorker)},
+		{"/casework/search", only(waymark.RoleLinkWorker)},
+		{"/casework/clients/new", only(waymark.RoleLinkWorker)},
+		{"/casework/waiting", only(waymark.RoleLinkWorker)},
+		{client + "/break-glass", only(waymark.RoleAdmin)},
+		{"/refer-to-social-prescribing", everyone},
+		{"/refer-to-social-prescribing/sent", everyone},
+		{"/admin/audit", only(waymark.RoleAdmin)},
+		{"/admin/teams", only(waymark.RoleAdmin)},
+		{"/admin/teams/" + team.ID, only(waymark.RoleAdmin)},
+		{"/admin/teams/" + team.ID + "/remove?user=" + ids[waymark.RoleLinkWorker], only(waymark.RoleAdmin)},
+	}
+	// A client's record and forms: its team only. Everyone else is told
+	// there is no such page, and administrators are sent to break the glass.
+	const notFound = 404
+	for _, path := range clientGets {
+		routes = append(routes, struct {
+			path string
+			want func(waymark.Role) int
+		}{path, func(r waymark.Role) int {
+			switch {
+			case r == waymark.RoleLinkWorker && strings.HasSuffix(path, "/letter"):
+				return badRequest
+			case r == waymark.RoleLinkWorker:
+				return ok
+			case r == "" || r == waymark.RoleAdmin:
+				return toSignIn // to sign in, or to break the glass
+			}
+			return notFound
+		}})
 	}
 	for _, rt := range routes {
 		for _, r := range roles {

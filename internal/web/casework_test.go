@@ -110,6 +110,44 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 	return cs
 }
 
+// clientRoutes gives a client one of everything a client route names (a
+// goal, a case note, a consent, an agreed action, an appointment), as the
+// link worker workerID, and returns the paths of the client's forms and
+// pages to GET, and of the forms and buttons to POST.
+func clientRoutes(t *testing.T, cw *casework.Service, workerID, clientID string) (gets, posts []string) {
+	t.Helper()
+	ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: workerID})
+	g, err := cw.AddGoal(ctx, clientID, "Walk to the shops", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := cw.AddContact(ctx, clientID, casework.Contact{Type: "phone", At: testNow, Note: "Called"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.AddConsent(ctx, clientID, casework.ConsentContactPhone, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.AddAction(ctx, clientID, casework.Action{Text: "Ring", Who: "Peggy", Due: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := cw.AddAppointment(ctx, clientID, casework.Appointment{StartsAt: testNow.Add(48 * time.Hour), Mode: "phone", Place: "01629 580000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := cw.Record(ctx, clientID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := "/casework/clients/" + clientID
+	forms := []string{c + "/edit", c + "/contact", c + "/entries/" + e.ID + "/amend", c + "/consent",
+		c + "/consent/" + rec.Consents[0].ID + "/withdraw", c + "/what-matters", c + "/goals", c + "/goals/" + g.ID + "/progress", c + "/actions",
+		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge"}
+	gets = append(append([]string{c, c + "?kind=contact"}, forms...), c+"/referral")
+	posts = append(slices.Clone(forms), c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
+	return gets, posts
+}
+
 // formID reads the form's ID from a page.
 func formID(t *testing.T, page string) string {
 	t.Helper()
@@ -256,31 +294,8 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 	db := demo.OpenSQLite(t)
 	cs := newCaseSite(t, db)
 	id := cs.addClient(t, clientForm())
-	ctx := waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["worker"]})
-	g, err := cs.cw.AddGoal(ctx, id, "Walk to the shops", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := cs.cw.AddContact(ctx, id, casework.Contact{Type: "phone", At: testNow, Note: "Called"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cs.cw.AddConsent(ctx, id, casework.ConsentContactPhone, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := cs.cw.AddAction(ctx, id, casework.Action{Text: "Ring", Who: "Peggy", Due: testNow}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := cs.cw.AddAppointment(ctx, id, casework.Appointment{StartsAt: testNow.Add(48 * time.Hour), Mode: "phone", Place: "01629 580000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, _ := cs.cw.Record(ctx, id, "")
 	c := "/casework/clients/" + id
-	clientGets := []string{c, c + "?kind=contact", c + "/edit", c + "/contact", c + "/entries/" + e.ID + "/amend", c + "/consent",
-		c + "/consent/" + rec.Consents[0].ID + "/withdraw", c + "/what-matters", c + "/goals", c + "/goals/" + g.ID + "/progress", c + "/actions",
-		c + "/appointments", c + "/measures/ons4", c + "/measures/swemwbs", c + "/status", c + "/discharge", c + "/referral"}
-	clientPosts := append(clientGets[2:len(clientGets)-1], c+"/actions/"+rec.Actions[0].ID+"/done", c+"/appointments/"+a.ID+"/attendance", c+"/transfer")
+	clientGets, clientPosts := clientRoutes(t, cs.cw, cs.ids["worker"], id)
 	const ok, notFound, forbidden, toSignIn, toBreakGlass = 200, 404, 403, 303, 303
 	// Client routes: the team reads; another team's link worker and every
 	// other role get 404; administrators are sent to break the glass.
