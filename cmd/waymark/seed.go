@@ -163,6 +163,9 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 	if err := seed.GP(ctx, sqlstore.NewGPStore(a.db), services, time.Now().UTC()); err != nil {
 		return err
 	}
+	if err := m.seedDemoSystem(ctx, a, cfg, actors["admin@demo.waymark.example"]); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"waymark"
 	"waymark/internal/fhir"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 )
 
 func TestASignedAssertionGetsAShortLivedTokenThatOpensTheAPIAndEveryCallIsAudited(t *testing.T) {
@@ -42,7 +41,7 @@ func TestASignedAssertionGetsAShortLivedTokenThatOpensTheAPIAndEveryCallIsAudite
 }
 
 func TestTheTokenEndpointRefusesEveryBadAssertion(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db, fhir.Config{})
 		good, other := keys(t)
 		disabled := f.register("Disabled system", publicPEM(t, good), "C81003")
@@ -115,7 +114,7 @@ func TestTheTokenEndpointRefusesEveryBadAssertion(t *testing.T) {
 }
 
 func TestTheAPIRefusesMissingForgedAndRevokedTokensWithAnOperationOutcome(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db, fhir.Config{})
 		token := f.token()
 		for _, tc := range []struct{ name, token, code string }{
@@ -151,7 +150,7 @@ func TestTheAPIRefusesMissingForgedAndRevokedTokensWithAnOperationOutcome(t *tes
 }
 
 func TestEachSystemIsRateLimitedOnItsOwn(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db, fhir.Config{Rate: 1, Burst: 3})
 		good, _ := keys(t)
 		second := f.register("SystmOne at Wirksworth", publicPEM(t, good), "C81004")
@@ -182,7 +181,7 @@ func TestEachSystemIsRateLimitedOnItsOwn(t *testing.T) {
 }
 
 func TestAuthPutsTheSystemIntoTheRequestAsAnActorForItsPractices(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db, fhir.Config{})
 		var got waymark.Actor
 		var gotID string

@@ -16,7 +16,6 @@ import (
 	"waymark/internal/fhir"
 	"waymark/internal/gp"
 	"waymark/internal/sqlstore"
-	"waymark/internal/sqlstore/sqlstoretest"
 )
 
 // gpOutbox is the GP referral side of delivery as the contract gives it
@@ -129,7 +128,7 @@ func deliveryFixture(t *testing.T, db *sqlstore.DB) (*fixture, *endpoint, *gpOut
 }
 
 func TestAnOutcomeIsPostedToTheSystemsEndpointAndRetriedWithBackoffAfterItFails(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f, ep, out, d, sys := deliveryFixture(t, db)
 		ctx := context.Background()
 		out.outcomes["1b7e3f4a-0c55-4d2e-9f61-3a2b1c0d9e8f"] = &queued{Outcome: gp.Outcome{ID: "1b7e3f4a-0c55-4d2e-9f61-3a2b1c0d9e8f",
@@ -197,7 +196,7 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 func TestADischargeSendsTheLetterAsADocumentWithTheLettersSections(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f, ep, out, d, sys := deliveryFixture(t, db)
 		out.referral.Status, out.referral.HasLetter = gp.StatusCompleted, true
 		out.letter = &casework.Letter{Written: testStart, Name: "Ada Example", DateOfBirth: time.Date(1950, 3, 1, 0, 0, 0, 0, time.UTC),
@@ -289,7 +288,7 @@ func TestBackoffDoublesFromAMinuteToSixHours(t *testing.T) {
 }
 
 func TestASystemWithoutAnEndpointIsNotPostedToAndTheFailureSaysWhereTheOutcomeIs(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f, ep, out, d, _ := deliveryFixture(t, db)
 		out.outcomes["3d9a5b6c-2e77-4f40-9b83-5c4d3e2f1a0b"] = &queued{Outcome: gp.Outcome{ID: "3d9a5b6c-2e77-4f40-9b83-5c4d3e2f1a0b",
 			ReferralID: out.referral.ID, PracticeODS: "C81001", SystemID: f.sys.ID, Status: gp.StatusAccepted}}
