@@ -109,10 +109,15 @@ func (s *Service) Export(ctx context.Context, clientID, format string) (*Export,
 	if x.ReferralsIn, err = s.store.IncomingOf(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	if c.Email != "" {
-		if x.Emails, err = s.store.EmailsTo(ctx, c.Email); err != nil {
+	for _, addr := range []string{c.Email, c.Phone} {
+		if addr == "" {
+			continue
+		}
+		sent, err := s.store.EmailsTo(ctx, addr) // a phone number gives the texts to it
+		if err != nil {
 			return nil, err
 		}
+		x.Emails = append(x.Emails, sent...)
 	}
 	if x.BreakGlass, err = s.store.BreakGlassOf(ctx, c.ID); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"waymark/internal/casework"
+	"waymark/internal/input"
 	"waymark/internal/referral"
 )
 
@@ -95,17 +96,22 @@ func referralIDs(ctx context.Context, c conn, clientID string) ([]string, error)
 	return ids, nil
 }
 
-// EmailsTo lists the emails queued or sent to an address, oldest first.
+// EmailsTo lists the messages queued or sent to an address, oldest first:
+// the emails to an email address, or the text messages to a mobile number
+// (given in any form input.TextableMobile reads).
 func (s *CaseworkStore) EmailsTo(ctx context.Context, address string) ([]casework.SentEmail, error) {
 	var out []casework.SentEmail
-	err := eachRow(ctx, s.db.reader(), `SELECT to_address, subject, text_body, status, created_at FROM email_outbox WHERE to_address = ? ORDER BY seq`,
-		[]any{address}, func(r rowScanner) error {
-			var m casework.SentEmail
-			err := r.Scan(&m.To, &m.Subject, &m.Text, &m.Status, &m.At)
-			m.At = m.At.UTC()
-			out = append(out, m)
-			return err
-		})
+	q := `SELECT to_address, subject, text_body, status, created_at FROM email_outbox WHERE to_address = ? ORDER BY seq`
+	if mobile, ok := input.TextableMobile(address); ok {
+		q, address = `SELECT phone, 'Text message', sms_body, status, created_at FROM email_outbox WHERE phone = ? ORDER BY seq`, mobile
+	}
+	err := eachRow(ctx, s.db.reader(), q, []any{address}, func(r rowScanner) error {
+		var m casework.SentEmail
+		err := r.Scan(&m.To, &m.Subject, &m.Text, &m.Status, &m.At)
+		m.At = m.At.UTC()
+		out = append(out, m)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("emails to client: %w", err)
 	}
@@ -191,9 +197,9 @@ func truncateToMonths(ctx context.Context, c conn, table, key string, cols []str
 func (s *CaseworkStore) AnonymiseClient(ctx context.Context, clientID string, cutoff time.Time, e casework.Entry, ev casework.AuditEvent) (bool, error) {
 	done := false
 	err := s.db.inTx(ctx, func(c conn) error {
-		var email string
-		err := c.queryRow(ctx, `SELECT email FROM cw_client WHERE id = ? AND status = ? AND anonymised_at IS NULL AND discharged_at < ?`,
-			clientID, casework.StatusDischarged, cutoff.UTC()).Scan(&email)
+		var email, phone string
+		err := c.queryRow(ctx, `SELECT email, phone FROM cw_client WHERE id = ? AND status = ? AND anonymised_at IS NULL AND discharged_at < ?`,
+			clientID, casework.StatusDischarged, cutoff.UTC()).Scan(&email, &phone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		} else if err != nil {
@@ -241,6 +247,12 @@ func (s *CaseworkStore) AnonymiseClient(ctx context.Context, clientID string, cu
 				q    string
 				args []any
 			}{`DELETE FROM email_outbox WHERE to_address = ? AND status <> 'pending'`, []any{email}})
+		}
+		if mobile, ok := input.TextableMobile(phone); ok {
+			stmts = append(stmts, struct {
+				q    string
+				args []any
+			}{`DELETE FROM email_outbox WHERE phone = ? AND status <> 'pending'`, []any{mobile}})
 		}
 		for _, st := range stmts {
 			if err := c.exec(ctx, st.q, st.args...); err != nil {

@@ -35,13 +35,8 @@ func insertEmails(ctx context.Context, c conn, now time.Time, msgs []email.Messa
 		if m.Validate() != nil {
 			continue
 		}
-		if m.ID == "" {
-			m.ID = uuid.NewString()
-		}
-		err := c.exec(ctx, `INSERT INTO email_outbox (id, to_address, subject, text_body, html_body, status, next_attempt_at, created_at)
-			VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, m.ID, m.To, m.Subject, m.Text, m.HTML, now, now)
-		if err != nil {
-			return fmt.Errorf("queue email: %w", err)
+		if err := enqueue(ctx, c, m, now); err != nil {
+			return err
 		}
 	}
 	return nil
