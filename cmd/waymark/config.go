@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"waymark/internal/casework"
+	"waymark/internal/notify"
 	"waymark/internal/referral"
 	"waymark/internal/web"
 )
@@ -28,10 +29,13 @@ type Config struct {
 	PublicURL     string // scheme://host the site is reached at, for absolute links
 	SMTPURL       string // smtp://user:password@host:port; "" keeps email in the dev outbox
 	EmailFrom     string
-	Dev           bool // WAYMARK_ENV is not "production"
-	TLSCert       string
-	TLSKey        string
-	LogLevel      slog.Level
+	// Notify is how Waymark reaches GOV.UK Notify (NOTIFY_* settings):
+	// texts, and email when SMTP_URL is not set.
+	Notify   NotifyConfig
+	Dev      bool // WAYMARK_ENV is not "production"
+	TLSCert  string
+	TLSKey   string
+	LogLevel slog.Level
 	// Rules are the automatic referral rules' numbers (REFERRAL_* settings).
 	Rules referral.Rules
 	// StatsMinCount is the fewest referrals a statistic is shown for.
@@ -123,6 +127,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := loadOperator(&c, getenv); err != nil {
 		return c, err
 	}
+	if err := loadNotify(&c, getenv); err != nil {
+		return c, err
+	}
 	c.CaseworkRetentionYears = casework.DefaultRetentionYears
 	if v := strings.TrimSpace(getenv("CASEWORK_RETENTION_YEARS")); v != "" {
 		n, err := strconv.Atoi(v)
@@ -184,8 +191,47 @@ func (c Config) checkServe() error {
 	if c.PublicURL == "" {
 		return fmt.Errorf("set PUBLIC_URL to the site's address (like https://waymark.example.org): in production every link in email is built from it")
 	}
-	if c.SMTPURL == "" {
-		return fmt.Errorf("set SMTP_URL (smtp://user:password@host:port): in production Waymark does not start without a way to send email")
+	if c.SMTPURL == "" && c.Notify.EmailTemplate == "" {
+		return fmt.Errorf("set SMTP_URL (smtp://user:password@host:port), or NOTIFY_API_KEY with NOTIFY_EMAIL_TEMPLATE_ID: in production Waymark does not start without a way to send email")
+	}
+	return nil
+}
+
+// NotifyConfig is the GOV.UK Notify connection.
+type NotifyConfig struct {
+	APIKey        string // NOTIFY_API_KEY: "" sends nothing through Notify
+	BaseURL       string // NOTIFY_BASE_URL: Notify's API by default
+	EmailTemplate string // NOTIFY_EMAIL_TEMPLATE_ID: the pass-through email template
+	SMSTemplate   string // NOTIFY_SMS_TEMPLATE_ID: the pass-through text template
+	// CallbackToken is the bearer token Notify sends with delivery
+	// receipts and received texts (NOTIFY_CALLBACK_TOKEN); "" turns the
+	// callbacks off.
+	CallbackToken string
+}
+
+// loadNotify reads the NOTIFY_* settings: a key needs at least one
+// template, and a template needs a key.
+func loadNotify(c *Config, getenv func(string) string) error {
+	n := NotifyConfig{
+		APIKey:        strings.TrimSpace(getenv("NOTIFY_API_KEY")),
+		BaseURL:       strings.TrimSpace(getenv("NOTIFY_BASE_URL")),
+		EmailTemplate: strings.TrimSpace(getenv("NOTIFY_EMAIL_TEMPLATE_ID")),
+		SMSTemplate:   strings.TrimSpace(getenv("NOTIFY_SMS_TEMPLATE_ID")),
+		CallbackToken: strings.TrimSpace(getenv("NOTIFY_CALLBACK_TOKEN")),
+	}
+	c.Notify = n
+	switch {
+	case n.APIKey == "" && (n.EmailTemplate != "" || n.SMSTemplate != ""):
+		return fmt.Errorf("NOTIFY_API_KEY: set the key the templates belong to")
+	case n.APIKey == "":
+		return nil
+	case n.EmailTemplate == "" && n.SMSTemplate == "":
+		return fmt.Errorf("NOTIFY_API_KEY is set: set NOTIFY_SMS_TEMPLATE_ID and/or NOTIFY_EMAIL_TEMPLATE_ID (docs/notify.md)")
+	case n.CallbackToken != "" && len(n.CallbackToken) < 16:
+		return fmt.Errorf("NOTIFY_CALLBACK_TOKEN: want at least 16 characters")
+	}
+	if _, _, err := notify.ParseKey(n.APIKey); err != nil {
+		return err
 	}
 	return nil
 }

@@ -87,3 +87,28 @@ func TestOperatorSettingsNameWhoRunsTheSite(t *testing.T) {
 		t.Errorf("a support address with a display name: %v", err)
 	}
 }
+
+func TestNotifySettingsNeedAKeyAndATemplate(t *testing.T) {
+	const key = "waymark-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+	c, err := LoadConfig(env(map[string]string{"NOTIFY_API_KEY": key, "NOTIFY_SMS_TEMPLATE_ID": "ceb50d92-100d-4b8b-b559-14fa3b091cda",
+		"NOTIFY_CALLBACK_TOKEN": "a-long-callback-token"}))
+	if err != nil || c.Notify.APIKey != key || c.Notify.SMSTemplate == "" || c.Notify.CallbackToken == "" {
+		t.Errorf("Notify settings: %+v, %v", c.Notify, err)
+	}
+	for _, bad := range []map[string]string{
+		{"NOTIFY_API_KEY": key},
+		{"NOTIFY_SMS_TEMPLATE_ID": "ceb50d92-100d-4b8b-b559-14fa3b091cda"},
+		{"NOTIFY_API_KEY": "not-a-key", "NOTIFY_SMS_TEMPLATE_ID": "x"},
+		{"NOTIFY_API_KEY": key, "NOTIFY_SMS_TEMPLATE_ID": "x", "NOTIFY_CALLBACK_TOKEN": "short"},
+	} {
+		if _, err := LoadConfig(env(bad)); err == nil || !strings.Contains(err.Error(), "NOTIFY_") {
+			t.Errorf("%v: %v, want an error naming the setting", bad, err)
+		}
+	}
+	// In production Notify can send the email instead of SMTP.
+	c, _ = LoadConfig(env(map[string]string{"WAYMARK_ENV": "production", "PUBLIC_URL": "https://waymark.example.org",
+		"NOTIFY_API_KEY": key, "NOTIFY_EMAIL_TEMPLATE_ID": "f33517ff-2a88-4f6e-b855-c550268ce08a"}))
+	if err := c.checkServe(); err != nil {
+		t.Errorf("production with Notify for email: %v", err)
+	}
+}

@@ -102,7 +102,10 @@ Environment:
   TLS_CERT, TLS_KEY  serve HTTPS (enables HSTS)
   PUBLIC_URL       the site's public address, for every link in email and the API (required in production)
   HTTPS            true when a proxy serves the site over HTTPS (implied by an https PUBLIC_URL)
-  SMTP_URL         smtp://user:password@host:port to send email (required in production)
+  SMTP_URL         smtp://user:password@host:port to send email (required in production
+                   unless GOV.UK Notify sends it)
+  NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID, NOTIFY_SMS_TEMPLATE_ID, NOTIFY_CALLBACK_TOKEN
+                   GOV.UK Notify for text messages (and email without SMTP_URL): see docs/notify.md
   METRICS_ADDR     a separate address serving /metrics
   METRICS_TOKEN    a bearer token /metrics asks for
   LOG_LEVEL        debug, info, warn or error

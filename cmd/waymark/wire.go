@@ -22,6 +22,7 @@ import (
 	"waymark/internal/insights"
 	"waymark/internal/jobs"
 	"waymark/internal/media"
+	"waymark/internal/notify"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
 	"waymark/internal/postcode"
@@ -108,20 +109,41 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	return s, nil
 }
 
-// newOutbox returns the email outbox with its transport: SMTP when
-// SMTP_URL is set, otherwise the development transport.
+// newOutbox returns the outbox with its senders. Email goes by SMTP when
+// SMTP_URL is set, else by GOV.UK Notify when it has an email template;
+// texts by Notify when it has a text template. In development what has no
+// sender stays in the database for /dev/mail; in production a message is
+// never marked sent without being delivered, so a text with no sender
+// goes by email or not at all.
 func newOutbox(a *app, cfg Config, logger *slog.Logger) (*email.Outbox, error) {
-	var transport email.Transport = email.DevTransport{}
-	if !cfg.Dev && cfg.SMTPURL == "" {
-		return nil, fmt.Errorf("no SMTP_URL: in production email is never marked sent without being delivered")
+	var mailer, texter email.Transport
+	if cfg.Dev {
+		mailer, texter = email.DevTransport{}, email.DevTransport{}
+	}
+	if cfg.Notify.APIKey != "" {
+		client, err := notify.New(cfg.Notify.APIKey, cfg.Notify.BaseURL, time.Now)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Notify.EmailTemplate != "" {
+			mailer = notify.EmailTransport{Client: client, Template: cfg.Notify.EmailTemplate}
+		}
+		if cfg.Notify.SMSTemplate != "" {
+			texter = notify.SMSTransport{Client: client, Template: cfg.Notify.SMSTemplate}
+		}
 	}
 	if cfg.SMTPURL != "" {
 		var err error
-		if transport, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+		if mailer, err = email.NewSMTP(cfg.SMTPURL, cfg.EmailFrom); err != nil {
 			return nil, err
 		}
 	}
-	return email.NewOutbox(sqlstore.NewEmailStore(a.db), transport, time.Now, logger), nil
+	if mailer == nil {
+		return nil, fmt.Errorf("no SMTP_URL or Notify email template: in production email is never marked sent without being delivered")
+	}
+	o := email.NewOutbox(sqlstore.NewEmailStore(a.db), mailer, time.Now, logger)
+	o.SetTransport(email.ChannelSMS, texter)
+	return o, nil
 }
 
 // newSessions returns the session manager, keeping sessions in the
@@ -165,12 +187,13 @@ func webConfig(cfg Config) web.Config {
 // webDeps are the web server's dependencies.
 func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 	return web.Deps{
-		Directory:  a.directory,
-		Ready:      a.db.Ping,
-		Logger:     logger,
-		Registry:   s.registry,
-		Now:        time.Now,
-		API:        mergeRoutes(oruk.NewAPI(a.store, a.postcodes, logger, s.publicURL).Routes(), s.fhirAPI.Routes()),
+		Directory: a.directory,
+		Ready:     a.db.Ping,
+		Logger:    logger,
+		Registry:  s.registry,
+		Now:       time.Now,
+		API: mergeRoutes(oruk.NewAPI(a.store, a.postcodes, logger, s.publicURL).Routes(), s.fhirAPI.Routes(),
+			notify.Callbacks(cfg.Notify.CallbackToken, s.outbox, time.Now, logger)),
 		Accounts:   s.accounts,
 		Sessions:   s.sessions,
 		Outbox:     s.outbox,

@@ -453,9 +453,14 @@ func (s *Service) AddMeasure(ctx context.Context, clientID string, m Measure) (*
 	return &m, s.auditAccess(ctx, ac, "client.measure", m.Instrument)
 }
 
-// SendReminders emails each client with an appointment tomorrow (a London
-// day) who prefers email, has an address and consents to email, once. It
-// is a scheduled job, safe to run on several instances.
+// SendReminders reminds each client with an appointment tomorrow (a London
+// day), once, by the way they prefer: an email when they prefer email, a
+// text message when they prefer texts, each falling back to the other when
+// the client has agreed to it too (clients who prefer phone calls or
+// letters hear from their link worker). An email needs an address and
+// consent to email; a text a mobile number (a landline gets none) and
+// consent to texts. It is a scheduled job, safe to run on several
+// instances.
 func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 	if s.cfg.Mail == nil {
 		return nil
@@ -476,8 +481,9 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if c.Status == StatusDischarged || c.PreferredContact != "email" || c.Email == "" || !hasConsent(cs, ConsentContactEmail, "") {
-			continue // text messages come with the messaging work; phone and post by the link worker
+		m := s.reminder(c, cs, a)
+		if c.Status == StatusDischarged || m == nil {
+			continue
 		}
 		won, err := s.store.MarkReminded(ctx, a.ID, now.UTC())
 		if err != nil || !won {
@@ -486,25 +492,53 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 			}
 			continue
 		}
-		var where string
-		switch a.Mode {
-		case "phone":
-			where = "by phone (" + a.Place + ")"
-		case "video":
-			where = "by video (" + a.Place + ")"
-		default:
-			where = "at " + a.Place
-		}
-		m := email.Message{ID: s.cfg.NewID(), To: c.Email, Subject: "Your appointment tomorrow",
-			Text: fmt.Sprintf("Hello %s,\n\nThis is a reminder of your appointment with your social prescribing link worker tomorrow, %s, %s.\n\nIf you cannot come, please let your link worker know.\n",
-				c.Name(), a.StartsAt.In(london).Format("Monday 2 January at 15:04"), where)}
-		if err := s.cfg.Mail.Send(ctx, m); err != nil {
+		if err := s.cfg.Mail.Send(ctx, *m); err != nil {
 			return fmt.Errorf("queue reminder: %w", err)
 		}
-		e := Entry{ID: s.cfg.NewID(), ClientID: c.ID, Kind: KindAppointment, At: now.UTC(), Summary: "Reminder emailed for tomorrow's appointment", RefID: a.ID, CreatedAt: now.UTC()}
+		summary := "Reminder emailed for tomorrow's appointment"
+		if m.Prefer == email.ChannelSMS {
+			summary = "Reminder texted for tomorrow's appointment"
+		}
+		e := Entry{ID: s.cfg.NewID(), ClientID: c.ID, Kind: KindAppointment, At: now.UTC(), Summary: summary, RefID: a.ID, CreatedAt: now.UTC()}
 		if err := s.store.AddEntry(ctx, e); err != nil {
 			return fmt.Errorf("reminder entry: %w", err)
 		}
+	}
+	return nil
+}
+
+// reminder is the reminder of appointment a for client c, or nil when c
+// prefers neither email nor texts or cannot get the one preferred.
+func (s *Service) reminder(c *Client, cs []Consent, a Appointment) *email.Message {
+	var where string
+	switch a.Mode {
+	case "phone":
+		where = "by phone (" + a.Place + ")"
+	case "video":
+		where = "by video (" + a.Place + ")"
+	default:
+		where = "at " + a.Place
+	}
+	when := a.StartsAt.In(london)
+	var m email.Message
+	if c.Email != "" && hasConsent(cs, ConsentContactEmail, "") {
+		m = email.Message{ID: s.cfg.NewID(), To: c.Email, Subject: "Your appointment tomorrow",
+			Text: fmt.Sprintf("Hello %s,\n\nThis is a reminder of your appointment with your social prescribing link worker tomorrow, %s, %s.\n\nIf you cannot come, please let your link worker know.\n",
+				c.Name(), when.Format("Monday 2 January at 15:04"), where)}
+	}
+	if hasConsent(cs, ConsentContactText, "") {
+		// At most a first name: the place stays out of the text.
+		sms := fmt.Sprintf("Waymark: Hello %s, a reminder: you see your link worker tomorrow at %s. If you cannot come, tell them (replies to this text are not read).",
+			email.FirstName(c.Name()), when.Format("15:04"))
+		m = m.Texted(c.Phone, sms, c.PreferredContact == "text")
+	}
+	m.About = "client:" + c.ID
+	switch {
+	case c.PreferredContact == "email" && m.To != "", c.PreferredContact == "text" && m.Phone != "":
+		if m.ID == "" {
+			m.ID = s.cfg.NewID()
+		}
+		return &m
 	}
 	return nil
 }

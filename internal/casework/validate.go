@@ -6,9 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"waymark"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -149,11 +148,15 @@ func (c *Client) Validate(today time.Time, geo Geocoder) error {
 		c.Postcode = p.String()
 	}
 	if c.Phone = strings.TrimSpace(c.Phone); c.Phone != "" {
-		n, err := phonenumbers.Parse(c.Phone, "GB")
-		if err != nil || !phonenumbers.IsValidNumber(n) {
+		// A mobile is kept in E.164 (texts are sent to it), a landline in
+		// the national form, like 01629 580000.
+		p, err := input.KeepPhone(c.Phone)
+		if err != nil {
 			return waymark.FieldErrorf(waymark.EINVALID, "phone", "Enter a UK phone number, like 01629 580000 or 07700 900982")
 		}
-		c.Phone = phonenumbers.Format(n, phonenumbers.NATIONAL)
+		if c.Phone = p; !textable(p) {
+			c.Phone = input.FormatPhone(p)
+		}
 	}
 	if c.Email = strings.TrimSpace(c.Email); c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
@@ -168,6 +171,8 @@ func (c *Client) Validate(today time.Time, geo Geocoder) error {
 		return waymark.FieldErrorf(waymark.EINVALID, "email", "Enter their email address, as they prefer email")
 	case (c.PreferredContact == "phone" || c.PreferredContact == "text") && c.Phone == "":
 		return waymark.FieldErrorf(waymark.EINVALID, "phone", "Enter their phone number, as they prefer phone or text")
+	case c.PreferredContact == "text" && !textable(c.Phone):
+		return waymark.FieldErrorf(waymark.EINVALID, "phone", "Enter a mobile number (starting 07): text messages cannot go to a landline")
 	case c.PreferredContact == "post" && (c.Address == "" || c.Postcode == ""):
 		return waymark.FieldErrorf(waymark.EINVALID, "address", "Enter their address and postcode, as they prefer letters")
 	}
@@ -208,4 +213,10 @@ func ParseDate(day, month, year string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return d, true
+}
+
+// textable reports whether a kept phone number can receive text messages.
+func textable(phone string) bool {
+	_, ok := input.TextableMobile(phone)
+	return ok
 }

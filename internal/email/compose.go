@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"strings"
+	"unicode/utf8"
 )
 
 var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
@@ -66,4 +67,50 @@ func (m Mailer) Send(ctx context.Context, msg Message) error {
 // Link is the absolute address of path (which starts with /) on the site.
 func (m Mailer) Link(path string) string {
 	return strings.TrimSuffix(m.PublicURL, "/") + path
+}
+
+// FirstName is the first word of a name, for the greeting of a text
+// message, which carries no other personal detail.
+func FirstName(name string) string {
+	f := strings.Fields(name)
+	if len(f) == 0 || utf8.RuneCountInString(f[0]) > 20 {
+		return ""
+	}
+	return f[0]
+}
+
+// SMS writes a text message the way every Waymark text reads: who it is
+// from, a greeting with at most a first name, what happened in a few words
+// (no personal or health details, not even the service's name), and the
+// link where the person reads more and replies, since replies to a text
+// are not read. what is a clause like "there is an update on your
+// referral".
+func SMS(firstName, what, link string) string {
+	greet := "Hello"
+	if firstName != "" {
+		greet += " " + firstName
+	}
+	return "Waymark: " + greet + ", " + what + ". To read it and reply, use your private link: " + link + " (replies to this text are not read)"
+}
+
+// SMSParts is how many parts a text is sent (and charged) as: 160
+// characters in one, 153 in each of several (GSM 7-bit characters; a
+// character outside that alphabet makes it 70 and 67).
+func SMSParts(text string) int {
+	n, per, single := 0, 153, 160
+	for _, r := range text {
+		switch {
+		case strings.ContainsRune("[]{}^\\|~€", r):
+			n += 2
+		case r > 0x7f && !strings.ContainsRune("£¥èéùìòÇØøÅåÄÖÑÜ§¿äöñüàΔΦΓΛΩΠΨΣΘΞ¡ÆæßÉ", r):
+			per, single = 67, 70
+			n++
+		default:
+			n++
+		}
+	}
+	if n <= single {
+		return 1
+	}
+	return (n + per - 1) / per
 }

@@ -200,6 +200,14 @@ func textOnly() email.Message {
 	return email.Message{Phone: testMobile, SMS: "Waymark: Hello Sam, see your referral: https://waymark.example/t/1", Prefer: email.ChannelSMS}
 }
 
+// setup is a fake Notify on a test clock and an outbox on db sending
+// through it.
+func setup(t *testing.T, db *sqlstore.DB) (context.Context, *clock, *fakeNotify, *email.Outbox) {
+	c := start()
+	f := newFakeNotify(t, c)
+	return context.Background(), c, f, newOutbox(t, db, f, c)
+}
+
 func start() *clock { return &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)} }
 
 func mustSend(t *testing.T, o *email.Outbox, msgs ...email.Message) {
@@ -238,10 +246,7 @@ func TestParseKeyReadsTheServiceIDAndSecretFromTheEnd(t *testing.T) {
 func TestTextsAndEmailsGoThroughNotifyWithASignedToken(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, _, f, o := setup(t, db)
 		mustSend(t, o, both())
 		if sent, failed, err := o.DeliverDue(ctx); sent != 1 || failed != 0 || err != nil {
 			t.Fatalf("DeliverDue = %d sent, %d failed, %v", sent, failed, err)
@@ -276,10 +281,7 @@ func TestTextsAndEmailsGoThroughNotifyWithASignedToken(t *testing.T) {
 func TestRateLimitsAndServerErrorsAreRetriedWithBackoff(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, c, f, o := setup(t, db)
 		mustSend(t, o, textOnly())
 		mustSend(t, o, textOnly())
 		f.answer(http.StatusTooManyRequests)
@@ -332,10 +334,7 @@ func TestRateLimitsAndServerErrorsAreRetriedWithBackoff(t *testing.T) {
 func TestRefusedRequestsAreNotRetriedAndAreShown(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, c, f, o := setup(t, db)
 		for _, code := range []int{http.StatusBadRequest, http.StatusForbidden} {
 			mustSend(t, o, textOnly())
 			f.answer(code)
@@ -402,10 +401,7 @@ func TestTheOutboxKeepsMessagesAcrossRestartsAndOutages(t *testing.T) {
 func TestAnSMSOutageKeepsTextsWaitingWhileEmailGoes(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, c, _, o := setup(t, db)
 		down := newFakeNotify(t, c)
 		down.setDown(true)
 		o.SetTransport(email.ChannelSMS, notify.SMSTransport{Client: mustClient(t, down, c), Template: smsTmpl})
@@ -445,10 +441,7 @@ func mustClient(t *testing.T, f *fakeNotify, c *clock) *notify.Client {
 func TestDeliveryReceiptsUpdateTheMessageAndAFailedNumberFallsBackToEmail(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, c, _, o := setup(t, db)
 		mustSend(t, o, both())
 		o.DeliverDue(ctx)
 		q := only(t, o)
@@ -487,10 +480,7 @@ func TestDeliveryReceiptsUpdateTheMessageAndAFailedNumberFallsBackToEmail(t *tes
 func TestAnOptedOutNumberGetsEmailInsteadOfTexts(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		c := start()
-		f := newFakeNotify(t, c)
-		o := newOutbox(t, db, f, c)
+		ctx, _, f, o := setup(t, db)
 		if err := o.OptOut(ctx, "07700 900982"); err != nil {
 			t.Fatal(err)
 		}
@@ -526,5 +516,73 @@ func TestInboundStopAndStart(t *testing.T) {
 	}
 	if got := (notify.Inbound{SourceNumber: "447700900982"}).Phone(); got != testMobile {
 		t.Errorf("Phone() = %q", got)
+	}
+}
+
+func TestCallbacksCheckTheTokenAndRecordReceiptsAndStop(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx, c, _, o := setup(t, db)
+		const token = "a-long-callback-token"
+		mux := http.NewServeMux()
+		for pattern, h := range notify.Callbacks(token, o, c.now, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+			mux.HandleFunc(pattern, h)
+		}
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		post := func(path, bearer, body string) int {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		mustSend(t, o, textOnly())
+		o.DeliverDue(ctx)
+		q := only(t, o)
+		receipt := fmt.Sprintf(`{"id": %q, "reference": %q, "to": "07700900982", "status": "delivered",
+			"created_at": "2026-11-25T09:00:00.000000Z", "completed_at": "2026-11-25T09:00:05.000000Z",
+			"sent_at": "2026-11-25T09:00:01.000000Z", "notification_type": "sms"}`, q.ProviderID, q.ID)
+		if code := post(notify.ReceiptsPath, "", receipt); code != http.StatusUnauthorized {
+			t.Errorf("without a token: %d", code)
+		}
+		if code := post(notify.ReceiptsPath, "the-wrong-token-entirely", receipt); code != http.StatusUnauthorized {
+			t.Errorf("with the wrong token: %d", code)
+		}
+		if q := only(t, o); q.Receipt != "" {
+			t.Fatalf("a receipt without the token was recorded: %+v", q)
+		}
+		if code := post(notify.ReceiptsPath, token, `{"id": `); code != http.StatusBadRequest {
+			t.Errorf("broken JSON: %d", code)
+		}
+		if code := post(notify.ReceiptsPath, token, receipt); code != http.StatusNoContent {
+			t.Fatalf("receipt: %d", code)
+		}
+		if q := only(t, o); q.Receipt != email.ReceiptDelivered || q.ReceiptAt == nil || !q.ReceiptAt.Equal(time.Date(2026, 11, 25, 9, 0, 5, 0, time.UTC)) {
+			t.Errorf("after the receipt: %+v", q)
+		}
+		stop := `{"id": "b51f7a5b-2b1d-4a8f-9d3c-2d54c6b0b3a1", "source_number": "447700900982", "destination_number": "07700900000",
+			"content": "STOP", "date_received": "2026-11-25T10:00:00.000000Z"}`
+		if code := post(notify.InboundPath, token, stop); code != http.StatusNoContent {
+			t.Fatalf("STOP: %d", code)
+		}
+		if reach, _ := o.Reachability(ctx, testMobile); reach[testMobile] != email.UndeliverableOptedOut {
+			t.Errorf("after STOP: %v", reach)
+		}
+		if code := post(notify.InboundPath, token, strings.Replace(stop, "STOP", "Start", 1)); code != http.StatusNoContent {
+			t.Fatalf("START: %d", code)
+		}
+		if reach, _ := o.Reachability(ctx, testMobile); len(reach) != 0 {
+			t.Errorf("after START: %v", reach)
+		}
+	})
+	if notify.Callbacks("short", nil, time.Now, nil) != nil {
+		t.Errorf("callbacks were served with a short token")
 	}
 }

@@ -3,6 +3,7 @@ package referral
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark/internal/directory"
@@ -70,10 +71,31 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 	switch {
 	case r.Source == SourceProfessional && r.ReferrerEmail != "":
 		return []email.Message{email.Compose(r.ReferrerEmail, subject, lines, s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
-	case r.Source == SourceSelf && r.Client.Email != "":
-		return []email.Message{email.Compose(r.Client.Email, subject, lines, s.cfg.PublicURL+s.TrackPath(r.ID), "See your referral")}
+	case r.Source == SourceSelf:
+		return s.toClient(r, subject, lines, "See your referral", "there is an update on your referral "+r.Reference)
 	}
 	return nil
+}
+
+// toClient is a message to a person who referred themselves, by the way
+// they prefer: an email when they gave an address, a text when they gave
+// a mobile number (a landline gets none), each with their private link.
+// smsWhat says in a few words, with no personal or health details, what
+// happened; anchor ("" or like "#rate") is where on the page the link
+// opens. Nil when they can be reached neither way.
+func (s *Referrals) toClient(r *Referral, subject string, lines []string, linkText, smsWhat string, anchor ...string) []email.Message {
+	link := s.cfg.PublicURL + s.TrackPath(r.ID) + strings.Join(anchor, "")
+	m := email.Compose(r.Client.Email, subject, lines, link, linkText)
+	if r.Source == SourceSelf {
+		// The private link opens self-referrals only: a professional's
+		// client gets no text.
+		m = m.Texted(r.Client.Phone, email.SMS(email.FirstName(r.Client.Name), smsWhat, link), r.Client.PreferredContact == ContactText)
+	}
+	m.About = "referral:" + r.ID
+	if m.To == "" && m.Phone == "" {
+		return nil
+	}
+	return []email.Message{m}
 }
 
 func days(d time.Duration) string {

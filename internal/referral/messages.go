@@ -47,8 +47,8 @@ func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, a
 	notice := []string{"There is a new message about referral " + r.Reference + " to " + r.ServiceName + ".",
 		"For privacy we do not put messages in emails. Open the referral to read it and reply."}
 	if as == PartyProvider {
-		if r.Source == SourceSelf && r.Client.Email != "" {
-			mails = append(mails, email.Compose(r.Client.Email, "New message about your referral "+r.Reference, notice, s.cfg.PublicURL+s.TrackPath(r.ID), "Read the message"))
+		if r.Source == SourceSelf {
+			mails = append(mails, s.toClient(r, "New message about your referral "+r.Reference, notice, "Read the message", "you have a new message about your referral "+r.Reference)...)
 		}
 		if r.Source == SourceProfessional && r.ReferrerEmail != "" {
 			mails = append(mails, email.Compose(r.ReferrerEmail, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))

@@ -13,7 +13,6 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/email"
 	"waymark/internal/input"
 )
 
@@ -105,14 +104,11 @@ func (s *Referrals) SelfRefer(ctx context.Context, serviceID string, req Request
 		return nil, "", err
 	}
 	track := s.TrackPath(r.ID)
-	var mails []email.Message
-	if r.Client.Email != "" {
-		mails = append(mails, email.Compose(r.Client.Email, "Your Waymark referral "+r.Reference,
-			[]string{"Hello " + r.Client.Name + ",",
-				"Thank you. We have sent your referral to " + svc.DisplayName() + ". Your reference is " + r.Reference + ".",
-				"The service should reply within a few days. You can see the status of your referral, and send the service a message, with your private link. Keep it safe: anyone with the link can see your referral."},
-			s.cfg.PublicURL+track, "See your referral"))
-	}
+	mails := s.toClient(r, "Your Waymark referral "+r.Reference,
+		[]string{"Hello " + r.Client.Name + ",",
+			"Thank you. We have sent your referral to " + svc.DisplayName() + ". Your reference is " + r.Reference + ".",
+			"The service should reply within a few days. You can see the status of your referral, and send the service a message, with your private link. Keep it safe: anyone with the link can see your referral."},
+		"See your referral", "we have sent your referral "+r.Reference)
 	mails = append(mails, s.providerNewReferral(svc, r)...)
 	e := Event{ReferralID: r.ID, To: StatusSent, By: PartyReferrer, ActorName: r.Client.Name, At: r.CreatedAt}
 	if err := s.store.CreateReferral(ctx, r, e, mails); err != nil {
@@ -170,7 +166,7 @@ func (s *Referrals) build(svc *directory.Service, form *Form, src Source, req Re
 		problems.Check("email", err)
 	}
 	if p.Phone = strings.TrimSpace(p.Phone); p.Phone != "" {
-		p.Phone, err = input.Phone(p.Phone)
+		p.Phone, err = input.KeepPhone(p.Phone) // a mobile in E.164, for texts
 		problems.Check("phone", err)
 	}
 	switch p.PreferredContact {
@@ -182,7 +178,7 @@ func (s *Referrals) build(svc *directory.Service, form *Form, src Source, req Re
 		if p.Phone == "" {
 			problems.Add("phone", "Enter a phone number, as phone or text is the preferred way to get in touch")
 		}
-		if p.PreferredContact == ContactText && p.Phone != "" && !strings.HasPrefix(p.Phone, "07") {
+		if _, mobile := input.TextableMobile(p.Phone); p.PreferredContact == ContactText && p.Phone != "" && !mobile {
 			problems.Add("phone", "Enter a mobile number (starting 07) to be contacted by text")
 		}
 	default:

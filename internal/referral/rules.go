@@ -216,13 +216,10 @@ func (s *Referrals) AskRating(ctx context.Context, now time.Time) error {
 		if r.Attendance != StatusAttended || r.RatingAskedAt != nil || r.RatedAt != nil {
 			continue
 		}
-		var mails []email.Message
-		if r.Client.Email != "" {
-			mails = append(mails, email.Compose(r.Client.Email, "How was it? Your Waymark referral "+r.Reference,
-				[]string{"Hello " + r.Client.Name + ",",
-					"We hear you went to " + r.ServiceName + ". Would you score it from 1 to 5 and tell us whether it met your needs? It takes a minute and helps others find good support."},
-				s.cfg.PublicURL+s.TrackPath(r.ID)+"#rate", "Score the service"))
-		}
+		mails := s.toClient(r, "How was it? Your Waymark referral "+r.Reference,
+			[]string{"Hello " + r.Client.Name + ",",
+				"We hear you went to " + r.ServiceName + ". Would you score it from 1 to 5 and tell us whether it met your needs? It takes a minute and helps others find good support."},
+			"Score the service", "how was it? Please score the service you went to", "#rate")
 		if _, err := s.store.ClaimRatingAsk(ctx, r.ID, now, mails); err != nil {
 			return fmt.Errorf("ask rating of referral %s: %w", r.ID, err)
 		}

@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // Europe/London everywhere
 	"unicode/utf8"
 	"waymark/internal/casework"
+	"waymark/internal/input"
 
 	"waymark/internal/directory"
 	"waymark/internal/referral"
@@ -53,6 +54,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"suspendedBy": describeSuspendedBy,
 		"noteForm":    noteForm,
 		"auditText":   auditText,
+		// phone writes a kept phone number (E.164 for mobiles) the UK way.
+		"phone": input.FormatPhone,
 		"waited": func(d time.Duration) string {
 			h := int(d.Hours())
 			if h < 1 {

@@ -183,7 +183,7 @@ func TestALinkWorkerRefersAClientAndSeesTheirReferrals(t *testing.T) {
 		if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/referrals/") {
 			t.Fatalf("professional referral: %d %s", status, h.Get("Location"))
 		}
-		if _, body, _ = worker.get(h.Get("Location")); !strings.Contains(body, "Referral sent") || !strings.Contains(body, "07700900123") {
+		if _, body, _ = worker.get(h.Get("Location")); !strings.Contains(body, "Referral sent") || !strings.Contains(body, "07700 900123") {
 			t.Errorf("referral page after sending")
 		}
 		if _, body, _ = worker.get("/referrals"); !strings.Contains(body, "Referrals you made") || !strings.Contains(body, "Sam Client") {
