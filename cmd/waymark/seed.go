@@ -166,7 +166,19 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 	if err := m.seedDemoSystem(ctx, a, cfg, actors["admin@demo.waymark.example"]); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
+	// A year of made-up activity, so every insights dashboard has figures.
+	teams, err := sqlstore.NewCaseworkStore(a.db).Teams(ctx)
+	if err != nil || len(teams) == 0 {
+		return fmt.Errorf("demo team: %v", err)
+	}
+	const gp = "gp@demo.waymark.example"
+	activity := seed.SyntheticActivity(services, seed.ActivityPeople{TeamID: teams[0].ID, Postcode: "DE4",
+		LeadID: actors[lead].UserID, LeadName: names[lead], WorkerID: actors[worker].UserID, WorkerName: names[worker],
+		GPID: actors[gp].UserID, GPName: names[gp]}, time.Now().UTC(), 1)
+	if err := sqlstore.NewActivityStore(a.db).AddActivity(ctx, activity); err != nil {
+		return fmt.Errorf("demo activity: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients and a year of made-up activity for the insights dashboards), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
 	return nil
 }
 

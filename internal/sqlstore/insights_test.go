@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"waymark"
 	"waymark/internal/directory"
 	"waymark/internal/insights"
+	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 )
@@ -44,12 +46,14 @@ func at(s string) time.Time {
 	return t
 }
 
-func newInsightsFixture(t *testing.T, db *sqlstore.DB) *insightsFixture {
-	t.Helper()
-	ctx := context.Background()
-	f := &insightsFixture{db: db}
-	f.exec = func(query string, args ...any) {
-		t.Helper()
+// insightsData is the fixture's data, built once per test process and
+// database and copied for each test.
+var insightsData = sqlstoretest.NewTemplate("insights", func(ctx context.Context, db *sqlstore.DB) error {
+	var first error
+	buildInsights(db, func(query string, args ...any) {
+		if first != nil {
+			return
+		}
 		if db.Dialect() == sqlstore.Postgres {
 			var b strings.Builder
 			n := 0
@@ -64,9 +68,23 @@ func newInsightsFixture(t *testing.T, db *sqlstore.DB) *insightsFixture {
 			query = b.String()
 		}
 		if _, err := db.SQL().ExecContext(ctx, query, args...); err != nil {
-			t.Fatalf("%s: %v", query, err)
+			first = fmt.Errorf("%s: %w", query, err)
 		}
-	}
+	})
+	return first
+})
+
+// newInsightsFixture returns the fixture on db, a copy of insightsData.
+func newInsightsFixture(t *testing.T, db *sqlstore.DB) *insightsFixture {
+	t.Helper()
+	return buildInsights(db, func(string, ...any) {})
+}
+
+// buildInsights works out the fixture's ids and actors, and writes its
+// rows with exec.
+func buildInsights(db *sqlstore.DB, exec func(query string, args ...any)) *insightsFixture {
+	ctx := context.Background()
+	f := &insightsFixture{db: db, exec: exec}
 	id := func(name string) string { return uuid.NewSHA1(uuid.NameSpaceOID, []byte(name)).String() }
 	created := at("2025-01-01 09:00")
 
@@ -319,7 +337,7 @@ func checkDashboard(t *testing.T, d *insights.Dashboard, w want) {
 const few, hidden = insights.FewerThan5, insights.NotShown
 
 func TestInsightsReferralFiguresForEachScope(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newInsightsFixture(t, db)
 		for _, who := range []context.Context{f.admin, f.commissioner} {
 			d, err := f.svc.Referrals(who, insightsRange)
@@ -389,7 +407,7 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 }
 
 func TestInsightsProviderFiguresAndAProviderNeverSeesAnother(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newInsightsFixture(t, db)
 		d, err := f.svc.Providers(f.admin, insightsRange)
 		if err != nil {
@@ -454,7 +472,7 @@ func TestInsightsProviderFiguresAndAProviderNeverSeesAnother(t *testing.T) {
 }
 
 func TestInsightsTeamFigures(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newInsightsFixture(t, db)
 		team := insightsRange
 		team.TeamID = f.teamA
@@ -499,7 +517,7 @@ func TestInsightsTeamFigures(t *testing.T) {
 }
 
 func TestInsightsDirectoryAndUnmetNeedFigures(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newInsightsFixture(t, db)
 		for _, who := range []context.Context{f.admin, f.moderator} {
 			d, err := f.svc.Directory(who, insightsRange)
@@ -579,6 +597,44 @@ func TestSearchesThatFindNothingKeepTheDistrictAndWordsWithoutNumbers(t *testing
 		}
 		if c := d.Table("districts").Cell("DE4", 1); c != few {
 			t.Errorf("DE4 = %q", c)
+		}
+	})
+}
+
+func TestDemoActivityGivesEveryDashboardFigures(t *testing.T) {
+	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newInsightsFixture(t, db)
+		var orgA string
+		if err := db.SQL().QueryRow(`SELECT CAST(organization_id AS TEXT) FROM service WHERE name = 'Nordic walking'`).Scan(&orgA); err != nil {
+			t.Fatal(err)
+		}
+		services := []*directory.Service{{ID: f.nordic, OrganizationID: orgA, Pathway: directory.PathwayWaymarkForm}}
+		people := seed.ActivityPeople{TeamID: f.teamB, LeadID: "lead", WorkerID: "worker", GPID: "gp", TeamReferrals: 25, Searches: 10}
+		a := seed.SyntheticActivity(services, people, insightsNow, 7)
+		if again := seed.SyntheticActivity(services, people, insightsNow, 7); !reflect.DeepEqual(a, again) {
+			t.Error("the same seed gives other activity")
+		}
+		if err := sqlstore.NewActivityStore(db).AddActivity(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		year := insights.Filter{From: insightsNow.AddDate(-1, 0, 0), To: insightsNow.AddDate(0, 0, 1)}
+		team := year
+		team.TeamID = f.teamB
+		for name, run := range map[string]func() (*insights.Dashboard, error){
+			"referrals": func() (*insights.Dashboard, error) { return f.svc.Referrals(f.admin, year) },
+			"providers": func() (*insights.Dashboard, error) { return f.svc.Providers(f.admin, year) },
+			"teams":     func() (*insights.Dashboard, error) { return f.svc.Teams(f.admin, team) },
+			"unmet":     func() (*insights.Dashboard, error) { return f.svc.Unmet(f.admin, year) },
+		} {
+			d, err := run()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			cell := map[string][2]string{"referrals": {"funnel", "Sent"}, "providers": {"services", "Nordic walking"},
+				"teams": {"wellbeing", "SWEMWBS (metric score, 7 to 35)"}, "unmet": {"districts", "All"}}[name]
+			if got := d.Table(cell[0]).Cell(cell[1], 1); got == "" || got == "0" || got == few {
+				t.Errorf("%s %s %s = %q, want a figure of 5 or more", name, cell[0], cell[1], got)
+			}
 		}
 	})
 }
