@@ -182,6 +182,11 @@ func (a *API) TokenURL(r *http.Request) string { return a.base(r) + TokenPath }
 
 // handleToken is the OAuth 2.0 token endpoint.
 func (a *API) handleToken(w http.ResponseWriter, r *http.Request) {
+	if !a.tokens.allow(a.cfg.ClientAddr(r), a.now()) {
+		w.Header().Set("Retry-After", "1")
+		writeTokenError(w, &tokenError{http.StatusTooManyRequests, "invalid_request", "Too many token requests from this address: a token lasts minutes, reuse it"})
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		writeTokenError(w, &tokenError{http.StatusBadRequest, "invalid_request", "Send the request as application/x-www-form-urlencoded"})
 		return
@@ -329,7 +334,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// limiters holds a token bucket per connected system.
+// limiters holds a token bucket per key: per connected system for calls,
+// per client address for token requests.
 type limiters struct {
 	mu    sync.Mutex
 	rate  rate.Limit
@@ -341,14 +347,20 @@ func newLimiters(r rate.Limit, burst int) *limiters {
 	return &limiters{rate: r, burst: burst, by: map[string]*rate.Limiter{}}
 }
 
-// allow reports whether the system may make a call now. There is one
-// bucket per registered system, so the map stays small.
-func (l *limiters) allow(systemID string, now time.Time) bool {
+// maxBuckets bounds the buckets kept: past it they all start afresh, which
+// at worst lets each key a burst more.
+const maxBuckets = 10000
+
+// allow reports whether key (a system, a client address) may go on now.
+func (l *limiters) allow(key string, now time.Time) bool {
 	l.mu.Lock()
-	lim, ok := l.by[systemID]
+	lim, ok := l.by[key]
 	if !ok {
+		if len(l.by) >= maxBuckets {
+			l.by = map[string]*rate.Limiter{}
+		}
 		lim = rate.NewLimiter(l.rate, l.burst)
-		l.by[systemID] = lim
+		l.by[key] = lim
 	}
 	l.mu.Unlock()
 	return lim.AllowN(now, 1)

@@ -226,3 +226,21 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+func TestTokenRequestsAreLimitedPerClientAddress(t *testing.T) {
+	f := newFixture(t, directoryDB.OpenSQLite(t), fhir.Config{TokenRate: 1, TokenBurst: 2})
+	for i := range 2 {
+		if status, body := f.postToken(tokenForm(sign(t, f.key, f.claims(f.sys, nil)))); status != http.StatusOK {
+			t.Fatalf("token %d: %d %v", i, status, body)
+		}
+	}
+	// Forged assertions count too: the limit is on the address, before any check.
+	status, body := f.postToken(tokenForm("not.a.jwt"))
+	if status != http.StatusTooManyRequests || body["error"] != "invalid_request" {
+		t.Errorf("a third request at once: %d %v", status, body)
+	}
+	f.advance(time.Second)
+	if status, body := f.postToken(tokenForm(sign(t, f.key, f.claims(f.sys, nil)))); status != http.StatusOK {
+		t.Errorf("a second later: %d %v", status, body)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +49,14 @@ type Config struct {
 	// Burst calls at once: 20 a second and 40 at once when 0.
 	Rate  rate.Limit
 	Burst int
+	// TokenRate is the token requests per second one client address may
+	// make, with TokenBurst at once: 1 a second and 20 at once when 0.
+	TokenRate  rate.Limit
+	TokenBurst int
+	// ClientAddr is the address a request came from, to limit token
+	// requests per client (the web server's, which knows trusted proxies);
+	// the connection's address when nil.
+	ClientAddr func(*http.Request) string
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -70,7 +79,8 @@ type API struct {
 	deps   Deps
 	log    *slog.Logger
 	now    func() time.Time
-	limits *limiters
+	limits *limiters // calls, per system
+	tokens *limiters // token requests, per client address
 }
 
 // NewAPI returns the FHIR interface. It fails when Systems is missing.
@@ -93,8 +103,18 @@ func NewAPI(cfg Config, deps Deps) (*API, error) {
 	if cfg.Burst <= 0 {
 		cfg.Burst = 40
 	}
+	if cfg.TokenRate <= 0 {
+		cfg.TokenRate = 1
+	}
+	if cfg.TokenBurst <= 0 {
+		cfg.TokenBurst = 20
+	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = remoteHost
+	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	return &API{cfg: cfg, deps: deps, log: cfg.Logger, now: cfg.Now, limits: newLimiters(cfg.Rate, cfg.Burst)}, nil
+	return &API{cfg: cfg, deps: deps, log: cfg.Logger, now: cfg.Now, limits: newLimiters(cfg.Rate, cfg.Burst),
+		tokens: newLimiters(cfg.TokenRate, cfg.TokenBurst)}, nil
 }
 
 // Routes returns the handlers by route pattern, for the web server to
@@ -235,5 +255,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// remoteHost is the host of the connection's address.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
 
 func newUUID() string { return uuid.NewString() }

@@ -95,3 +95,8 @@ func (s *Server) trustedProxy(a netip.Addr) bool {
 	}
 	return false
 }
+
+// ClientAddr is the address a request to the site came from, as the rate
+// limits count clients: behind a trusted proxy the one it names, an IPv6
+// client by its /64. Handlers served through the site (the FHIR API) use it.
+func ClientAddr(r *http.Request) string { return clientIP(r) }
