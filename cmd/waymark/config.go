@@ -22,13 +22,18 @@ import (
 
 // Config is the program's configuration, from the environment.
 type Config struct {
-	DatabaseURL   string
-	Addr          string
-	PostcodesFile string
-	TileURL       string
-	PublicURL     string // scheme://host the site is reached at, for absolute links
-	SMTPURL       string // smtp://user:password@host:port; "" keeps email in the dev outbox
-	EmailFrom     string
+	DatabaseURL string
+	// SQLiteCacheMB and SQLiteMmapMB size SQLite's page cache (per
+	// connection) and memory map in MiB (SQLITE_CACHE_MB, SQLITE_MMAP_MB;
+	// 0 keeps sqlstore's defaults, and SQLITE_MMAP_MB=-1 turns the map
+	// off). PostgreSQL ignores them.
+	SQLiteCacheMB, SQLiteMmapMB int
+	Addr                        string
+	PostcodesFile               string
+	TileURL                     string
+	PublicURL                   string // scheme://host the site is reached at, for absolute links
+	SMTPURL                     string // smtp://user:password@host:port; "" keeps email in the dev outbox
+	EmailFrom                   string
 	// Notify is how Waymark reaches GOV.UK Notify (NOTIFY_* settings):
 	// texts, and email when SMTP_URL is not set.
 	Notify   NotifyConfig
@@ -99,6 +104,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "waymark.db"
+	}
+	for _, v := range []struct {
+		name     string
+		min, max int
+		to       *int
+	}{{"SQLITE_CACHE_MB", 1, 65536, &c.SQLiteCacheMB}, {"SQLITE_MMAP_MB", -1, 1 << 20, &c.SQLiteMmapMB}} {
+		if s := strings.TrimSpace(getenv(v.name)); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < v.min || n > v.max {
+				return c, fmt.Errorf("%s: want a whole number of MiB from %d to %d, got %q", v.name, v.min, v.max, s)
+			}
+			*v.to = n
+		}
 	}
 	if c.EmailFrom == "" {
 		c.EmailFrom = "Waymark <no-reply@waymark.example>"

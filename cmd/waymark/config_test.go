@@ -111,4 +111,18 @@ func TestNotifySettingsNeedAKeyAndATemplate(t *testing.T) {
 	if err := c.checkServe(); err != nil {
 		t.Errorf("production with Notify for email: %v", err)
 	}
+
+func TestSQLiteCacheAndMemoryMapSettings(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{"SQLITE_CACHE_MB": "256", "SQLITE_MMAP_MB": "-1"}))
+	if err != nil || c.SQLiteCacheMB != 256 || c.SQLiteMmapMB != -1 {
+		t.Errorf("SQLITE_CACHE_MB=256 SQLITE_MMAP_MB=-1: %d, %d, %v", c.SQLiteCacheMB, c.SQLiteMmapMB, err)
+	}
+	if c, err := LoadConfig(env(nil)); err != nil || c.SQLiteCacheMB != 0 || c.SQLiteMmapMB != 0 {
+		t.Errorf("unset: %d, %d, %v; want 0 (sqlstore's defaults)", c.SQLiteCacheMB, c.SQLiteMmapMB, err)
+	}
+	for _, kv := range [][2]string{{"SQLITE_CACHE_MB", "0"}, {"SQLITE_CACHE_MB", "lots"}, {"SQLITE_MMAP_MB", "-2"}} {
+		if _, err := LoadConfig(env(map[string]string{kv[0]: kv[1]})); err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s=%s: error %v, want one naming the setting", kv[0], kv[1], err)
+		}
+	}
 }

@@ -22,7 +22,7 @@ import (
 
 // openDB opens and migrates the configured database.
 func openDB(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	db, err := sqlstore.Open(ctx, sqlstore.WithSQLiteSettings(cfg.DatabaseURL, cfg.SQLiteCacheMB, cfg.SQLiteMmapMB))
 	if err != nil {
 		return nil, err
 	}

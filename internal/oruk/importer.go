@@ -30,7 +30,14 @@ type ImportStore interface {
 	ImportService(ctx context.Context, imp *directory.Import) (string, error)
 	RetireUnseen(ctx context.Context, feedID string, before, now time.Time) (int, error)
 	FinishFeedRun(ctx context.Context, feedID, summary string, now time.Time) error
+	// RefreshStatistics refreshes the database's statistics after a run
+	// that changed many services.
+	RefreshStatistics(ctx context.Context) error
 }
+
+// refreshAfter is the number of services a run must create or update for
+// the database's statistics to be refreshed after it.
+const refreshAfter = 500
 
 // Importer walks a remote ORUK 3.0 feed and brings its services into the
 // directory.
@@ -221,6 +228,11 @@ func (im *Importer) Run(ctx context.Context, baseURL string, trusted bool) (*Sum
 	}
 	if err := im.Store.FinishFeedRun(ctx, feed.ID, sum.String(), im.Now().UTC()); err != nil {
 		return sum, err
+	}
+	if sum.Created+sum.Updated >= refreshAfter {
+		if err := im.Store.RefreshStatistics(ctx); err != nil {
+			im.Log.Warn("statistics not refreshed after feed import", "feed", sum.Feed, "err", err)
+		}
 	}
 	im.Log.Info("feed imported", "feed", sum.Feed, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "removed", sum.Removed, "rejected", len(sum.Rejected))

@@ -258,6 +258,23 @@ func (db *DB) Queries() int64 { return db.queries.Load() }
 // SQL returns the underlying *sql.DB, for metrics collectors.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
+// Analyze refreshes the planner's statistics of the directory's tables,
+// quickly (from a sample in SQLite), as after an import: queries planned
+// on statistics of a much smaller directory probe the wrong way.
+func (db *DB) Analyze(ctx context.Context) error {
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	defer c.Close()
+	for _, s := range db.dialect.analyze() {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("analyze %s: %s: %w", db.Dialect(), s, err)
+		}
+	}
+	return nil
+}
+
 // Optimize refreshes planner statistics and compacts the full-text indexes,
 // as after a bulk load: ANALYZE and an FTS5 merge in SQLite, VACUUM ANALYZE
 // (which also flushes GIN pending lists) in PostgreSQL.

@@ -63,8 +63,14 @@ type dialect interface {
 	// knn reports whether the spatial index reads points nearest first
 	// (PostgreSQL), so a search need not widen its radius step by step.
 	knn() bool
-	// index writes a service's full-text entry and points.
-	index(ctx context.Context, c conn, id, tags string, points [][2]float64) error
+	// index writes new services' full-text entries and points, in as few
+	// statements as the database allows.
+	index(ctx context.Context, c conn, entries []indexEntry) error
+	// unindex removes a service's full-text entry and points, by key.
+	unindex(ctx context.Context, c conn, key any) error
+	// analyze lists the statements, run on one connection, that refresh
+	// the directory tables' statistics quickly after an import.
+	analyze() []string
 	// optimize lists the statements that refresh statistics and compact the
 	// full-text index after a bulk load.
 	optimize() []string
@@ -94,17 +100,55 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() Dialect { return SQLite }
 
+// SQLite's page cache and memory map, sized for reading a large
+// directory: each connection keeps up to DefaultSQLiteCacheMiB of pages,
+// and reads the file through a shared memory map of up to
+// DefaultSQLiteMmapMiB (pages the operating system caches once for every
+// connection). WithSQLiteSettings overrides them.
+const (
+	DefaultSQLiteCacheMiB = 64
+	DefaultSQLiteMmapMiB  = 2047 // SQLite's own ceiling is just under 2 GiB
+)
+
+// WithSQLiteSettings returns a SQLite data source name that sets the page
+// cache of each connection to cacheMiB and the memory map to mmapMiB (0
+// keeps the default; mmapMiB -1 turns the map off). PostgreSQL URLs are
+// returned as they are.
+func WithSQLiteSettings(dsn string, cacheMiB, mmapMiB int) string {
+	if dialectOf(dsn).name() != SQLite || (cacheMiB == 0 && mmapMiB == 0) {
+		return dsn
+	}
+	var params []string
+	if cacheMiB != 0 {
+		params = append(params, fmt.Sprintf("_pragma=cache_size(%d)", -cacheMiB*1024))
+	}
+	if mmapMiB != 0 {
+		params = append(params, fmt.Sprintf("_pragma=mmap_size(%d)", max(mmapMiB, 0)<<20))
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join(params, "&")
+}
+
 func (sqliteDialect) open(dsn string) (*sql.DB, error) {
-	path := strings.TrimPrefix(dsn, "sqlite://")
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "sqlite://"), "?")
 	if path == "" {
 		return nil, errEmptyPath
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	conn := "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+	conn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	// dsn's own query may set the cache and the map instead.
+	if !strings.Contains(query, "cache_size(") {
+		conn += fmt.Sprintf("&_pragma=cache_size(%d)", -DefaultSQLiteCacheMiB*1024)
+	}
+	if !strings.Contains(query, "mmap_size(") {
+		conn += fmt.Sprintf("&_pragma=mmap_size(%d)", DefaultSQLiteMmapMiB<<20)
+	}
+	if query != "" {
+		conn += "&" + query
+	}
 	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -170,29 +214,37 @@ func (d sqliteDialect) nearestSQL(p postcode.Point, radius float64) (string, []a
 	return page, concat(milesArgs(p), boxArgs, []any{radius}), count, concat(boxArgs, milesArgs(p), []any{radius})
 }
 
-func (sqliteDialect) index(ctx context.Context, c conn, id, tags string, points [][2]float64) error {
-	var rid int64
-	if err := c.queryRow(ctx, `SELECT rid FROM service WHERE id = ?`, id).Scan(&rid); err != nil {
-		return fmt.Errorf("index service: %w", mapError(err))
-	}
-	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = ?`, rid); err != nil {
-		return fmt.Errorf("unindex service: %w", err)
-	}
-	err := c.exec(ctx, `INSERT INTO service_fts (rowid, name, description, keywords, organization, tags)
-		SELECT s.rid, s.name, s.description, s.keywords, o.name, ?
-		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.rid = ?`, tags, rid)
-	if err != nil {
-		return fmt.Errorf("index service: %w", err)
-	}
-	if err := c.exec(ctx, `DELETE FROM service_point WHERE rid = ?`, rid); err != nil {
-		return fmt.Errorf("clear points: %w", err)
-	}
-	for _, p := range points {
-		if err := c.exec(ctx, `INSERT INTO service_point (rid, latitude, longitude) VALUES (?, ?, ?)`, rid, p[0], p[1]); err != nil {
-			return fmt.Errorf("insert point: %w", err)
+func (sqliteDialect) index(ctx context.Context, c conn, entries []indexEntry) error {
+	var docs, points []any
+	for _, e := range entries {
+		docs = append(docs, e.key, e.name, e.description, e.keywords, e.organization, e.tags)
+		for _, p := range e.points {
+			points = append(points, e.key, p[0], p[1])
 		}
 	}
+	if err := insertRows(ctx, c, "INSERT INTO service_fts (rowid, name, description, keywords, organization, tags)", "", 6, docs); err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	if err := insertRows(ctx, c, "INSERT INTO service_point (rid, latitude, longitude)", "", 3, points); err != nil {
+		return fmt.Errorf("insert points: %w", err)
+	}
 	return nil
+}
+
+func (sqliteDialect) unindex(ctx context.Context, c conn, key any) error {
+	if err := c.exec(ctx, `DELETE FROM service_fts WHERE rowid = ?`, key); err != nil {
+		return fmt.Errorf("unindex service: %w", err)
+	}
+	if err := c.exec(ctx, `DELETE FROM service_point WHERE rid = ?`, key); err != nil {
+		return fmt.Errorf("clear points: %w", err)
+	}
+	return nil
+}
+
+func (sqliteDialect) analyze() []string {
+	// A sampled ANALYZE (about a thousand rows an index), then the
+	// connection's limit back to none for a later full ANALYZE.
+	return []string{"PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA analysis_limit = 0"}
 }
 
 func (sqliteDialect) optimize() []string {
@@ -315,28 +367,39 @@ func gridPoint(p postcode.Point) (x, y, scale float64) {
 	return gridRadius * math.Atanh(b), gridRadius * math.Atan2(math.Tan(lat), math.Cos(dLon)), 1 / math.Sqrt(1-b*b)
 }
 
-func (postgresDialect) index(ctx context.Context, c conn, id, tags string, points [][2]float64) error {
-	err := c.exec(ctx, `INSERT INTO service_search (service_id, document)
-		SELECT s.id,
-			setweight(to_tsvector('english', s.name), 'A') ||
-			setweight(to_tsvector('english', s.keywords), 'B') ||
-			setweight(to_tsvector('english', o.name), 'B') ||
-			setweight(to_tsvector('english', s.description), 'C') ||
-			setweight(to_tsvector('simple', ?), 'D')
-		FROM service s JOIN organization o ON o.id = s.organization_id WHERE s.id = ?
-		ON CONFLICT (service_id) DO UPDATE SET document = excluded.document`, tags, id)
-	if err != nil {
-		return fmt.Errorf("index service: %w", err)
-	}
-	if err := c.exec(ctx, `DELETE FROM service_point WHERE service_id = ?`, id); err != nil {
-		return fmt.Errorf("clear points: %w", err)
-	}
-	for _, p := range points {
-		if err := c.exec(ctx, `INSERT INTO service_point (service_id, latitude, longitude) VALUES (?, ?, ?)`, id, p[0], p[1]); err != nil {
-			return fmt.Errorf("insert point: %w", err)
+func (postgresDialect) index(ctx context.Context, c conn, entries []indexEntry) error {
+	var docs, points []any
+	for _, e := range entries {
+		docs = append(docs, e.key, e.name, e.keywords, e.organization, e.description, e.tags)
+		for _, p := range e.points {
+			points = append(points, e.key, p[0], p[1])
 		}
 	}
+	err := insertRows(ctx, c, "INSERT INTO service_search (service_id, document)", `(?,
+		setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') ||
+		setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C') ||
+		setweight(to_tsvector('simple', ?), 'D'))`, 6, docs)
+	if err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	if err := insertRows(ctx, c, "INSERT INTO service_point (service_id, latitude, longitude)", "", 3, points); err != nil {
+		return fmt.Errorf("insert points: %w", err)
+	}
 	return nil
+}
+
+func (postgresDialect) unindex(ctx context.Context, c conn, key any) error {
+	if err := c.exec(ctx, `DELETE FROM service_search WHERE service_id = ?`, key); err != nil {
+		return fmt.Errorf("unindex service: %w", err)
+	}
+	if err := c.exec(ctx, `DELETE FROM service_point WHERE service_id = ?`, key); err != nil {
+		return fmt.Errorf("clear points: %w", err)
+	}
+	return nil
+}
+
+func (postgresDialect) analyze() []string {
+	return []string{"ANALYZE service, service_search, service_point, location, service_at_location, service_taxonomy, organization"}
 }
 
 func (postgresDialect) optimize() []string {

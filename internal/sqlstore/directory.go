@@ -24,17 +24,19 @@ var _ directory.Store = (*DirectoryStore)(nil)
 // CreateOrganizations stores new organisations in one transaction. Errors:
 // ECONFLICT for a duplicate id.
 func (s *DirectoryStore) CreateOrganizations(ctx context.Context, list []directory.Organization) error {
-	return s.db.inTx(ctx, func(c conn) error {
-		for _, o := range list {
-			err := c.exec(ctx, `INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt)
-			if err != nil {
-				return fmt.Errorf("insert organization %s: %w", o.ID, err)
-			}
-		}
-		return nil
-	})
+	return s.db.inTx(ctx, func(c conn) error { return insertOrganizations(ctx, c, list) })
+}
+
+// insertOrganizations stores new organisations in a few multi-row statements.
+func insertOrganizations(ctx context.Context, c conn, list []directory.Organization) error {
+	var rows []any
+	for _, o := range list {
+		rows = append(rows, o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt)
+	}
+	if err := insertRows(ctx, c, "INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)", "", 8, rows); err != nil {
+		return fmt.Errorf("insert organisations: %w", err)
+	}
+	return nil
 }
 
 // CreateTaxonomy stores a taxonomy and its terms, or updates them if they
@@ -96,10 +98,8 @@ func (s *DirectoryStore) CountServices(ctx context.Context) (int, error) {
 // (the token in ctx) was sent before.
 func (s *DirectoryStore) CreateServices(ctx context.Context, list []*directory.Service) error {
 	return s.db.inTx(ctx, func(c conn) error {
-		for _, svc := range list {
-			if err := insertService(ctx, c, svc); err != nil {
-				return fmt.Errorf("insert service %s: %w", svc.ID, err)
-			}
+		if err := insertServices(ctx, c, list); err != nil {
+			return err
 		}
 		if len(list) == 1 {
 			return claimFormToken(ctx, c, "listing", list[0].ID, list[0].CreatedAt)
@@ -108,83 +108,187 @@ func (s *DirectoryStore) CreateServices(ctx context.Context, list []*directory.S
 	})
 }
 
+// insertService stores one new service with all its parts and indexes it.
 func insertService(ctx context.Context, c conn, svc *directory.Service) error {
-	if err := insertServiceRow(ctx, c, svc); err != nil {
-		return err
-	}
-	if err := insertServiceParts(ctx, c, svc); err != nil {
-		return err
-	}
-	return reindexService(ctx, c, svc.ID)
+	return insertServices(ctx, c, []*directory.Service{svc})
 }
 
-func insertServiceRow(ctx context.Context, c conn, svc *directory.Service) error {
-	return c.exec(ctx, `INSERT INTO service (id, organization_id, name, description, url, email,
+// insertServices stores new services with all their parts and indexes
+// them, with a few multi-row statements per kind of row whatever the
+// number of services.
+func insertServices(ctx context.Context, c conn, list []*directory.Service) error {
+	var rows []any
+	for _, svc := range list {
+		rows = append(rows, svc.ID, svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email,
+			svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
+			string(svc.Visibility), string(svc.Status), svc.StatusNote, suspendedBy(svc), svc.WaitingWeeks, svc.Free,
+			strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt,
+			codes(svc.Accessibility), svc.AccessibilityNote, codes(svc.Languages), codes(svc.Delivery))
+	}
+	err := insertRows(ctx, c, `INSERT INTO service (id, organization_id, name, description, url, email,
 			eligibility_description, minimum_age, maximum_age, kind, pathway, external_form_url,
 			visibility, status, status_note, suspended_by, waiting_weeks, free, keywords, created_at, updated_at, assured_at,
-			accessibility, accessibility_note, languages, delivery)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		svc.ID, svc.OrganizationID, svc.Name, svc.Description, svc.Website, svc.Email,
-		svc.AccessCriteria, svc.MinimumAge, svc.MaximumAge, string(svc.Kind), string(svc.Pathway), svc.ExternalFormURL,
-		string(svc.Visibility), string(svc.Status), svc.StatusNote, suspendedBy(svc), svc.WaitingWeeks, svc.Free,
-		strings.Join(svc.Keywords, ", "), svc.CreatedAt, svc.UpdatedAt, svc.AssuredAt,
-		codes(svc.Accessibility), svc.AccessibilityNote, codes(svc.Languages), codes(svc.Delivery))
+			accessibility, accessibility_note, languages, delivery)`, "", 26, rows)
+	if err != nil {
+		return fmt.Errorf("insert services: %w", err)
+	}
+	if err := insertServiceParts(ctx, c, list...); err != nil {
+		return err
+	}
+	return indexServices(ctx, c, list)
 }
 
 // codes joins a list of option codes as the service table keeps them.
 func codes(list []string) string { return strings.Join(list, " ") }
 
-// insertServiceParts inserts a service's locations, contacts, schedules,
-// cost options, categories and images.
-func insertServiceParts(ctx context.Context, c conn, svc *directory.Service) error {
-	for i, l := range svc.Locations {
-		if err := c.exec(ctx, `INSERT INTO location (id, location_type, name, description, latitude, longitude)
-			VALUES (?, 'physical', ?, ?, ?, ?)`, l.ID, l.Name, l.Description, l.Latitude, l.Longitude); err != nil {
-			return fmt.Errorf("insert location: %w", err)
+// insertServiceParts inserts services' locations, contacts, schedules,
+// cost options, categories and images, one multi-row statement per kind.
+func insertServiceParts(ctx context.Context, c conn, list ...*directory.Service) error {
+	var locs, addrs, sals, contacts, phones, schedules, costs, cats, images []any
+	for _, svc := range list {
+		for i, l := range svc.Locations {
+			a := l.Address
+			locs = append(locs, l.ID, l.Name, l.Description, l.Latitude, l.Longitude)
+			addrs = append(addrs, a.ID, l.ID, a.Address1, a.City, a.StateProvince, a.PostalCode, defaultString(a.Country, "GB"))
+			sals = append(sals, l.ServiceAtLocationID, svc.ID, l.ID, i)
 		}
-		a := l.Address
-		if err := c.exec(ctx, `INSERT INTO address (id, location_id, address_1, city, state_province, postal_code, country)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, l.ID, a.Address1, a.City, a.StateProvince, a.PostalCode, defaultString(a.Country, "GB")); err != nil {
-			return fmt.Errorf("insert address: %w", err)
-		}
-		if err := c.exec(ctx, `INSERT INTO service_at_location (id, service_id, location_id, position) VALUES (?, ?, ?, ?)`,
-			l.ServiceAtLocationID, svc.ID, l.ID, i); err != nil {
-			return fmt.Errorf("insert service_at_location: %w", err)
-		}
-	}
-	for i, ct := range svc.Contacts {
-		if err := c.exec(ctx, `INSERT INTO contact (id, service_id, name, title, email, position) VALUES (?, ?, ?, ?, ?, ?)`,
-			ct.ID, svc.ID, ct.Name, ct.Title, ct.Email, i); err != nil {
-			return fmt.Errorf("insert contact: %w", err)
-		}
-		for j, p := range ct.Phones {
-			if err := c.exec(ctx, `INSERT INTO phone (id, contact_id, number, description, position) VALUES (?, ?, ?, ?, ?)`,
-				p.ID, ct.ID, p.Number, p.Description, j); err != nil {
-				return fmt.Errorf("insert phone: %w", err)
+		for i, ct := range svc.Contacts {
+			contacts = append(contacts, ct.ID, svc.ID, ct.Name, ct.Title, ct.Email, i)
+			for j, p := range ct.Phones {
+				phones = append(phones, p.ID, ct.ID, p.Number, p.Description, j)
 			}
 		}
-	}
-	for i, sc := range svc.Schedules {
-		if err := c.exec(ctx, `INSERT INTO schedule (id, service_id, freq, byday, opens_at, closes_at, description, position)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sc.ID, svc.ID, defaultString(sc.Freq, "WEEKLY"), sc.ByDay, sc.OpensAt, sc.ClosesAt, sc.Description, i); err != nil {
-			return fmt.Errorf("insert schedule: %w", err)
+		for i, sc := range svc.Schedules {
+			schedules = append(schedules, sc.ID, svc.ID, defaultString(sc.Freq, "WEEKLY"), sc.ByDay, sc.OpensAt, sc.ClosesAt, sc.Description, i)
+		}
+		for i, co := range svc.CostOptions {
+			costs = append(costs, co.ID, svc.ID, co.Option, co.Amount, co.AmountDescription, i)
+		}
+		for _, cat := range svc.Categories {
+			cats = append(cats, svc.ID, cat.ID)
+		}
+		for i, im := range svc.Images {
+			images = append(images, im.ID, svc.ID, im.URL, im.Alt, im.ContentType, i)
 		}
 	}
-	for i, co := range svc.CostOptions {
-		if err := c.exec(ctx, `INSERT INTO cost_option (id, service_id, option, amount, amount_description, position)
-			VALUES (?, ?, ?, ?, ?, ?)`, co.ID, svc.ID, co.Option, co.Amount, co.AmountDescription, i); err != nil {
-			return fmt.Errorf("insert cost option: %w", err)
+	for _, ins := range []struct {
+		what, head, row string
+		width           int
+		args            []any
+	}{
+		{"location", "INSERT INTO location (id, location_type, name, description, latitude, longitude)", "(?, 'physical', ?, ?, ?, ?)", 5, locs},
+		{"address", "INSERT INTO address (id, location_id, address_1, city, state_province, postal_code, country)", "", 7, addrs},
+		{"service_at_location", "INSERT INTO service_at_location (id, service_id, location_id, position)", "", 4, sals},
+		{"contact", "INSERT INTO contact (id, service_id, name, title, email, position)", "", 6, contacts},
+		{"phone", "INSERT INTO phone (id, contact_id, number, description, position)", "", 5, phones},
+		{"schedule", "INSERT INTO schedule (id, service_id, freq, byday, opens_at, closes_at, description, position)", "", 8, schedules},
+		{"cost option", "INSERT INTO cost_option (id, service_id, option, amount, amount_description, position)", "", 6, costs},
+		{"category", "INSERT INTO service_taxonomy (service_id, taxonomy_term_id)", "", 2, cats},
+		{"image", "INSERT INTO service_image (id, service_id, url, alt, content_type, position)", "", 6, images},
+	} {
+		if err := insertRows(ctx, c, ins.head, ins.row, ins.width, ins.args); err != nil {
+			return fmt.Errorf("insert %s: %w", ins.what, err)
 		}
 	}
-	for _, cat := range svc.Categories {
-		if err := c.exec(ctx, `INSERT INTO service_taxonomy (service_id, taxonomy_term_id) VALUES (?, ?)`, svc.ID, cat.ID); err != nil {
-			return fmt.Errorf("insert category %s: %w", cat.ID, err)
+	return nil
+}
+
+// indexServices writes new services' full-text entries and points. It
+// reads their keys, organisations' names and category codes in one query
+// each.
+func indexServices(ctx context.Context, c conn, list []*directory.Service) error {
+	var ids, orgIDs, termIDs []string
+	for _, svc := range list {
+		ids = append(ids, svc.ID)
+		orgIDs = append(orgIDs, svc.OrganizationID)
+		for _, t := range svc.Categories {
+			termIDs = append(termIDs, t.ID)
 		}
 	}
-	for i, im := range svc.Images {
-		if err := c.exec(ctx, `INSERT INTO service_image (id, service_id, url, alt, content_type, position) VALUES (?, ?, ?, ?, ?, ?)`,
-			im.ID, svc.ID, im.URL, im.Alt, im.ContentType, i); err != nil {
-			return fmt.Errorf("insert image: %w", err)
+	keys := map[string]any{}
+	if k := c.db.dialect.serviceKey(); k == "id" {
+		for _, id := range ids {
+			keys[id] = id
+		}
+	} else if err := pairs(ctx, c, "SELECT id, "+k+" FROM service WHERE id IN ", ids, func(id string, key int64) { keys[id] = key }); err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	orgs, codes := map[string]string{}, map[string]string{}
+	if err := pairs(ctx, c, "SELECT id, name FROM organization WHERE id IN ", orgIDs, func(id string, name string) { orgs[id] = name }); err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	if err := pairs(ctx, c, "SELECT id, code FROM taxonomy_term WHERE id IN ", termIDs, func(id string, code string) { codes[id] = code }); err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	entries := make([]indexEntry, 0, len(list))
+	for _, svc := range list {
+		var cats []string
+		for _, t := range svc.Categories {
+			cats = append(cats, codes[t.ID])
+		}
+		entries = append(entries, newIndexEntry(keys[svc.ID], svc, orgs[svc.OrganizationID], cats))
+	}
+	return c.db.dialect.index(ctx, c, entries)
+}
+
+// pairs runs query (ending "IN ") for the distinct ids, a thousand at a
+// time, and calls fn with each row's two columns.
+func pairs[V any](ctx context.Context, c conn, query string, ids []string, fn func(id string, v V)) error {
+	seen := map[string]bool{}
+	var distinct []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			distinct = append(distinct, id)
+		}
+	}
+	for start := 0; start < len(distinct); start += 1000 {
+		chunk := distinct[start:min(start+1000, len(distinct))]
+		err := eachRow(ctx, c, query+"("+placeholders(len(chunk))+")", anys(chunk), func(r rowScanner) error {
+			var id string
+			var v V
+			if err := r.Scan(&id, &v); err != nil {
+				return err
+			}
+			fn(id, v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxArgs bounds the arguments of one statement, under SQLite's limit
+// (32,766) and PostgreSQL's (65,535).
+const maxArgs = 30_000
+
+// insertRows runs head (an INSERT naming its columns) with VALUES for
+// every row in args, width arguments a row, in as few statements as
+// maxArgs allows. row is one row's VALUES tuple; empty means width
+// placeholders.
+func insertRows(ctx context.Context, c conn, head, row string, width int, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if row == "" {
+		row = "(" + placeholders(width) + ")"
+	}
+	per := maxArgs / width * width
+	for start := 0; start < len(args); start += per {
+		end := min(start+per, len(args))
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		for i := 0; i < (end-start)/width; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+		}
+		if err := c.exec(ctx, b.String(), args[start:end]...); err != nil {
+			return err
 		}
 	}
 	return nil

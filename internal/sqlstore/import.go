@@ -228,6 +228,12 @@ func (s *DirectoryStore) idMatch(uuidCol, textCol string) string {
 	return s.db.dialect.idEquals(uuidCol, textCol)
 }
 
+// RefreshStatistics refreshes the planner's statistics of the directory
+// tables, after a feed import changed many services.
+func (s *DirectoryStore) RefreshStatistics(ctx context.Context) error {
+	return s.db.Analyze(ctx)
+}
+
 // ListFeeds returns the imported feeds by address.
 func (s *DirectoryStore) ListFeeds(ctx context.Context) ([]directory.Feed, error) {
 	var out []directory.Feed

@@ -124,21 +124,16 @@ func (s *OnboardingStore) FindImportedOrganization(ctx context.Context, organiza
 // is already imported.
 func (s *OnboardingStore) SaveImport(ctx context.Context, b onboarding.Batch, orgs []directory.Organization,
 	services []*directory.Service, entries []onboarding.Entry, mails []email.Message) error {
-	return s.db.inTx(ctx, func(c conn) error {
+	err := s.db.inTx(ctx, func(c conn) error {
 		if err := c.exec(ctx, `INSERT INTO import_batch (id, user_id, file_name, rows_total, created_count, skipped_count, error_count, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.UserID, b.FileName, b.Rows, b.Created, b.Skipped, b.Errors, b.CreatedAt); err != nil {
 			return fmt.Errorf("insert import batch: %w", err)
 		}
-		for _, o := range orgs {
-			if err := c.exec(ctx, `INSERT INTO organization (id, name, description, email, website, phone, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, o.Description, o.Email, o.Website, o.Phone, o.CreatedAt, o.UpdatedAt); err != nil {
-				return fmt.Errorf("insert organisation %s: %w", o.ID, err)
-			}
+		if err := insertOrganizations(ctx, c, orgs); err != nil {
+			return err
 		}
-		for _, svc := range services {
-			if err := insertService(ctx, c, svc); err != nil {
-				return fmt.Errorf("insert service %s: %w", svc.ID, err)
-			}
+		if err := insertServices(ctx, c, services); err != nil {
+			return err
 		}
 		for _, e := range entries {
 			if err := c.exec(ctx, `INSERT INTO import_entry (row_key, batch_id, service_id, organization_id, organization_key, claim_email, invited_at)
@@ -148,7 +143,20 @@ func (s *OnboardingStore) SaveImport(ctx context.Context, b onboarding.Batch, or
 		}
 		return insertEmails(ctx, c, b.CreatedAt, mails)
 	})
+	if err != nil {
+		return err
+	}
+	if len(services) >= analyzeAfter {
+		// Best effort: the import is stored; stale statistics only slow
+		// queries down until the next refresh.
+		_ = s.db.Analyze(ctx)
+	}
+	return nil
 }
+
+// analyzeAfter is the number of services an import must create for the
+// statistics to be refreshed after it.
+const analyzeAfter = 500
 
 // Entries returns an organisation's imported entries, by service name.
 func (s *OnboardingStore) Entries(ctx context.Context, organizationID string) ([]onboarding.Entry, error) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"waymark"
 	"waymark/internal/directory"
 )
 
@@ -141,41 +142,54 @@ func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64)
 	return all, anyCell
 }
 
+// indexEntry is what the full-text index and service_point hold of one
+// service.
+type indexEntry struct {
+	key                                             any // see dialect.serviceKey
+	name, description, keywords, organization, tags string
+	points                                          [][2]float64
+}
+
+// newIndexEntry returns a service's index entry: its filter tokens, and its
+// points when it is public and listed (search shows no others).
+func newIndexEntry(key any, svc *directory.Service, orgName string, categories []string) indexEntry {
+	var points [][2]float64
+	for _, l := range svc.Locations {
+		points = append(points, [2]float64{l.Latitude, l.Longitude})
+	}
+	e := indexEntry{key: key, name: svc.Name, description: svc.Description, keywords: strings.Join(svc.Keywords, ", "),
+		organization: orgName, points: points,
+		tags: strings.Join(append([]string{serviceTags(string(svc.Status), string(svc.Visibility), string(svc.Kind), string(svc.Pathway), svc.Free, categories, points)},
+			optionTags(codes(svc.Accessibility), codes(svc.Languages), codes(svc.Delivery))...), " ")}
+	if !svc.Status.Public() || svc.Visibility != directory.VisibilityListed {
+		e.points = nil
+	}
+	return e
+}
+
 // reindexService refreshes a service's full-text entry and points from its
 // current rows.
 func reindexService(ctx context.Context, c conn, id string) error {
-	var status, visibility, kind, pathway, access, langs, delivery string
-	var free bool
-	err := c.queryRow(ctx, `SELECT status, visibility, kind, pathway, free, accessibility, languages, delivery FROM service WHERE id = ?`, id).
-		Scan(&status, &visibility, &kind, &pathway, &free, &access, &langs, &delivery)
+	m, err := loadServices(ctx, c, []string{id}, false)
 	if err != nil {
 		return fmt.Errorf("index service: %w", err)
 	}
+	svc, ok := m[id]
+	if !ok {
+		return fmt.Errorf("index service %s: %w", id, waymark.Errorf(waymark.ENOTFOUND, "There is no service at this address"))
+	}
+	var key any = id
+	if k := c.db.dialect.serviceKey(); k != "id" {
+		if err := c.queryRow(ctx, `SELECT `+k+` FROM service WHERE id = ?`, id).Scan(&key); err != nil {
+			return fmt.Errorf("index service: %w", mapError(err))
+		}
+	}
 	var cats []string
-	if err := eachRow(ctx, c, `SELECT t.code FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id
-		WHERE st.service_id = ?`, []any{id}, func(r rowScanner) error {
-		var code string
-		err := r.Scan(&code)
-		cats = append(cats, code)
+	for _, t := range svc.Categories {
+		cats = append(cats, t.Code)
+	}
+	if err := c.db.dialect.unindex(ctx, c, key); err != nil {
 		return err
-	}); err != nil {
-		return fmt.Errorf("index categories: %w", err)
 	}
-	var points [][2]float64
-	if err := eachRow(ctx, c, `SELECT l.latitude, l.longitude FROM service_at_location sal JOIN location l ON l.id = sal.location_id
-		WHERE sal.service_id = ?`, []any{id}, func(r rowScanner) error {
-		var p [2]float64
-		err := r.Scan(&p[0], &p[1])
-		points = append(points, p)
-		return err
-	}); err != nil {
-		return fmt.Errorf("index locations: %w", err)
-	}
-	tags := strings.Join(append([]string{serviceTags(status, visibility, kind, pathway, free, cats, points)},
-		optionTags(access, langs, delivery)...), " ")
-	if !directory.Status(status).Public() || visibility != string(directory.VisibilityListed) {
-		points = nil // search shows public, listed entries only: their points are all it reads
-	}
-
-	return c.db.dialect.index(ctx, c, id, tags, points)
+	return c.db.dialect.index(ctx, c, []indexEntry{newIndexEntry(key, svc, svc.Organization.Name, cats)})
 }

@@ -134,7 +134,7 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 		b.Fatal(err)
 	}
 	orgs, services := seed.Synthetic(BenchServices, 1)
-	if err := seed.Load(ctx, dir, orgs, services, 2000); err != nil {
+	if err := seed.Load(ctx, dir, orgs, services, 5000); err != nil {
 		b.Fatal(err)
 	}
 	if err := db.Optimize(ctx); err != nil {
