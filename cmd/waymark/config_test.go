@@ -111,6 +111,7 @@ func TestNotifySettingsNeedAKeyAndATemplate(t *testing.T) {
 	if err := c.checkServe(); err != nil {
 		t.Errorf("production with Notify for email: %v", err)
 	}
+}
 
 func TestSQLiteCacheAndMemoryMapSettings(t *testing.T) {
 	c, err := LoadConfig(env(map[string]string{"SQLITE_CACHE_MB": "256", "SQLITE_MMAP_MB": "-1"}))
