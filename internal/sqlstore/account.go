@@ -46,9 +46,12 @@ func (s *AccountStore) CreateUser(ctx context.Context, u *account.User) error {
 			}
 		}
 		if u.Practice != "" {
-			return setPractice(ctx, c, u.ID, u.Practice, u.PracticeRole)
+			if err := setPractice(ctx, c, u.ID, u.Practice, u.PracticeRole); err != nil {
+				return err
+			}
 		}
-		return nil
+		// An invitation's form (its token in ctx) creates one account.
+		return claimFormToken(ctx, c, "user", u.ID, u.CreatedAt)
 	})
 }
 

@@ -49,6 +49,7 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Invited = s.deps.Sessions.PopString(r.Context(), invitedKey)
+	v.Form.Set("form_token", newFormToken())
 	s.render(w, r, http.StatusOK, "admin", v)
 }
 
@@ -64,7 +65,16 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = r.PostForm
 	f := r.PostForm
+	// The same invitation sent again (a refresh, a retry) invites nobody
+	// twice: it leads back to the page.
+	again := func(string) string { return "/admin" }
+	if s.sentBefore(w, r, "user", again) {
+		return
+	}
 	u, err := s.invite(r, f)
+	if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "user", again) {
+		return
+	}
 	if err != nil {
 		if code := waymark.ErrorCode(err); code != waymark.EINVALID && code != waymark.ECONFLICT {
 			s.renderError(w, r, err)
@@ -82,7 +92,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 // practice when a practice is chosen (or the role is practice staff),
 // else with a platform role or a role in an organisation.
 func (s *Server) invite(r *http.Request, f url.Values) (*account.User, error) {
-	ctx, role, ods := r.Context(), waymark.Role(f.Get("role")), f.Get("practice")
+	ctx, role, ods := withFormToken(r.Context(), r), waymark.Role(f.Get("role")), f.Get("practice")
 	if s.deps.GP == nil || (ods == "" && role != waymark.RolePracticeStaff) {
 		u, _, err := s.deps.Accounts.Invite(ctx, f.Get("email"), f.Get("name"), role, f.Get("organization"))
 		return u, err

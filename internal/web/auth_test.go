@@ -524,8 +524,18 @@ func TestAdminsInvitePeopleWhoChooseTheirPasswordAndTheInviteIsAudited(t *testin
 			t.Errorf("link worker without an organisation: %d", status)
 		}
 		// The confirmation comes through the session: no address in the URL.
-		if status, _, h := admin.post("/admin/invite", url.Values{"name": {"Lin"}, "email": {"lin@example.org"}, "role": {"link_worker"}, "organization": {orgID}}); status != http.StatusSeeOther || h.Get("Location") != "/admin" {
+		_, form, _ := admin.get("/admin")
+		formToken := regexp.MustCompile(`name="form_token" value="([0-9a-f]{32})"`).FindStringSubmatch(form)
+		if formToken == nil {
+			t.Fatal("the invitation form has no form token")
+		}
+		invite := url.Values{"name": {"Lin"}, "email": {"lin@example.org"}, "role": {"link_worker"}, "organization": {orgID}, "form_token": {formToken[1]}}
+		if status, _, h := admin.post("/admin/invite", invite); status != http.StatusSeeOther || h.Get("Location") != "/admin" {
 			t.Fatalf("invite: %d to %q, want 303 to /admin", status, h.Get("Location"))
+		}
+		// Sent again (a refresh after the post): nobody is invited twice.
+		if status, _, h := admin.post("/admin/invite", invite); status != http.StatusSeeOther || h.Get("Location") != "/admin" {
+			t.Errorf("the same invitation sent again: %d to %q, want 303 to /admin", status, h.Get("Location"))
 		}
 		_, page, _ := admin.get("/admin")
 		if !strings.Contains(page, "We have emailed an invitation to lin@example.org") {
