@@ -39,7 +39,8 @@ func (s *DirectoryStore) QueueFeedImport(ctx context.Context, id, baseURL string
 		if err != nil {
 			return fmt.Errorf("queue feed import: %w", err)
 		}
-		return nil
+		// The moderators' form (its token in ctx) queues one run.
+		return claimFormToken(ctx, c, "feed_run", id, now)
 	})
 }
 

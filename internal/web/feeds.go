@@ -37,7 +37,9 @@ func (s *Server) handleFeeds(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "feeds", feedsView{formView: s.form(r, "Other directories' feeds"), Feeds: list})
+	v := feedsView{formView: s.form(r, "Other directories' feeds"), Feeds: list}
+	v.Form.Set("form_token", newFormToken())
+	s.render(w, r, http.StatusOK, "feeds", v)
 }
 
 func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +61,16 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "feeds", v)
 		return
 	}
-	id, err := s.deps.Feeds.Queue(r.Context(), addr, r.PostForm.Get("trusted") == "yes")
+	// The same form sent again (a refresh, a retry) queues one import and
+	// leads to its page.
+	run := func(id string) string { return "/moderation/feeds/runs/" + url.PathEscape(id) }
+	if s.sentBefore(w, r, "feed_run", run) {
+		return
+	}
+	id, err := s.deps.Feeds.Queue(withFormToken(r.Context(), r), addr, r.PostForm.Get("trusted") == "yes")
+	if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "feed_run", run) {
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

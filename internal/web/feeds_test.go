@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,20 @@ func TestFeedPagesAreForModeratorsOnly(t *testing.T) {
 		if status, _, _ := public.get(path); status != http.StatusSeeOther {
 			t.Errorf("%s signed out: %d", path, status)
 		}
+	}
+}
+
+func TestAFeedImportFormSentTwiceQueuesOneRun(t *testing.T) {
+	_, mod, _ := newFeedSite(t, demo.OpenSQLite(t), true)
+	_, page, _ := mod.get("/moderation/feeds")
+	token := regexp.MustCompile(`name="form_token" value="([0-9a-f]{32})"`).FindStringSubmatch(page)
+	if token == nil {
+		t.Fatal("the feed form has no form token")
+	}
+	form := url.Values{"url": {"https://directory.example.org/api"}, "form_token": {token[1]}}
+	_, _, first := mod.post("/moderation/feeds", form)
+	status, _, again := mod.post("/moderation/feeds", form)
+	if status != http.StatusSeeOther || first.Get("Location") == "" || again.Get("Location") != first.Get("Location") {
+		t.Errorf("sent twice: %d to %q, then %q; want the same run", status, first.Get("Location"), again.Get("Location"))
 	}
 }
