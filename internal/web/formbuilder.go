@@ -22,6 +22,9 @@ type formBuilderView struct {
 		Label string
 	}
 	Saved string
+	// NewQuestion is the id the "add a question" form gives its question,
+	// so that sending the form twice adds it once.
+	NewQuestion string
 }
 
 func (s *Server) formBuilder(w http.ResponseWriter, r *http.Request) (*formBuilderView, bool) {
@@ -38,6 +41,10 @@ func (s *Server) formBuilder(w http.ResponseWriter, r *http.Request) (*formBuild
 	v := &formBuilderView{formView: s.form(r, "Referral form"), Service: svc, Questions: form.Questions, Types: referral.QuestionTypes}
 	v.Breadcrumbs = crumbs(link{Href: "/provider", Text: "Your listings"})
 	v.Editing = &referral.Question{Type: referral.ShortText}
+	v.NewQuestion = referral.NewQuestionID()
+	if n := r.PostForm.Get("new_question"); newQuestionID(n) {
+		v.NewQuestion = n // the form re-shown after an error keeps its id
+	}
 	if id := r.URL.Query().Get("edit"); id != "" {
 		if q, ok := form.Question(id); ok {
 			v.Editing = &q
@@ -88,7 +95,12 @@ func (s *Server) handleFormEdit(w http.ResponseWriter, r *http.Request) {
 		q := referral.Question{ID: f.Get("question"), Type: referral.QuestionType(f.Get("type")), Label: f.Get("label"), Help: f.Get("help"),
 			Required: f.Get("required") == "yes", Options: strings.Split(strings.ReplaceAll(f.Get("options"), "\r\n", "\n"), "\n")}
 		if q.ID == "" {
+			// A new question takes the id its form was given: the same form
+			// sent again puts the same question, not a second one.
 			q.ID = referral.NewQuestionID()
+			if n := f.Get("new_question"); newQuestionID(n) {
+				q.ID = n
+			}
 		}
 		edit = func(form *referral.Form) error {
 			if _, ok := form.Question(q.ID); !ok && f.Get("question") != "" {
@@ -148,4 +160,18 @@ func (s *Server) handleFormPreview(w http.ResponseWriter, r *http.Request) {
 	v.NoIndex = true
 	v.Breadcrumbs = crumbs(link{Href: "/provider/services/" + svc.ID + "/form", Text: "Referral form"})
 	s.render(w, r, http.StatusOK, "refer", v)
+}
+
+// newQuestionID reports whether s looks like an id NewQuestionID makes:
+// 12 lower-case hex digits.
+func newQuestionID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -264,3 +264,25 @@ func TestSelfReferralsFromOneConnectionAreSlowedAfterTen(t *testing.T) {
 		t.Errorf("referrals stored: %v %d, want 10", err, inbox.Received)
 	}
 }
+
+func TestAQuestionFormSentTwiceAddsTheQuestionOnce(t *testing.T) {
+	s := newReferralSite(t, demo.OpenSQLite(t))
+	nordic := s.service(t, "Nordic walking for beginners")
+	provider := s.member(t, nordic.OrganizationID, waymark.RoleProvider, "striders@example.org")
+	formURL := "/provider/services/" + nordic.ID + "/form"
+	_, page, _ := provider.get(formURL)
+	id := regexp.MustCompile(`name="new_question" value="([0-9a-f]{12})"`).FindStringSubmatch(page)
+	if id == nil {
+		t.Fatal("the add-a-question form has no id for its question")
+	}
+	add := url.Values{"op": {"save"}, "type": {"yes_no"}, "label": {"Do you have walking poles?"}, "new_question": {id[1]}}
+	for range 2 {
+		if status, _, _ := provider.post(formURL, add); status != http.StatusSeeOther {
+			t.Fatalf("add a question: %d", status)
+		}
+	}
+	form, _ := s.refs.Form(context.Background(), nordic.ID)
+	if len(form.Questions) != 1 || form.Questions[0].ID != id[1] {
+		t.Errorf("after sending the form twice: %+v, want one question", form.Questions)
+	}
+}
