@@ -268,6 +268,7 @@ type page struct {
 	UserName    string       // of the signed-in user, "" when signed out
 	Accounts    bool         // accounts are on: show sign-in links
 	Referrals   bool         // the user has referrals: show the referrals link
+	Practice    bool         // the user belongs to a GP practice: show the practice app's link
 	AddService  bool         // show the "Add your service" link
 	// Home is the signed-in user's pages by role (their account page lists
 	// them); nil when signed out.
@@ -307,6 +308,7 @@ func (s *Server) page(r *http.Request, title string) page {
 	if !a.Anonymous() {
 		p.Home = s.homeSections(a)
 	}
+	p.Practice = s.deps.GP != nil && len(a.Practices) > 0 && (a.Has(waymark.RoleGP) || a.Has(waymark.RolePracticeStaff))
 	p.AddService = s.deps.Requests != nil && s.deps.Accounts != nil && len(a.Roles) == 0
 	return p
 }
