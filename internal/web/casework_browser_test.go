@@ -60,7 +60,8 @@ func TestCaseworkPagesInTheBrowser(t *testing.T) {
 		t.Errorf("contact form error %q", got)
 	}
 	browsertest.CheckAxe(t, bctx, "contact form with errors")
-	browsertest.Do(t, bctx, "search", chromedp.Navigate(cs.URL+"/casework/search?q=oakes"), chromedp.WaitVisible(`h1`))
+	browsertest.Do(t, bctx, "search", chromedp.Navigate(cs.URL+"/casework/search"), chromedp.WaitVisible(`#q`),
+		chromedp.SendKeys(`#q`, "oakes"), chromedp.Submit(`#q`), chromedp.WaitVisible(`table.nhsuk-table-responsive`))
 	if got := browsertest.Get(t, bctx, "read the results", chromedp.Evaluate[string](`document.querySelector('main').innerText`)); !strings.Contains(got, "Peggy Oakes") {
 		t.Errorf("search results %q", got)
 	}

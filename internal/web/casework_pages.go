@@ -107,17 +107,26 @@ func (s *Server) caseload(w http.ResponseWriter, r *http.Request, team bool) {
 func (s *Server) handleCaseload(w http.ResponseWriter, r *http.Request)     { s.caseload(w, r, false) }
 func (s *Server) handleTeamCaseload(w http.ResponseWriter, r *http.Request) { s.caseload(w, r, true) }
 
+// handleClientSearch shows the client search form (GET) and its results
+// (POST). The search is posted so that a name, NHS number or date of birth
+// is never in an address, where browsers' histories and proxies keep it.
 func (s *Server) handleClientSearch(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+			return
+		}
+	}
 	m, err := s.currentTeam(r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
+	q := r.PostForm
 	v := caseloadView{page: s.page(r, "Find a client"), Heading: "Find a client", Team: m, Search: true, Query: q.Get("q"),
 		DOB: [3]string{q.Get("dob_day"), q.Get("dob_month"), q.Get("dob_year")}}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}), true
-	if q.Has("q") {
+	if r.Method == http.MethodPost {
 		sq := casework.SearchQuery{Text: v.Query}
 		status := http.StatusOK
 		if strings.TrimSpace(strings.Join(v.DOB[:], "")) != "" {
@@ -502,9 +511,22 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "cw-audit", v)
 }
 
+// handleAuditSearch shows the audit log, newest first: by client (an
+// opaque ID, in the address to link to) or, posted so that no one's email
+// address is in an address, by the person who acted.
 func (s *Server) handleAuditSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := auditView{page: s.page(r, "Audit log"), Heading: "Audit log", Search: true, User: q.Get("user"), Client: q.Get("client")}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+			return
+		}
+		q = r.PostForm
+	}
+	v := auditView{page: s.page(r, "Audit log"), Heading: "Audit log", Search: true, Client: q.Get("client")}
+	if r.Method == http.MethodPost {
+		v.User = q.Get("user")
+	}
 	var err error
 	if v.Events, err = s.deps.Casework.SearchAudit(r.Context(), casework.AuditFilter{ActorEmail: v.User, ClientID: v.Client}); err != nil {
 		s.renderError(w, r, err)

@@ -247,12 +247,19 @@ func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
 			t.Errorf("caseload: %d", status)
 		}
 		// Search by NHS number and by date of birth.
-		for _, q := range []string{"?q=9434765919", "?q=&dob_day=15&dob_month=3&dob_year=1948", "?q=peg"} {
-			if status, body, _ := b.get("/casework/search" + q); status != 200 || !strings.Contains(body, "Peggy Oakes") {
-				t.Errorf("search %s: %d", q, status)
+		// The search is posted: no name, NHS number or date of birth in an address.
+		if _, body, _ := b.get("/casework/search"); !strings.Contains(body, `<form method="post" action="/casework/search"`) {
+			t.Errorf("the search form is not posted")
+		}
+		for _, q := range []url.Values{{"q": {"9434765919"}}, {"q": {""}, "dob_day": {"15"}, "dob_month": {"3"}, "dob_year": {"1948"}}, {"q": {"peg"}}} {
+			if status, body, _ := b.post("/casework/search", q); status != 200 || !strings.Contains(body, "Peggy Oakes") {
+				t.Errorf("search %v: %d", q, status)
 			}
 		}
-		if status, _, _ := b.get("/casework/search?q="); status != 400 {
+		if status, body, _ := b.get("/casework/search?q=peg"); status != 200 || strings.Contains(body, "Peggy Oakes") {
+			t.Errorf("a search in the address was run: %d", status)
+		}
+		if status, _, _ := b.post("/casework/search", url.Values{"q": {""}}); status != 400 {
 			t.Errorf("empty search: %d", status)
 		}
 		// Discharge asks on its own page, then the lead sees it in the access log.
@@ -279,9 +286,13 @@ func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
 			t.Errorf("a link worker transferred: %d", status)
 		}
 		// Administrators search the audit log by user and by client.
-		status, body, _ = cs.browsers["admin"].get("/admin/audit?user=worker@example.org")
-		if status != 200 || !strings.Contains(body, "client.create") {
+		// By user, posted: no email address in the page's address.
+		status, body, _ = cs.browsers["admin"].post("/admin/audit", url.Values{"user": {"worker@example.org"}})
+		if status != 200 || !strings.Contains(body, "client.create") || !strings.Contains(body, `<form method="post" action="/admin/audit"`) {
 			t.Errorf("audit by user: %d", status)
+		}
+		if _, body, _ = cs.browsers["admin"].get("/admin/audit?user=nobody@example.org"); !strings.Contains(body, "client.create") {
+			t.Errorf("an email address in the audit page's address filtered it")
 		}
 		status, body, _ = cs.browsers["admin"].get("/admin/audit?client=" + id)
 		if status != 200 || !strings.Contains(body, "client.transfer") {
@@ -332,6 +343,14 @@ func TestOnlyTheClientsTeamOpensCaseworkPages(t *testing.T) {
 		}
 	}
 	// Caseload pages: team members only; everyone else is in no team.
+	// Searching finds only the searcher's team's clients.
+	for who, code := range map[string]int{"worker": ok, "other": ok, "moderator": forbidden, "provider": forbidden,
+		"commissioner": forbidden, "gp": forbidden, "admin": forbidden, "anonymous": toSignIn} {
+		status, body, _ := cs.browsers[who].post("/casework/search", url.Values{"q": {"oakes"}})
+		if status != code || (who == "worker") != strings.Contains(body, "Peggy Oakes") {
+			t.Errorf("POST /casework/search as %s = %d, want %d", who, status, code)
+		}
+	}
 	for _, path := range []string{"/casework", "/casework/search", "/casework/clients/new"} {
 		for who, code := range map[string]int{"worker": ok, "lead": ok, "other": ok, "moderator": forbidden, "provider": forbidden,
 			"commissioner": forbidden, "gp": forbidden, "admin": forbidden, "anonymous": toSignIn} {
