@@ -13,6 +13,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/input"
 )
 
 // Case management pages: caseloads, client search, the client record with
@@ -264,7 +265,8 @@ func clientFields(c *casework.Client) []cwField {
 		{Name: "nhs_number", Label: "NHS number", Type: "text", Value: casework.FormatNHSNumber(c.NHSNumber), Optional: true, Width: "10", Hint: "10 digits, like 485 777 3456"},
 		{Name: "address", Label: "Address", Type: "textarea", Value: c.Address, Optional: true, Hint: "Without the postcode"},
 		{Name: "postcode", Label: "Postcode", Type: "text", Value: c.Postcode, Optional: true, Width: "10"},
-		{Name: "phone", Label: "Phone number", Type: "tel", Value: c.Phone, Optional: true, Width: "20"},
+		{Name: "phone", Label: "Phone number", Type: "tel", Value: input.FormatPhone(c.Phone), Optional: true, Width: "20",
+			Hint: "Appointment reminders go by text to a mobile only: a landline gets no texts"},
 		{Name: "email", Label: "Email address", Type: "email", Value: c.Email, Optional: true},
 		{Name: "preferred_contact", Label: "How they prefer to be contacted", Type: "radios", Options: casework.ContactMethods, Value: c.PreferredContact},
 		{Name: "gp_practice", Label: "GP practice ODS code", Type: "text", Value: c.GPPractice, Optional: true, Width: "10", Hint: "A letter and five letters or numbers, like C81001"},

@@ -178,6 +178,9 @@ type recordView struct {
 	ChartJSON template.JS
 	Saved     bool
 	Now       time.Time
+	// Unreachable says why messages cannot reach the client's phone or
+	// email address, when they cannot (email.Undeliverable reasons).
+	Unreachable map[string]string
 }
 
 // Name is the client's shown name.
@@ -194,6 +197,9 @@ func (s *Server) handleClient(w http.ResponseWriter, r *http.Request) {
 		Changes: casework.Changes(rec.Measures), Saved: r.URL.Query().Get("saved") != "", Now: s.deps.Now()}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}), true
 	v.ChartJSON = chartData(rec.Measures)
+	if v.Unreachable, err = s.deps.Outbox.Reachability(r.Context(), rec.Client.Phone, rec.Client.Email); err != nil {
+		s.log.Error("reachability of a client's contacts", "client_id", rec.Client.ID, "error", err)
+	}
 	s.render(w, r, http.StatusOK, "cw-client", v)
 }
 

@@ -105,7 +105,7 @@ func (s *Server) referSPView(r *http.Request) (cwFormView, error) {
 		{Name: "nhs_number", Label: "NHS number", Type: "text", Optional: true, Width: "10"},
 		{Name: "gp_practice", Label: "GP practice", Type: "select", Options: opts, Optional: true, Hint: "If the practice is not listed, leave this and give the postcode"},
 		{Name: "postcode", Label: "Postcode", Type: "text", Width: "10", Optional: true},
-		{Name: "phone", Label: "Phone number", Type: "tel", Width: "20", Optional: true},
+		{Name: "phone", Label: "Phone number", Type: "tel", Width: "20", Optional: true, Hint: "A UK landline or mobile number. Text messages go to mobiles only"},
 		{Name: "email", Label: "Email address", Type: "email", Optional: true},
 		{Name: "preferred_contact", Label: "How should the link worker contact " + them + "?", Type: "radios",
 			Options: casework.ContactMethods[:3]},

@@ -9,6 +9,7 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 	"waymark/internal/referral"
 )
 
@@ -190,8 +191,9 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderReferralSent(w http.ResponseWriter, r *http.Request, c *referral.Case, track string) {
 	ref := c.Referral
 	how := map[string]string{referral.ContactEmail: "by email", referral.ContactPhone: "by phone", referral.ContactText: "by text message"}[ref.Client.PreferredContact]
+	_, mobile := input.TextableMobile(ref.Client.Phone)
 	v := referralSentView{page: s.page(r, "Referral sent"), Reference: ref.Reference, ServiceName: ref.ServiceName, How: how,
-		Emailed: ref.Client.Email != "", Track: track}
+		Emailed: ref.Client.Email != "", Texted: mobile, Landline: ref.Client.Phone != "" && !mobile && ref.Client.Email == "", Track: track}
 	v.NoIndex = true
 	s.render(w, r, http.StatusOK, "referral-sent", v)
 }
@@ -200,7 +202,9 @@ func (s *Server) renderReferralSent(w http.ResponseWriter, r *http.Request, c *r
 type referralSentView struct {
 	page
 	Reference, ServiceName, How, Track string
-	Emailed                            bool
+	// Emailed and Texted say how the private link was sent; Landline that
+	// the person gave only a landline, which gets no texts.
+	Emailed, Texted, Landline bool
 }
 
 // withName puts the signed-in user's name in ctx for referral histories.
@@ -334,6 +338,13 @@ type referralView struct {
 	// Alternatives are similar services near the one that declined a
 	// self-referral.
 	Alternatives []*directory.Service
+	// Unreachable says why messages cannot reach the person's email
+	// address or phone number (as kept on the referral), when they cannot:
+	// email.UndeliverableFailed or email.UndeliverableOptedOut.
+	Unreachable map[string]string
+	// Mobile is the number texts about a self-referral go to, for the
+	// private link page's opt-out; "" when there is none.
+	Mobile string
 }
 
 func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, private bool) referralView {
@@ -354,6 +365,17 @@ func (s *Server) referralPage(r *http.Request, c *referral.Case, base string, pr
 		(!private || ref.Source == referral.SourceSelf)
 	v.Thread = !private || ref.Source == referral.SourceSelf
 	v.CanRate = private && ref.Attendance == referral.StatusAttended && ref.RatedAt == nil
+	if ref.Source == referral.SourceSelf {
+		if m, ok := input.TextableMobile(ref.Client.Phone); ok {
+			v.Mobile = m
+		}
+	}
+	// Whoever relies on the messages sees that they cannot reach the
+	// person; not having it is no reason to refuse the page.
+	var err error
+	if v.Unreachable, err = s.deps.Outbox.Reachability(r.Context(), ref.Client.Email, ref.Client.Phone); err != nil {
+		s.log.Error("reachability of a referral's contacts", "referral_id", ref.ID, "error", err)
+	}
 	return v
 }
 
@@ -512,6 +534,9 @@ func (s *Server) handleTrackAction(w http.ResponseWriter, r *http.Request) {
 		score, _ := strconv.Atoi(r.PostForm.Get("score"))
 		err = refs.Rate(ctx, id, token, score, r.PostForm.Get("met_needs"))
 		next = base + "?rated=1"
+	case "texts":
+		err = s.trackTexts(ctx, id, token, r.PostForm.Get("texts"))
+		next = base + "#texts"
 	default:
 		s.notFound(w, r)
 		return
@@ -583,4 +608,24 @@ func percent(p *float64) string {
 		return ""
 	}
 	return strconv.Itoa(int(*p*100+0.5)) + "%"
+}
+
+// trackTexts stops ("stop") or restarts ("start") text messages to the
+// number a self-referral gave, from its private link page.
+func (s *Server) trackTexts(ctx context.Context, id, token, what string) error {
+	c, err := s.deps.Referrals.Track(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	phone := c.Referral.Client.Phone
+	if _, ok := input.TextableMobile(phone); !ok || c.Referral.Source != referral.SourceSelf {
+		return waymark.Errorf(waymark.EINVALID, "We do not send text messages about this referral")
+	}
+	switch what {
+	case "stop":
+		return s.deps.Outbox.OptOut(ctx, phone)
+	case "start":
+		return s.deps.Outbox.OptIn(ctx, phone)
+	}
+	return waymark.Errorf(waymark.EINVALID, "Choose whether to stop or start text messages")
 }

@@ -28,7 +28,7 @@ type referralSite struct {
 	refs  *referral.Referrals
 }
 
-func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
+func newReferralSite(t *testing.T, db *sqlstore.DB, cfg ...web.Config) *referralSite {
 	clock := &movingClock{t: testNow}
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, testMailer(db), clock.now, uuid.NewString)
@@ -36,7 +36,7 @@ func newReferralSite(t *testing.T, db *sqlstore.DB) *referralSite {
 	rs := &referralSite{clock: clock}
 	rs.refs = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 		referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	rs.accountSite = newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
+	rs.accountSite = newAccountSiteWith(t, db, append(cfg, web.Config{})[0], func(d *web.Deps) {
 		d.Lifecycle, d.Reports, d.Revisions, d.Referrals = life, reports, directory.NewRevisions(store, d.Directory, life), rs.refs
 	})
 	return rs
