@@ -38,12 +38,20 @@ test: assets
 	$(GO) test -count=1 -timeout 30m -json ./... 2>&1 | $(GO) run ./tools/testsummary -slowest 10
 	$(MAKE) fuzz-short
 
-## bench: the search and API benchmarks on SQLite and PostgreSQL (figures in docs/benchmarks.md)
+## bench: the search, case management and API benchmarks on SQLite and PostgreSQL, then bench-http (figures in docs/benchmarks.md)
 bench: assets
 	sh scripts/ensure-postgres.sh
-	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./internal/sqlstore/
+	$(GO) test -run '^$$' -bench . -skip SearchHTTP -benchtime 2000x -timeout 60m ./internal/sqlstore/
 	$(GO) test -run '^$$' -bench API -benchtime 1000x -timeout 30m ./internal/oruk/
-	sh scripts/loadtest.sh
+	$(MAKE) bench-http
+
+## bench-http: public search through the real server, one database after another (BENCH_HTTP); builds
+## the synthetic directories the first time and keeps them; prints p50/p95/p99 per class, the ratio to
+## the bare SQL and requests/s with 8 connections
+BENCH_HTTP ?= sqlite:100000,postgres:100000,sqlite:1000000
+bench-http: assets
+	sh scripts/ensure-postgres.sh
+	BENCH_HTTP='$(BENCH_HTTP)' $(GO) test -run '^$$' -bench SearchHTTP -benchtime 1x -timeout 180m ./internal/sqlstore/
 
 ## fuzz: run every fuzz test in the repository for a while (FUZZTIME=30s by default)
 FUZZTIME ?= 30s

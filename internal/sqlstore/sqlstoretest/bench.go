@@ -109,23 +109,37 @@ func emptyBenchDB(b *testing.B, d sqlstore.Dialect, dsn, schema string) *sqlstor
 }
 
 // Bench returns a database of the dialect holding BenchServices synthetic
-// services. The data is built once and kept (a SQLite file in the user cache
-// directory, a PostgreSQL schema named bench_100k) because generating it takes
-// longer than the benchmarks; delete them to rebuild.
+// services (see BenchSize).
 func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 	b.Helper()
+	db, _ := BenchSize(b, d, BenchServices)
+	return db
+}
+
+// BenchSize returns a database of the dialect holding n synthetic services,
+// and its DSN. The data is built once and kept (the SQLite file
+// bench-N.db in the user cache directory, the PostgreSQL schema bench_100k
+// for 100,000 and bench_N otherwise) because generating it takes longer
+// than the benchmarks; delete them to rebuild. Building logs how long
+// loading and then optimising took.
+func BenchSize(b *testing.B, d sqlstore.Dialect, n int) (*sqlstore.DB, string) {
+	b.Helper()
 	ctx := context.Background()
-	db, dsn := BenchDB(b, d, fmt.Sprintf("%d", BenchServices), "bench_100k")
+	schema := fmt.Sprintf("bench_%d", n)
+	if n == 100_000 {
+		schema = "bench_100k"
+	}
+	db, dsn := BenchDB(b, d, fmt.Sprintf("%d", n), schema)
 	store := sqlstore.NewDirectoryStore(db)
-	n, err := store.CountServices(ctx)
+	have, err := store.CountServices(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if n == BenchServices {
-		return db
+	if have == n {
+		return db, dsn
 	}
-	if n != 0 {
-		b.Fatalf("benchmark database %s holds %d services, want 0 or %d: delete it", dsn, n, BenchServices)
+	if have != 0 {
+		b.Fatalf("benchmark database %s holds %d services, want 0 or %d: delete it", dsn, have, n)
 	}
 	start := time.Now()
 	dir := directory.NewDirectory(store, nil, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -133,13 +147,17 @@ func Bench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 	if err := store.CreateTaxonomy(ctx, &tax, terms); err != nil {
 		b.Fatal(err)
 	}
-	orgs, services := seed.Synthetic(BenchServices, 1)
+	orgs, services := seed.Synthetic(n, 1)
+	generated := time.Since(start)
 	if err := seed.Load(ctx, dir, orgs, services, 5000); err != nil {
 		b.Fatal(err)
 	}
+	loaded := time.Since(start)
 	if err := db.Optimize(ctx); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("built %s benchmark data (%d services) in %s", d, BenchServices, time.Since(start).Round(time.Second))
-	return db
+	b.Logf("built %s benchmark data (%d services) in %s: generating %s, loading %s, optimising %s", d, n,
+		time.Since(start).Round(time.Second), generated.Round(time.Second), (loaded - generated).Round(time.Second),
+		(time.Since(start) - loaded).Round(time.Second))
+	return db, dsn
 }
