@@ -148,6 +148,16 @@ var demoReferrals = []demoReferral{
 		reason: "Wendy cares for her husband full time and worries about who would look after him if she were taken ill.", days: 1, recent: true},
 }
 
+// demoPhone is demo client i's number: a mobile for those who prefer texts
+// (texts cannot go to a landline), else a Matlock landline. The mobiles are in
+// Ofcom's range for drama, never in use.
+func demoPhone(i int) string {
+	if i%3 == 2 {
+		return fmt.Sprintf("07700 900%03d", 100+i)
+	}
+	return fmt.Sprintf("01629 580%03d", 100+i)
+}
+
 // Casework adds the demo social prescribing team with its practices, the
 // demo link worker and team lead, and a dozen clients in every status with
 // notes, goals, actions, appointments and measures over the last three
@@ -206,7 +216,7 @@ func Casework(ctx context.Context, store casework.Store, geo casework.Geocoder, 
 		}
 		born, _ := time.Parse("2006-01-02", d.born)
 		c := casework.Client{GivenName: d.given, FamilyName: d.family, PreferredName: d.preferred, DateOfBirth: born,
-			NHSNumber: demoNHSNumber(1000 + i*37), Address: d.address, Postcode: d.postcode, Phone: fmt.Sprintf("01629 580%03d", 100+i),
+			NHSNumber: demoNHSNumber(1000 + i*37), Address: d.address, Postcode: d.postcode, Phone: demoPhone(i),
 			Email: fmt.Sprintf("%s.%s@example.org", lower(d.given), lower(d.family)), PreferredContact: []string{"email", "phone", "text"}[i%3],
 			GPPractice: practices[i%len(practices)], Ethnicity: []string{"A", "A", "K", "A", "B", "A", "N", "A", "A", "A", "C", "A"}[i],
 			Gender: "male"}
