@@ -74,16 +74,17 @@ type Delivery struct {
 // SystemStore keeps the connected systems, their tokens and the audit of
 // their calls.
 type SystemStore interface {
-	// CreateSystem stores a new system (and the form token in ctx).
-	// Errors: ECONFLICT when the form was sent before.
+	// CreateSystem stores a new system (and the form token in ctx), and
+	// audits it as its CreatedBy's. Errors: ECONFLICT when the form was
+	// sent before.
 	CreateSystem(ctx context.Context, s *System) error
 	// ListSystems returns every system by name.
 	ListSystems(ctx context.Context) ([]System, error)
 	// FindSystem returns a system. Errors: ENOTFOUND.
 	FindSystem(ctx context.Context, id string) (*System, error)
-	// SetSystemEnabled enables or disables a system; disabling revokes
-	// its tokens. Errors: ENOTFOUND.
-	SetSystemEnabled(ctx context.Context, id string, enabled bool, at time.Time) error
+	// SetSystemEnabled enables or disables a system, audited as by's;
+	// disabling revokes its tokens. Errors: ENOTFOUND.
+	SetSystemEnabled(ctx context.Context, id string, enabled bool, by string, at time.Time) error
 	// UseAssertion records a client assertion's jti until it expires.
 	// Errors: ECONFLICT when the system used it before.
 	UseAssertion(ctx context.Context, systemID, jti string, expires time.Time) error
@@ -102,6 +103,8 @@ type SystemStore interface {
 	DeliveryAttempts(ctx context.Context, outcomeID string) (int, error)
 	// Deliveries returns a system's latest delivery attempts, newest first.
 	Deliveries(ctx context.Context, systemID string, limit int) ([]Delivery, error)
+	// Calls returns a system's latest audited calls, newest first.
+	Calls(ctx context.Context, systemID string, limit int) ([]Call, error)
 }
 
 // Systems is the registry of connected systems. Build it with NewSystems.
@@ -145,31 +148,44 @@ func (s *Systems) List(ctx context.Context) ([]System, error) {
 	return s.store.ListSystems(ctx)
 }
 
-// Get returns a connected system with its latest delivery attempts. Only
-// administrators may. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
-func (s *Systems) Get(ctx context.Context, id string) (*System, []Delivery, error) {
+// SystemDetail is a connected system with its latest outcome deliveries
+// and calls, for its administrators' page.
+type SystemDetail struct {
+	System
+	Deliveries []Delivery
+	Calls      []Call
+}
+
+// Get returns a connected system with its latest 50 delivery attempts and
+// 50 calls. Only administrators may. Errors: EUNAUTHORIZED, EFORBIDDEN,
+// ENOTFOUND.
+func (s *Systems) Get(ctx context.Context, id string) (*SystemDetail, error) {
 	if _, err := admin(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	sys, err := s.store.FindSystem(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	ds, err := s.store.Deliveries(ctx, id, 50)
-	if err != nil {
-		return nil, nil, err
+	d := &SystemDetail{System: *sys}
+	if d.Deliveries, err = s.store.Deliveries(ctx, id, 50); err != nil {
+		return nil, err
 	}
-	return sys, ds, nil
+	if d.Calls, err = s.store.Calls(ctx, id, 50); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // SetEnabled enables or disables a system. A disabled system's tokens stop
 // working at once and it gets no new ones. Only administrators may.
 // Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
 func (s *Systems) SetEnabled(ctx context.Context, id string, enabled bool) error {
-	if _, err := admin(ctx); err != nil {
+	a, err := admin(ctx)
+	if err != nil {
 		return err
 	}
-	return s.store.SetSystemEnabled(ctx, id, enabled, s.now().UTC())
+	return s.store.SetSystemEnabled(ctx, id, enabled, a.UserID, s.now().UTC())
 }
 
 // Cleanup forgets expired tokens and assertion ids; the cleanup job runs

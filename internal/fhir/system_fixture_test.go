@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -217,19 +218,17 @@ func (f *fixture) get(path, token string) (int, http.Header, []byte) {
 	return resp.StatusCode, resp.Header, b
 }
 
-// auditRows returns the audit log's rows of the system, oldest first:
-// "action route status".
+// auditRows returns the audit log's rows of the system's calls, oldest
+// first: "fhir.call route status".
 func (f *fixture) auditRows(systemID string) []string {
 	f.t.Helper()
-	events, err := sqlstore.NewAccountStore(f.db).AuditLog(context.Background(), 1000)
+	calls, err := f.store.Calls(context.Background(), systemID, 1000)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	var out []string
-	for i := len(events) - 1; i >= 0; i-- {
-		if e := events[i]; e.ActorID == "system:"+systemID {
-			out = append(out, e.Action+" "+e.Subject+" "+e.Detail)
-		}
+	for i := len(calls) - 1; i >= 0; i-- {
+		out = append(out, fmt.Sprintf("fhir.call %s %d", calls[i].Route, calls[i].Status))
 	}
 	return out
 }

@@ -233,12 +233,13 @@ func (s *AccountStore) Audit(ctx context.Context, e account.AuditEvent) error {
 	})
 }
 
-// AuditLog returns the newest audit events first.
+// AuditLog returns the newest audit events first, but the calls of
+// connected clinical systems (each system's page lists its own).
 func (s *AccountStore) AuditLog(ctx context.Context, limit int) ([]account.AuditEvent, error) {
 	var out []account.AuditEvent
 	err := eachRow(ctx, s.db.reader(), `SELECT a.actor_id, COALESCE(u.name, ''), a.action, a.subject, a.detail, a.at
-		FROM audit_event a LEFT JOIN app_user u ON CAST(u.id AS TEXT) = a.actor_id ORDER BY a.seq DESC LIMIT ?`,
-		[]any{limit}, func(r rowScanner) error {
+		FROM audit_event a LEFT JOIN app_user u ON CAST(u.id AS TEXT) = a.actor_id WHERE a.action <> ? ORDER BY a.seq DESC LIMIT ?`,
+		[]any{callAction, limit}, func(r rowScanner) error {
 			var e account.AuditEvent
 			err := r.Scan(&e.ActorID, &e.ActorName, &e.Action, &e.Subject, &e.Detail, &e.At)
 			out = append(out, e)

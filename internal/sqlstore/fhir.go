@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark"
@@ -38,7 +39,7 @@ func (s *FHIRStore) CreateSystem(ctx context.Context, sys *fhir.System) error {
 				return fmt.Errorf("insert fhir system practice: %w", err)
 			}
 		}
-		return nil
+		return auditSystem(ctx, c, sys.CreatedBy, "register_system", sys.ID, "practices "+strings.Join(sys.Practices, ", "), sys.CreatedAt)
 	})
 }
 
@@ -111,7 +112,7 @@ func (s *FHIRStore) FindSystem(ctx context.Context, id string) (*fhir.System, er
 
 // SetSystemEnabled enables or disables a system; disabling deletes its
 // tokens. Errors: ENOTFOUND.
-func (s *FHIRStore) SetSystemEnabled(ctx context.Context, id string, enabled bool, at time.Time) error {
+func (s *FHIRStore) SetSystemEnabled(ctx context.Context, id string, enabled bool, by string, at time.Time) error {
 	return s.db.inTx(ctx, func(c conn) error {
 		n, err := c.execN(ctx, `UPDATE fhir_system SET enabled = ?, updated_at = ? WHERE id = ?`, enabled, at.UTC(), id)
 		if err != nil {
@@ -120,13 +121,29 @@ func (s *FHIRStore) SetSystemEnabled(ctx context.Context, id string, enabled boo
 		if n == 0 {
 			return waymark.Errorf(waymark.ENOTFOUND, "There is no such connected system")
 		}
+		action := "enable_system"
 		if !enabled {
+			action = "disable_system"
 			if err := c.exec(ctx, `DELETE FROM fhir_token WHERE system_id = ?`, id); err != nil {
 				return fmt.Errorf("revoke fhir tokens: %w", err)
 			}
 		}
-		return nil
+		return auditSystem(ctx, c, by, action, id, "", at)
 	})
+}
+
+// auditSystem records an administrator's change to a connected system.
+func auditSystem(ctx context.Context, c conn, by, action, systemID, detail string, at time.Time) error {
+	var name string
+	if err := c.queryRow(ctx, `SELECT name FROM fhir_system WHERE id = ?`, systemID).Scan(&name); err != nil {
+		return fmt.Errorf("audit fhir system: %w", err)
+	}
+	err := c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, at) VALUES (?, ?, ?, ?, ?)`,
+		by, action, "connected system "+name+" ("+systemID+")", detail, at.UTC())
+	if err != nil {
+		return fmt.Errorf("audit fhir system: %w", err)
+	}
+	return nil
 }
 
 // UseAssertion records a client assertion's jti. Errors: ECONFLICT when
@@ -186,12 +203,15 @@ func (s *FHIRStore) DeleteExpired(ctx context.Context, now time.Time) error {
 	})
 }
 
+// callAction is the audit action of a connected system's call.
+const callAction = "fhir.call"
+
 // AuditCall records a call of a connected system in the audit log: the
 // route and the status, nothing of the request's content.
 func (s *FHIRStore) AuditCall(ctx context.Context, call fhir.Call) error {
 	return s.db.inTx(ctx, func(c conn) error {
 		return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, at) VALUES (?, ?, ?, ?, ?)`,
-			"system:"+call.SystemID, "fhir.call", call.Route, strconv.Itoa(call.Status), call.At.UTC())
+			"system:"+call.SystemID, callAction, call.Route, strconv.Itoa(call.Status), call.At.UTC())
 	})
 }
 
@@ -236,6 +256,24 @@ func (s *FHIRStore) Deliveries(ctx context.Context, systemID string, limit int) 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fhir deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// Calls returns a system's latest audited calls, newest first.
+func (s *FHIRStore) Calls(ctx context.Context, systemID string, limit int) ([]fhir.Call, error) {
+	var out []fhir.Call
+	err := eachRow(ctx, s.db.reader(), `SELECT subject, detail, at FROM audit_event WHERE actor_id = ? AND action = ? ORDER BY seq DESC LIMIT ?`,
+		[]any{"system:" + systemID, callAction, limit}, func(r rowScanner) error {
+			c := fhir.Call{SystemID: systemID}
+			var status string
+			err := r.Scan(&c.Route, &status, &c.At)
+			c.Status, _ = strconv.Atoi(status)
+			out = append(out, c)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("fhir calls: %w", err)
 	}
 	return out, nil
 }

@@ -26,6 +26,7 @@ type systemView struct {
 	page
 	System     fhir.System
 	Deliveries []fhir.Delivery
+	Calls      []fhir.Call
 	Failing    int // deliveries in the list that failed
 	TokenURL   string
 	FHIRBase   string
@@ -80,14 +81,14 @@ func (s *Server) handleRegisterSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
-	sys, deliveries, err := s.deps.Systems.Get(r.Context(), r.PathValue("id"))
+	d, err := s.deps.Systems.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := systemView{page: s.page(r, sys.Name), System: *sys, Deliveries: deliveries, TokenURL: s.publicBase(r) + fhir.TokenPath,
+	v := systemView{page: s.page(r, d.Name), System: d.System, Deliveries: d.Deliveries, Calls: d.Calls, TokenURL: s.publicBase(r) + fhir.TokenPath,
 		FHIRBase: s.publicBase(r) + fhir.Prefix, Done: r.URL.Query().Get("done")}
-	for _, d := range deliveries {
+	for _, d := range d.Deliveries {
 		if d.Error != "" {
 			v.Failing++
 		}

@@ -87,8 +87,12 @@ func TestAdminsRegisterAConnectedSystemOnceSeeItsFailedDeliveriesAndDisableIt(t 
 			Error: "the endpoint answered 503 Service Unavailable", At: time.Now(), RetryAt: retry}); err != nil {
 			t.Fatal(err)
 		}
+		if err := store.AuditCall(context.Background(), fhir.Call{SystemID: sys.ID, Route: "GET /fhir/R4/HealthcareService", Status: 200, At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
 		_, page, _ = admin.get(first)
-		for _, want := range []string{sys.ID, "C81001, C81002", "https://gp.example/outcomes", "Outcome messages are failing", "the endpoint answered 503", "Next try"} {
+		for _, want := range []string{sys.ID, "C81001, C81002", "https://gp.example/outcomes", "Outcome messages are failing", "the endpoint answered 503", "Next try",
+			"GET /fhir/R4/HealthcareService"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the system's page does not show %q", want)
 			}
@@ -101,6 +105,15 @@ func TestAdminsRegisterAConnectedSystemOnceSeeItsFailedDeliveriesAndDisableIt(t 
 		}
 		if _, page, _ := admin.get("/admin/systems"); !strings.Contains(page, "Disabled") {
 			t.Error("the list does not say the system is disabled")
+		}
+		_, page, _ = admin.get("/admin")
+		for _, want := range []string{"Register system connected system EMIS Web at Matlock", "Disable system connected system EMIS Web at Matlock"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the administrators' audit log does not say %q", want)
+			}
+		}
+		if strings.Contains(page, "/fhir/R4/") {
+			t.Error("the administrators' audit log lists the system's calls (they are on the system's page)")
 		}
 		mod := s.signInAs(t, "moderator@example.org", waymark.RoleModerator, "")
 		if status, _, _ := mod.post("/admin/systems/"+sys.ID+"/enable", nil); status != http.StatusForbidden {
