@@ -131,3 +131,17 @@ func TestWordDiffMarksOnlyTheChangedWords(t *testing.T) {
 		}
 	}
 }
+
+func TestTheAuditLogSaysActionsInWords(t *testing.T) {
+	for action, want := range map[string]string{
+		"invite": "Invited", "list referrals": "Saw a list of referrals:", "client.goal_progress": "Client record, goal progress",
+		"incoming.allocate": "Waiting list, allocate", "gp_referral.view": "GP referral, view", "audit.search": "Searched the audit log",
+	} {
+		if got := auditText(action); got != want {
+			t.Errorf("auditText(%q) = %q, want %q", action, got, want)
+		}
+	}
+	if got := auditSubject("referrals:a,b,c"); got != "3 referrals" {
+		t.Errorf("a list of three referrals reads %q", got)
+	}
+}

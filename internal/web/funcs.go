@@ -48,12 +48,13 @@ func parseTemplates(funcs template.FuncMap) (map[string]*template.Template, erro
 // templateFuncs returns the functions the templates use.
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"statusLabel": statusLabel,
-		"eventText":   eventText,
-		"eventActor":  eventActor,
-		"suspendedBy": describeSuspendedBy,
-		"noteForm":    noteForm,
-		"auditText":   auditText,
+		"statusLabel":  statusLabel,
+		"eventText":    eventText,
+		"eventActor":   eventActor,
+		"suspendedBy":  describeSuspendedBy,
+		"noteForm":     noteForm,
+		"auditText":    auditText,
+		"auditSubject": auditSubject,
 		// phone writes a kept phone number (E.164 for mobiles) the UK way.
 		"phone": input.FormatPhone,
 		"waited": func(d time.Duration) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"waymark"
@@ -288,10 +289,52 @@ func (s *Server) handleDeleteListingForm(w http.ResponseWriter, r *http.Request)
 
 // auditText says what an administrator's recorded action was, in words.
 func auditText(action string) string {
-	if what, ok := map[string]string{"invite": "Invited"}[action]; ok {
+	if what, ok := auditActions[action]; ok {
 		return what
 	}
+	for _, p := range auditAreas {
+		if rest, ok := strings.CutPrefix(action, p[0]); ok {
+			return p[1] + strings.ReplaceAll(rest, "_", " ")
+		}
+	}
+	if action == "" {
+		return ""
+	}
 	return strings.ToUpper(action[:1]) + strings.ReplaceAll(action[1:], "_", " ")
+}
+
+// auditActions are audit log actions in words.
+var auditActions = map[string]string{
+	"invite":         "Invited",
+	"list referrals": "Saw a list of referrals:",
+	"view referral":  "Opened a referral:",
+	"audit.search":   "Searched the audit log",
+}
+
+// auditAreas name the part of Waymark an action's prefix stands for.
+var auditAreas = [][2]string{
+	{"client.", "Client record, "},
+	{"incoming.", "Waiting list, "},
+	{"team.", "Team, "},
+	{"gp_referral.", "GP referral, "},
+	{"gp_practice.", "GP practice, "},
+	{"gp_pathway.", "GP pathway, "},
+}
+
+// auditSubject says what an audit log entry is about: a list of referrals
+// by how many there were, anything else as recorded.
+func auditSubject(subject string) string {
+	if ids, ok := strings.CutPrefix(subject, "referrals:"); ok {
+		n := len(strings.Split(ids, ","))
+		if n == 1 {
+			return "1 referral"
+		}
+		return strconv.Itoa(n) + " referrals"
+	}
+	if id, ok := strings.CutPrefix(subject, "referral:"); ok {
+		return "referral " + id
+	}
+	return subject
 }
 
 // confirmFirst reports whether a destructive post came from its
