@@ -67,16 +67,16 @@ type Incoming struct {
 // Name is the person's name.
 func (in Incoming) Name() string { return in.GivenName + " " + in.FamilyName }
 
-// WorkingDays counts the working days (Monday to Friday) after from's day
-// up to and including to's day, in London. Bank holidays count as working
-// days.
+// WorkingDays counts the working days (Monday to Friday, not a bank
+// holiday in England and Wales) after from's day up to and including to's
+// day, in London.
 func WorkingDays(from, to time.Time) int {
 	f, t := from.In(london), to.In(london)
 	d := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
 	end := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
 	n := 0
 	for d = d.AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !BankHoliday(d.Year(), d.Month(), d.Day()) {
 			n++
 		}
 	}
