@@ -86,3 +86,34 @@ func (s *Service) PracticeLetter(ctx context.Context, incomingID string) (*Lette
 	}
 	return l, s.audit(ctx, "client.letter", c.ID, "for GP practice "+in.GPPractice)
 }
+
+// DeclineReferral declines a waiting referral with the reason, which the
+// referrer (a GP practice) is told. A team lead or the allocated link
+// worker may decline; declining again changes nothing. Errors: ENOTFOUND;
+// EFORBIDDEN; EINVALID (Field "reason") without a reason, or for a
+// referral already accepted.
+func (s *Service) DeclineReferral(ctx context.Context, id, reason string) error {
+	in, m, err := s.incoming(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !m.Lead && in.AllocatedTo != waymark.ActorFrom(ctx).UserID {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only the allocated link worker or a team lead can decline this referral")
+	}
+	switch in.Status {
+	case IncomingDeclined:
+		return nil // the form sent twice
+	case IncomingAccepted:
+		return waymark.Errorf(waymark.EINVALID, "This referral has already been accepted")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return waymark.FieldErrorf(waymark.EINVALID, "reason", "Say why the team cannot take the referral, in 500 characters or fewer: the referrer is told")
+	}
+	now := s.now().UTC()
+	in.Status, in.DeclineReason, in.DecidedAt = IncomingDeclined, reason, &now
+	if err := s.store.UpdateIncoming(ctx, in); err != nil {
+		return fmt.Errorf("decline referral: %w", err)
+	}
+	return s.audit(ctx, "incoming.decline", "", "incoming "+id)
+}

@@ -2,6 +2,7 @@ package gp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,7 +61,9 @@ func (r *Request) Validate(today time.Time) error {
 	var err error
 	if pt.Phone = strings.TrimSpace(pt.Phone); pt.Phone != "" {
 		pt.Phone, err = input.Phone(pt.Phone)
-		p.Check("phone", err)
+		if !p.Check("phone", err) {
+			pt.Phone = input.FormatPhone(pt.Phone)
+		}
 	}
 	if pt.Email = strings.TrimSpace(pt.Email); pt.Email != "" {
 		pt.Email, err = input.Email(pt.Email)
@@ -128,6 +131,9 @@ func (s *Service) Refer(ctx context.Context, req Request) (*Referral, error) {
 			return nil, waymark.Errorf(waymark.ENOTFOUND, "No social prescribing team serves GP practice %s", practice.ODSCode)
 		}
 		r.TeamID, r.TeamName = practice.TeamID, practice.TeamName
+		if err := teamRules(r.incoming(req.Consent), s.today()); err != nil {
+			return nil, err
+		}
 	} else if err := s.checkPathway(ctx, r); err != nil {
 		return nil, err
 	}
@@ -205,6 +211,24 @@ func (s *Service) checkPathway(ctx context.Context, r *Referral) error {
 		return waymark.Errorf(waymark.EFORBIDDEN, "%s takes direct referrals only from the GP practices it agreed a pathway with, and %s is not one of them", r.ServiceName, r.PracticeODS)
 	}
 	return nil
+}
+
+// teamRules checks a referral against the waiting list's own rules (which
+// are stricter in places, such as phone numbers), so that it is refused
+// before anything is stored, naming the request's field.
+func teamRules(in casework.Incoming, today time.Time) error {
+	err := in.Validate(today)
+	var e *waymark.Error
+	if !errors.As(err, &e) || e.Code != waymark.EINVALID {
+		return err
+	}
+	field := e.Field
+	if field == "dob" {
+		field = "birth_date"
+	}
+	var p waymark.Problems
+	p.Add(field, e.Message)
+	return p.Err()
 }
 
 func (r *Referral) referrer() string {

@@ -345,3 +345,51 @@ func TestPracticesAreKnownFromTeamsAndRecordedWithPostcodes(t *testing.T) {
 		}
 	})
 }
+
+func TestAPracticeReferralKeepsThePhoneNumberAsPeopleWriteIt(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newGPFixture(t, db)
+		for key, phone := range map[string]string{"landline": "+44 1629 580000", "drama": "07700 900982"} {
+			req := gpRequest(key, "C81001")
+			req.Patient.Phone = phone
+			r, err := f.svc.Refer(f.gpA, req)
+			if err != nil || (r.Patient.Phone != "01629 580000" && r.Patient.Phone != "07700 900982") {
+				t.Errorf("%s: %v %+v", phone, err, r)
+			}
+		}
+	})
+}
+
+func TestATeamThatDeclinesAPracticeReferralRejectsItWithTheReason(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newGPFixture(t, db)
+		r, err := f.svc.Refer(f.gpA, gpRequest("to-decline", "C81001"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.cw.svc.DeclineReferral(f.cw.worker, r.IncomingID, "Moved away"); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Errorf("a link worker it is not allocated to declined: %v", err)
+		}
+		if err := f.cw.svc.DeclineReferral(f.cw.other, r.IncomingID, "Moved away"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("another team declined: %v", err)
+		}
+		if err := f.cw.svc.DeclineReferral(f.cw.lead, r.IncomingID, " "); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("declined without a reason: %v", err)
+		}
+		for range 2 {
+			if err := f.cw.svc.DeclineReferral(f.cw.lead, r.IncomingID, "She has moved to Leeds; her new practice can refer her there"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := f.svc.Referral(f.gpA, r.ID)
+		if err != nil || got.Status != gp.StatusRejected || got.StatusReason != "She has moved to Leeds; her new practice can refer her there" {
+			t.Fatalf("declined: %v %+v", err, got)
+		}
+		if _, err := f.cw.svc.AcceptReferral(f.cw.lead, r.IncomingID); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("accepted after it was declined: %v", err)
+		}
+		if list, _ := f.cw.svc.WaitingList(f.cw.lead, f.cw.teamA.ID); len(list) != 0 {
+			t.Errorf("still waiting: %+v", list)
+		}
+	})
+}

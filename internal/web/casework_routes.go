@@ -57,6 +57,7 @@ func (s *Server) caseworkRoutes() {
 	}))
 	s.route("GET "+cwBase+"/clients/{id}/refer", signedIn, s.handleReferFromRecord)
 	s.route("GET "+cwBase+"/waiting", signedIn, s.handleWaitingList)
+	s.route("GET "+cwBase+"/waiting/{id}/decline", signedIn, s.handleDeclineForm)
 	s.route("POST "+cwBase+"/waiting/{id}/{action}", signedIn, s.handleIncomingAction)
 	s.route("GET "+referSPPath, anyone, s.handleReferSPForm)
 	s.route("POST "+referSPPath, anyone, s.handleReferSP)

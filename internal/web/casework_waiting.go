@@ -66,6 +66,17 @@ func (s *Server) handleIncomingAction(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
+	case "decline":
+		if err := s.deps.Casework.DeclineReferral(ctx, id, r.PostForm.Get("reason")); err != nil {
+			if p, ok := waymark.ProblemsOf(err); ok {
+				v := s.declineView(r)
+				fill(v.Fields, r.PostForm)
+				s.showForm(w, r, http.StatusBadRequest, v, p.Map())
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
 	case "accept":
 		clientID, err := s.deps.Casework.AcceptReferral(ctx, id)
 		if err != nil {
@@ -78,6 +89,21 @@ func (s *Server) handleIncomingAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// declineView is the form to decline a waiting referral with the reason
+// the referrer is told.
+func (s *Server) declineView(r *http.Request) cwFormView {
+	v := cwFormView{page: s.page(r, "Decline the referral"), Heading: "Decline the referral", Action: cwBase + "/waiting/" + r.PathValue("id") + "/decline",
+		Intro:  []string{"Declining takes the referral off the waiting list. The referrer is told the reason: a GP practice sees it on the referral."},
+		Fields: []cwField{{Name: "reason", Label: "Why the team cannot take the referral", Type: "textarea"}, {Name: "team", Type: "hidden", Value: r.FormValue("team")}},
+		Submit: "Decline the referral", Danger: true, Cancel: cwBase + "/waiting"}
+	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: cwBase, Text: "Caseload"}, link{Href: cwBase + "/waiting", Text: "Waiting list"}), true
+	return v
+}
+
+func (s *Server) handleDeclineForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "cw-form", s.declineView(r))
 }
 
 // referSPView is the form to refer someone, or oneself, to social prescribing.

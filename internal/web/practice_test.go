@@ -90,6 +90,7 @@ func newPracticeSite(t *testing.T) *practiceSite {
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.DiscardHandler))
 		d.GP = newGPService(db, d.Referrals)
+		d.Casework = casework.NewService(sqlstore.NewCaseworkStore(db), time.Now, casework.Config{NewID: uuid.NewString})
 	})
 	ps := &practiceSite{accountSite: s, team: mustServePractice(t, db, "C81001", "Lime Grove Medical Centre")}
 	return ps
@@ -274,4 +275,37 @@ func mustUserID(t *testing.T, s *practiceSite, email string) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+func TestATeamLeadDeclinesAPracticeReferralAndThePracticeSeesWhy(t *testing.T) {
+	s := newPracticeSite(t)
+	gpA := s.user(t, "gp@lime.example", func(u *account.User) { u.Practice, u.PracticeRole = "C81001", waymark.RoleGP })
+	lead := s.user(t, "lead@team.example", func(*account.User) {})
+	cw := casework.NewService(sqlstore.NewCaseworkStore(s.db), time.Now, casework.Config{NewID: uuid.NewString})
+	admin := waymark.WithActor(context.Background(), waymark.Actor{UserID: uuid.NewString(), Roles: []waymark.Role{waymark.RoleAdmin}})
+	if err := cw.AddMember(admin, s.team.ID, "lead@team.example", true); err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ := gpA.get("/practice/refer")
+	_, _, h := gpA.post("/practice/refer", referForm(formIDPattern.FindStringSubmatch(page)[1]))
+	referral, _, _ := strings.Cut(h.Get("Location"), "?")
+
+	_, page, _ = lead.get("/casework/waiting")
+	m := regexp.MustCompile(`href="(/casework/waiting/[0-9a-f-]{36}/decline)\?team=`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no decline link on the waiting list")
+	}
+	if status, _, _ := lead.get(m[1]); status != http.StatusOK {
+		t.Fatalf("decline form: %d", status)
+	}
+	if status, page, _ := lead.post(m[1], url.Values{"reason": {" "}}); status != http.StatusBadRequest || !strings.Contains(page, `id="reason-error"`) {
+		t.Errorf("declined without a reason: %d", status)
+	}
+	if status, _, _ := lead.post(m[1], url.Values{"reason": {"Margaret lives outside our area; ask the Erewash team"}}); status != http.StatusSeeOther {
+		t.Fatalf("decline: %d", status)
+	}
+	_, page, _ = gpA.get(referral)
+	if !strings.Contains(page, "Rejected") || !strings.Contains(page, "Margaret lives outside our area; ask the Erewash team") {
+		t.Errorf("the practice does not see the rejection and its reason")
+	}
 }
