@@ -301,3 +301,29 @@ func TestASystemWithoutAnEndpointIsNotPostedToAndTheFailureSaysWhereTheOutcomeIs
 		}
 	})
 }
+
+func TestCleanupForgetsExpiredTokensAndDeliveryAttemptsAfterNinetyDays(t *testing.T) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db, fhir.Config{})
+		ctx := context.Background()
+		f.token()
+		for _, at := range []time.Time{f.clock().AddDate(0, 0, -91), f.clock().AddDate(0, 0, -89)} {
+			if err := f.store.RecordDelivery(ctx, fhir.Delivery{OutcomeID: "o-" + at.Format("0102"), SystemID: f.sys.ID, Attempt: 1, Status: 200, At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.advance(11 * time.Minute)
+		if err := f.systems.Cleanup(ctx, f.clock()); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := f.store.Deliveries(ctx, f.sys.ID, 10)
+		if err != nil || len(ds) != 1 || ds[0].OutcomeID != "o-"+f.clock().AddDate(0, 0, -89).Format("0102") {
+			t.Errorf("deliveries after the clean-up: %+v %v", ds, err)
+		}
+		var tokens int
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM fhir_token`).Scan(&tokens)
+		if tokens != 0 {
+			t.Errorf("%d expired tokens kept", tokens)
+		}
+	})
+}

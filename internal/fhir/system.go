@@ -39,6 +39,9 @@ type System struct {
 	CreatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Failing is how many outcomes' latest delivery attempt failed; only
+	// List fills it.
+	Failing int
 }
 
 // NewSystem is what an administrator types to register a system.
@@ -78,7 +81,7 @@ type SystemStore interface {
 	// audits it as its CreatedBy's. Errors: ECONFLICT when the form was
 	// sent before.
 	CreateSystem(ctx context.Context, s *System) error
-	// ListSystems returns every system by name.
+	// ListSystems returns every system by name, with Failing.
 	ListSystems(ctx context.Context) ([]System, error)
 	// FindSystem returns a system. Errors: ENOTFOUND.
 	FindSystem(ctx context.Context, id string) (*System, error)
@@ -93,7 +96,8 @@ type SystemStore interface {
 	// TokenSystem returns the enabled system whose token has this hash and
 	// has not expired at now. Errors: ENOTFOUND.
 	TokenSystem(ctx context.Context, hash string, now time.Time) (*System, error)
-	// DeleteExpired forgets tokens and assertion ids expired before now.
+	// DeleteExpired forgets tokens and assertion ids expired before now,
+	// and delivery attempts older than deliveryKept.
 	DeleteExpired(ctx context.Context, now time.Time) error
 	// AuditCall records a call in the audit log.
 	AuditCall(ctx context.Context, c Call) error
@@ -188,8 +192,8 @@ func (s *Systems) SetEnabled(ctx context.Context, id string, enabled bool) error
 	return s.store.SetSystemEnabled(ctx, id, enabled, a.UserID, s.now().UTC())
 }
 
-// Cleanup forgets expired tokens and assertion ids; the cleanup job runs
-// it.
+// Cleanup forgets expired tokens and assertion ids, and delivery
+// attempts older than 90 days; the cleanup job runs it.
 func (s *Systems) Cleanup(ctx context.Context, now time.Time) error {
 	return s.store.DeleteExpired(ctx, now)
 }

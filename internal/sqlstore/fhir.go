@@ -76,9 +76,13 @@ func systemPractices(ctx context.Context, c conn, list ...*fhir.System) error {
 func (s *FHIRStore) ListSystems(ctx context.Context) ([]fhir.System, error) {
 	c := s.db.reader()
 	var ptrs []*fhir.System
-	err := eachRow(ctx, c, `SELECT `+systemColumns+` FROM fhir_system s ORDER BY s.name, s.id`, nil, func(r rowScanner) error {
-		sys, err := scanSystem(r)
-		ptrs = append(ptrs, sys)
+	// Failing: outcomes whose latest attempt failed.
+	err := eachRow(ctx, c, `SELECT `+systemColumns+`, (SELECT COUNT(*) FROM fhir_delivery d WHERE d.system_id = s.id AND d.error <> ''
+			AND d.seq = (SELECT MAX(e.seq) FROM fhir_delivery e WHERE e.outcome_id = d.outcome_id))
+		FROM fhir_system s ORDER BY s.name, s.id`, nil, func(r rowScanner) error {
+		var sys fhir.System
+		err := r.Scan(&sys.ID, &sys.Name, &sys.PublicKey, &sys.Endpoint, &sys.Enabled, &sys.CreatedBy, &sys.CreatedAt, &sys.UpdatedAt, &sys.Failing)
+		ptrs = append(ptrs, &sys)
 		return err
 	})
 	if err == nil {
@@ -190,7 +194,12 @@ func (s *FHIRStore) TokenSystem(ctx context.Context, hash string, now time.Time)
 	return sys, nil
 }
 
-// DeleteExpired forgets tokens and assertion ids expired before now.
+// deliveryKept is how long delivery attempts are kept for the
+// administrators' pages.
+const deliveryKept = 90 * 24 * time.Hour
+
+// DeleteExpired forgets tokens and assertion ids expired before now, and
+// delivery attempts older than deliveryKept.
 func (s *FHIRStore) DeleteExpired(ctx context.Context, now time.Time) error {
 	return s.db.inTx(ctx, func(c conn) error {
 		if err := c.exec(ctx, `DELETE FROM fhir_token WHERE expires_at <= ?`, now.UTC()); err != nil {
@@ -198,6 +207,9 @@ func (s *FHIRStore) DeleteExpired(ctx context.Context, now time.Time) error {
 		}
 		if err := c.exec(ctx, `DELETE FROM fhir_assertion WHERE expires_at <= ?`, now.UTC()); err != nil {
 			return fmt.Errorf("delete expired assertions: %w", err)
+		}
+		if err := c.exec(ctx, `DELETE FROM fhir_delivery WHERE at < ?`, now.UTC().Add(-deliveryKept)); err != nil {
+			return fmt.Errorf("delete old deliveries: %w", err)
 		}
 		return nil
 	})

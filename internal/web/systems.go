@@ -27,7 +27,7 @@ type systemView struct {
 	System     fhir.System
 	Deliveries []fhir.Delivery
 	Calls      []fhir.Call
-	Failing    int // deliveries in the list that failed
+	Failing    int // outcomes whose latest attempt in the list failed
 	TokenURL   string
 	FHIRBase   string
 	Done       string
@@ -88,10 +88,12 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	v := systemView{page: s.page(r, d.Name), System: d.System, Deliveries: d.Deliveries, Calls: d.Calls, TokenURL: s.publicBase(r) + fhir.TokenPath,
 		FHIRBase: s.publicBase(r) + fhir.Prefix, Done: r.URL.Query().Get("done")}
+	latest := map[string]bool{} // the list is newest first
 	for _, d := range d.Deliveries {
-		if d.Error != "" {
+		if !latest[d.OutcomeID] && d.Error != "" {
 			v.Failing++
 		}
+		latest[d.OutcomeID] = true
 	}
 	v.Breadcrumbs = crumbs(link{Href: "/account", Text: "Your account"}, link{Href: systemsPath, Text: "Connected clinical systems"})
 	s.render(w, r, http.StatusOK, "system", v)

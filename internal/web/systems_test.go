@@ -97,6 +97,16 @@ func TestAdminsRegisterAConnectedSystemOnceSeeItsFailedDeliveriesAndDisableIt(t 
 				t.Errorf("the system's page does not show %q", want)
 			}
 		}
+		if _, page, _ := admin.get("/admin/systems"); !strings.Contains(page, "1 failing") {
+			t.Error("the list does not flag the system's failing outcome")
+		}
+		if err := store.RecordDelivery(context.Background(), fhir.Delivery{OutcomeID: "outcome-1", SystemID: sys.ID, Attempt: 3, Status: 200,
+			At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, page, _ := admin.get(first); strings.Contains(page, "Outcome messages are failing") || !strings.Contains(page, "Delivered") {
+			t.Error("an outcome delivered on a later attempt is still shown as failing")
+		}
 		if status, _, _ := admin.post("/admin/systems/"+sys.ID+"/disable", nil); status != http.StatusSeeOther {
 			t.Fatalf("disable: %d", status)
 		}
