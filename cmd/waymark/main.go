@@ -8,6 +8,7 @@
 //	waymark postcodes import FILE        load a newer ONSPD/NSPL postcode CSV
 //	waymark import oruk BASE_URL         import a remote Open Referral UK feed
 //	waymark user create --role admin EMAIL   make the first administrator
+//	waymark fhir send --system ID --key FILE BUNDLE   send a BaRS referral message as a connected system
 package main
 
 import (
@@ -74,6 +75,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importFeed(ctx, cfg, logger, args)
 	case "user":
 		return m.user(ctx, cfg, logger, args)
+	case "fhir":
+		return m.fhirCommand(ctx, cfg, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -93,6 +96,8 @@ const usage = `Usage:
                                    import a remote Open Referral UK 3.0 feed
   waymark user create [--role admin|moderator|commissioner] [--name NAME] [--password-stdin] EMAIL
                                    make an account (the first administrator)
+  waymark fhir send --system CLIENT_ID --key PRIVATE_KEY_FILE [--url BASE_URL] BUNDLE_FILE
+                                   send a BaRS referral message Bundle as a connected clinical system
 
 Environment:
   DATABASE_URL     SQLite file path (default waymark.db) or postgres://… URL

@@ -26,6 +26,9 @@ const (
 	// social prescribing service": a ServiceRequest with this code goes to
 	// the social prescribing team that serves the practice.
 	SocialPrescribingReferral = "871731000000106"
+	// ServiceIDSystemPath ends the identifier system of a Waymark service
+	// ({PUBLIC_URL}/fhir/Id/service), as HealthcareService answers give it.
+	ServiceIDSystemPath = "/fhir/Id/service"
 	// EventServiceRequest is the MessageHeader event of a referral request.
 	EventServiceRequest = "servicerequest-request"
 )
@@ -303,15 +306,24 @@ func (p *parser) destination(sr *models.ServiceRequest, srPath string) error {
 
 // serviceID reads a performer: named reports whether it is a
 // HealthcareService (by reference type or the entry it resolves to), and id
-// is the Waymark service id it gives ("" when it gives none: a
-// HealthcareService of another directory).
+// is the Waymark service id it gives: its identifier of system
+// {PUBLIC_URL}/fhir/Id/service, else its id, else "" (a HealthcareService of
+// another directory, such as the NHS Directory of Services).
 func (p *parser) serviceID(ref *models.Reference) (id string, named bool) {
 	if i := p.resolve(ref); i >= 0 {
 		if p.types[i] != "HealthcareService" {
 			return "", false
 		}
 		var hs models.HealthcareService
-		if json.Unmarshal(p.bundle.Entry[i].Resource, &hs) != nil || hs.Id == nil {
+		if json.Unmarshal(p.bundle.Entry[i].Resource, &hs) != nil {
+			return "", true
+		}
+		for _, id := range hs.Identifier {
+			if id.System != nil && strings.HasSuffix(*id.System, ServiceIDSystemPath) && id.Value != nil {
+				return *id.Value, true
+			}
+		}
+		if hs.Id == nil {
 			return "", true
 		}
 		return *hs.Id, true

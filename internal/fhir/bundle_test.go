@@ -196,3 +196,18 @@ func TestValidateResourceNamesWhereTheSchemaFails(t *testing.T) {
 		t.Error("the entries' resources were not put back")
 	}
 }
+
+// A performer HealthcareService copied from our HealthcareService answers
+// names the service by its identifier, whatever its id in the Bundle.
+func TestParseMessageReadsTheServiceFromABundledHealthcareService(t *testing.T) {
+	const service = "0b9f5c1e-7d2a-4e3b-8c4d-5e6f7a8b9c0d"
+	body := referralBundle(t, "b1", "C81001", testNHS, func(doc map[string]any) {
+		addEntry(doc, "urn:uuid:11111111-2222-4333-8444-555555555556", map[string]any{"resourceType": "HealthcareService", "id": "local-7",
+			"identifier": []any{map[string]any{"system": "https://waymark.example.org/fhir/Id/service", "value": service}}})
+		entries(doc, "ServiceRequest")[0]["performer"] = []any{map[string]any{"reference": "urn:uuid:11111111-2222-4333-8444-555555555556"}}
+	})
+	m, err := fhir.ParseMessage(body)
+	if err != nil || m.ServiceID != service {
+		t.Fatalf("got %v %+v, want service %s", err, m, service)
+	}
+}
