@@ -95,7 +95,11 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 		NewID: uuid.NewString, Now: time.Now, Logger: logger})
 	s.systems = fhir.NewSystems(sqlstore.NewFHIRStore(a.db), time.Now, uuid.NewString)
 	s.delivery = fhir.NewDeliverer(s.systems, s.gp, fhir.DeliveryConfig{BaseURL: publicURL, Now: time.Now, Logger: logger})
-	if s.fhirAPI, err = fhir.NewAPI(fhir.Config{BaseURL: publicURL, Now: time.Now, Logger: logger, ClientAddr: web.ClientAddr},
+	messages := 4 // SQLite: one writer at a time
+	if a.db.Dialect() == sqlstore.Postgres {
+		messages = 16
+	}
+	if s.fhirAPI, err = fhir.NewAPI(fhir.Config{BaseURL: publicURL, Messages: messages, Now: time.Now, Logger: logger, ClientAddr: web.ClientAddr},
 		fhir.Deps{Systems: s.systems, Directory: a.directory, Referrals: s.gp}); err != nil {
 		return nil, err
 	}

@@ -57,6 +57,11 @@ type Config struct {
 	// requests per client (the web server's, which knows trusted proxies);
 	// the connection's address when nil.
 	ClientAddr func(*http.Request) string
+	// Messages is how many $process-message referrals are made at once
+	// (4 when 0): the others wait their turn. SQLite takes one writer at a
+	// time and serves waiting writers in no order, so more only queue in
+	// the database; PostgreSQL gains from more.
+	Messages int
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -81,6 +86,8 @@ type API struct {
 	now    func() time.Time
 	limits *limiters // calls, per system
 	tokens *limiters // token requests, per client address
+	// messageSlots bounds the messages processed at once (message.go).
+	messageSlots chan struct{}
 }
 
 // NewAPI returns the FHIR interface. It fails when Systems is missing.
@@ -96,6 +103,9 @@ func NewAPI(cfg Config, deps Deps) (*API, error) {
 	}
 	if cfg.TokenLifetime <= 0 {
 		cfg.TokenLifetime = 10 * time.Minute
+	}
+	if cfg.Messages <= 0 {
+		cfg.Messages = 4
 	}
 	if cfg.Rate <= 0 {
 		cfg.Rate = 20
@@ -114,7 +124,7 @@ func NewAPI(cfg Config, deps Deps) (*API, error) {
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	return &API{cfg: cfg, deps: deps, log: cfg.Logger, now: cfg.Now, limits: newLimiters(cfg.Rate, cfg.Burst),
-		tokens: newLimiters(cfg.TokenRate, cfg.TokenBurst)}, nil
+		tokens: newLimiters(cfg.TokenRate, cfg.TokenBurst), messageSlots: make(chan struct{}, cfg.Messages)}, nil
 }
 
 // Routes returns the handlers by route pattern, for the web server to

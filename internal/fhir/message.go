@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"waymark"
 	"waymark/internal/gp"
@@ -16,6 +17,10 @@ import (
 // MaxMessageBytes bounds a $process-message body: a referral Bundle is a
 // few tens of kilobytes.
 const MaxMessageBytes = 1 << 20
+
+// messageWait is how long a message waits for its turn to make the
+// referral (Config.Messages at once) before a 503 asks to send it again.
+const messageWait = 20 * time.Second
 
 // Referrals is the GP referral service behind the messages (gp.Service).
 type Referrals interface {
@@ -92,6 +97,10 @@ func (a *API) handleProcessMessage(w http.ResponseWriter, r *http.Request) {
 		a.Fail(w, r, err)
 		return
 	}
+	if !a.messageTurn(w, r) {
+		return
+	}
+	defer func() { <-a.messageSlots }()
 	ref, err := a.deps.Referrals.Refer(r.Context(), msg.request(waymark.ActorFrom(r.Context())))
 	if err != nil {
 		a.referFailed(w, r, err)
@@ -104,6 +113,24 @@ func (a *API) handleProcessMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, msg.answer(ref))
+}
+
+// messageTurn waits for one of the message slots; false when none came
+// in time (answered 503) or the caller went away.
+func (a *API) messageTurn(w http.ResponseWriter, r *http.Request) bool {
+	timer := time.NewTimer(messageWait)
+	defer timer.Stop()
+	select {
+	case a.messageSlots <- struct{}{}:
+		return true
+	case <-timer.C:
+		w.Header().Set("Retry-After", "5")
+		WriteOutcome(w, http.StatusServiceUnavailable, Issue{Code: "transient", Error: "REC_SERVICE_UNAVAILABLE",
+			Diagnostics: "Waymark is busy: send the message again in a few seconds (the same Bundle is taken once)."})
+		return false
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // fhirJSON reports whether a Content-Type is FHIR JSON: application/fhir+json

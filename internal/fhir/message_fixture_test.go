@@ -152,7 +152,11 @@ func newMsgFixture(t testing.TB, db *sqlstore.DB) *msgFixture {
 	}
 
 	systems := fhir.NewSystems(sqlstore.NewFHIRStore(db), f.clock, uuid.NewString)
-	api, err := fhir.NewAPI(fhir.Config{Now: f.clock, Rate: 10000, Burst: 10000}, fhir.Deps{Systems: systems, Referrals: f.svc})
+	messages := 4 // as cmd/waymark sets it
+	if db.Dialect() == sqlstore.Postgres {
+		messages = 16
+	}
+	api, err := fhir.NewAPI(fhir.Config{Now: f.clock, Rate: 10000, Burst: 10000, Messages: messages}, fhir.Deps{Systems: systems, Referrals: f.svc})
 	if err != nil {
 		t.Fatal(err)
 	}
