@@ -61,7 +61,7 @@ var columns = []column{
 		example: "Example Walking Friends", aliases: []string{"organization_name", "organisation", "organization", "org_name", "provider", "provider_name"}},
 	{name: ColOrganisationEmail, required: true, width: 30,
 		format:  "An email address, like name@example.org",
-		help:    "The entry is published when it is imported; we email this address a link to claim it and keep it up to date, or to ask us to remove it.",
+		help:    "The entry is published when it is imported; we email this address a link to claim it and keep it up to date, or to ask us to remove it. Leave it empty only when the organisation has no email: then put a UK mobile number in the phone column and we text the link to it.",
 		example: "hello@example.org", aliases: []string{"organization_email", "org_email", "claim_email", "provider_email"}},
 	{name: ColOrganisationWebsite, width: 30,
 		format:  "A web address, like https://www.example.org",

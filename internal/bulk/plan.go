@@ -93,8 +93,10 @@ type RowPlan struct {
 	// showing the row back to the user.
 	Service directory.Service
 	// ClaimEmail is where to send the link to claim the entry: the
-	// organisation email.
+	// organisation email. ClaimPhone is the mobile (E.164) the link is
+	// texted to when the organisation has no email.
 	ClaimEmail string
+	ClaimPhone string
 }
 
 // OrganizationPlan is one organisation of a file: the rows that share an
@@ -103,6 +105,7 @@ type OrganizationPlan struct {
 	Key          string
 	Organization directory.Organization
 	ClaimEmail   string
+	ClaimPhone   string // when there is no ClaimEmail
 	// Rows are the row numbers of its services, whatever their Action.
 	Rows []int
 }
@@ -245,7 +248,9 @@ func (p *planner) row(r Row) RowPlan {
 	}
 
 	orgName := required(ColOrganisationName, "the name of the organisation that runs the service")
-	orgEmail := required(ColOrganisationEmail, "the organisation's email address, where we send the link to claim the entry")
+	// The claim link goes by email, or by text to a mobile in the phone
+	// column when the organisation has no email (checked below).
+	orgEmail := get(ColOrganisationEmail)
 	if orgEmail != "" {
 		if e, ok := checkEmail(orgEmail); ok {
 			orgEmail = e
@@ -283,6 +288,14 @@ func (p *planner) row(r Row) RowPlan {
 			fail(ColPhone, "%q is not a UK phone number we recognise; write it like 01332 123456 or 07912 345678", phone)
 		}
 	}
+	var claimPhone string
+	if orgEmail == "" && r.Get(ColOrganisationEmail) == "" {
+		if m, ok := input.TextableMobile(phone); ok {
+			claimPhone = m
+		} else {
+			fail(ColOrganisationEmail, "enter the organisation's email address, where we send the link to claim the entry (or, when it has none, a UK mobile number in the phone column, where we text it)")
+		}
+	}
 	email := r.Get(ColEmail)
 	if email != "" {
 		if e, ok := checkEmail(email); ok {
@@ -317,9 +330,12 @@ func (p *planner) row(r Row) RowPlan {
 	}
 
 	rp.Organization = directory.Organization{Name: orgName, Email: orgEmail, Website: orgWebsite}
-	rp.ClaimEmail = orgEmail
-	if orgName != "" && orgEmail != "" {
-		rp.OrganizationKey = p.group(r.Number, rp.Organization)
+	if claimPhone != "" {
+		rp.Organization.Phone = phone
+	}
+	rp.ClaimEmail, rp.ClaimPhone = orgEmail, claimPhone
+	if orgName != "" && (orgEmail != "" || claimPhone != "") {
+		rp.OrganizationKey = p.group(r.Number, rp.Organization, claimPhone)
 	}
 	rp.Service = directory.Service{
 		Name:           name,
@@ -487,13 +503,16 @@ func (p *planner) inFile(rp *RowPlan, name string, pc postcode.Postcode, website
 }
 
 // group adds the row to its organisation and returns the organisation's key.
-func (p *planner) group(row int, org directory.Organization) string {
+func (p *planner) group(row int, org directory.Organization, claimPhone string) string {
 	key := organizationKey(org.Name, org.Email)
+	if org.Email == "" {
+		key = organizationKey(org.Name, claimPhone)
+	}
 	j, ok := p.orgs[key]
 	if !ok {
 		j = len(p.res.Organizations)
 		p.orgs[key] = j
-		p.res.Organizations = append(p.res.Organizations, OrganizationPlan{Key: key, Organization: org, ClaimEmail: org.Email})
+		p.res.Organizations = append(p.res.Organizations, OrganizationPlan{Key: key, Organization: org, ClaimEmail: org.Email, ClaimPhone: claimPhone})
 	}
 	g := &p.res.Organizations[j]
 	if g.Organization.Website == "" {

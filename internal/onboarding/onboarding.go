@@ -68,6 +68,7 @@ type Entry struct {
 	OrganizationName string
 	OrganizationKey  string // bulk.OrganizationPlan.Key
 	ClaimEmail       string
+	ClaimPhone       string // the mobile (E.164) the link is texted to when there is no ClaimEmail
 	InvitedAt        time.Time
 	ClaimedAt        *time.Time
 	RemindedAt       *time.Time
@@ -89,6 +90,7 @@ type Due struct {
 	OrganizationID   string
 	OrganizationName string
 	ClaimEmail       string
+	ClaimPhone       string
 }
 
 // Unclaimed is an imported organisation whose entries nobody has claimed or
@@ -97,6 +99,7 @@ type Unclaimed struct {
 	OrganizationID   string
 	OrganizationName string
 	ClaimEmail       string
+	ClaimPhone       string
 	InvitedAt        time.Time
 	Entries          int
 }
@@ -380,7 +383,7 @@ func (s *Service) Import(ctx context.Context, fileName string, sheet *bulk.Sheet
 		svc.AssignIDs()
 		services = append(services, &svc)
 		entries = append(entries, Entry{Key: rp.Key, BatchID: b.ID, ServiceID: svc.ID, OrganizationID: orgID,
-			OrganizationKey: rp.OrganizationKey, ClaimEmail: rp.ClaimEmail, InvitedAt: now})
+			OrganizationKey: rp.OrganizationKey, ClaimEmail: rp.ClaimEmail, ClaimPhone: rp.ClaimPhone, InvitedAt: now})
 	}
 	b.Created = len(services)
 
@@ -397,7 +400,7 @@ func (s *Service) Import(ctx context.Context, fileName string, sheet *bulk.Sheet
 				n++
 			}
 		}
-		mails = append(mails, s.claimMail(e.ClaimEmail, e.OrganizationID, orgNames[e.OrganizationID], n, now, false))
+		mails = append(mails, s.claimMail(e.ClaimEmail, e.ClaimPhone, e.OrganizationID, orgNames[e.OrganizationID], n, now, false))
 	}
 	if err := s.cfg.Store.SaveImport(ctx, b, newOrgs, services, entries, mails); err != nil {
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
@@ -452,8 +455,9 @@ func (s *Service) checkLink(organizationID, expires, sig string) error {
 	return nil
 }
 
-// claimMail is the email with an organisation's claim link, or the reminder.
-func (s *Service) claimMail(to, organizationID, orgName string, n int, now time.Time, reminder bool) email.Message {
+// claimMail is the email with an organisation's claim link, or the
+// reminder; texted to phone (a mobile) when there is no address.
+func (s *Service) claimMail(to, phone, organizationID, orgName string, n int, now time.Time, reminder bool) email.Message {
 	link := s.cfg.PublicURL + s.ClaimLink(organizationID, now)
 	entries := "an entry"
 	if n > 1 {
@@ -469,7 +473,18 @@ func (s *Service) claimMail(to, organizationID, orgName string, n int, now time.
 		"Claim it to keep it up to date: create an account or sign in, and you can edit it straight away.",
 		"If you would rather not be listed, open the same link and choose \"Please remove us\": we will take it down.",
 		"The link works for 30 days."}
-	return email.Compose(to, subject, append([]string{"Hello,"}, lines...), link, "Claim or remove your entry")
+	m := email.Compose(to, subject, append([]string{"Hello,"}, lines...), link, "Claim or remove your entry")
+	sms := "Waymark: Hello, we have added your organisation to Waymark, the community directory. Claim your entry, or ask us to remove it, within 30 days: " +
+		link + " (replies to this text are not read)"
+	if reminder {
+		sms = "Waymark: Hello, a reminder that your organisation is on Waymark, the community directory, and nobody has claimed it. Claim it or ask us to remove it: " +
+			link + " (replies to this text are not read)"
+	}
+	if to == "" {
+		m = m.Texted(phone, sms, true)
+	}
+	m.About = "organization:" + organizationID
+	return m
 }
 
 // Claim is what a claim link shows: the organisation's imported entries.
@@ -583,7 +598,7 @@ func (s *Service) Reissue(ctx context.Context, organizationID string) error {
 			continue
 		}
 		now := s.cfg.Now()
-		m := s.claimMail(u.ClaimEmail, u.OrganizationID, u.OrganizationName, u.Entries, now, false)
+		m := s.claimMail(u.ClaimEmail, u.ClaimPhone, u.OrganizationID, u.OrganizationName, u.Entries, now, false)
 		ok, err := s.cfg.Store.Reissue(ctx, organizationID, now, []email.Message{m})
 		if err != nil {
 			return fmt.Errorf("reissue claim link of %s: %w", organizationID, err)
@@ -615,7 +630,7 @@ func (s *Service) Remind(ctx context.Context, now time.Time) error {
 	}
 	sent := 0
 	for _, d := range due {
-		m := s.claimMail(d.ClaimEmail, d.OrganizationID, d.OrganizationName, 0, now, true)
+		m := s.claimMail(d.ClaimEmail, d.ClaimPhone, d.OrganizationID, d.OrganizationName, 0, now, true)
 		won, err := s.cfg.Store.ClaimReminder(ctx, d.OrganizationID, now, []email.Message{m})
 		if err != nil {
 			return fmt.Errorf("claim reminder for %s: %w", d.OrganizationID, err)

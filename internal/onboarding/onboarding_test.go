@@ -604,3 +604,46 @@ func BenchmarkImport5000(b *testing.B) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestAnOrganisationWithOnlyAMobileGetsItsClaimLinkByText(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		// No organisation email and a landline: the row cannot be claimed.
+		landline := validRow(1).with(bulk.ColOrganisationEmail, "")
+		mobile := validRow(11).with(bulk.ColOrganisationEmail, "", bulk.ColPhone, "07700 900982")
+		sheet, err := bulk.Parse(bytes.NewReader(csvFile(t, landline, mobile)), "services.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, res, err := f.svc.Import(f.admin, "services.csv", sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Created != 1 || b.Errors != 1 || !strings.Contains(fmt.Sprint(res.Rows[0].Errors), "UK mobile number in the phone column") {
+			t.Fatalf("import: %d created, %d errors: %v", b.Created, b.Errors, res.Rows[0].Errors)
+		}
+		list := f.mails(t)
+		if len(list) != 1 || list[0].To != "" || list[0].Phone != "+447700900982" || list[0].Prefer != email.ChannelSMS ||
+			!strings.Contains(list[0].SMS, "/claim/") || !strings.Contains(list[0].SMS, "replies to this text are not read") {
+			t.Fatalf("claim messages: %+v", list)
+		}
+		// The reminder and a moderator's new link go by text too.
+		f.clock.Add(onboarding.RemindAfter)
+		if err := f.svc.Remind(context.Background(), f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if list = f.mails(t); len(list) != 2 || list[0].Phone != "+447700900982" || !strings.Contains(list[0].SMS, "a reminder") {
+			t.Fatalf("reminder: %+v", list[0])
+		}
+		un, err := f.svc.Unclaimed(f.admin)
+		if err != nil || len(un) != 1 || un[0].ClaimPhone != "+447700900982" {
+			t.Fatalf("unclaimed: %+v, %v", un, err)
+		}
+		if err := f.svc.Reissue(f.admin, un[0].OrganizationID); err != nil {
+			t.Fatal(err)
+		}
+		if list = f.mails(t); len(list) != 3 || list[0].Phone != "+447700900982" {
+			t.Errorf("new link: %+v", list[0])
+		}
+	})
+}

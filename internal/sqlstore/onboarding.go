@@ -136,8 +136,8 @@ func (s *OnboardingStore) SaveImport(ctx context.Context, b onboarding.Batch, or
 			return err
 		}
 		for _, e := range entries {
-			if err := c.exec(ctx, `INSERT INTO import_entry (row_key, batch_id, service_id, organization_id, organization_key, claim_email, invited_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, e.Key, e.BatchID, e.ServiceID, e.OrganizationID, e.OrganizationKey, e.ClaimEmail, e.InvitedAt); err != nil {
+			if err := c.exec(ctx, `INSERT INTO import_entry (row_key, batch_id, service_id, organization_id, organization_key, claim_email, claim_phone, invited_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Key, e.BatchID, e.ServiceID, e.OrganizationID, e.OrganizationKey, e.ClaimEmail, e.ClaimPhone, e.InvitedAt); err != nil {
 				return fmt.Errorf("insert import entry: %w", err)
 			}
 		}
@@ -165,13 +165,13 @@ func (s *OnboardingStore) Entries(ctx context.Context, organizationID string) ([
 	}
 	var out []onboarding.Entry
 	err := eachRow(ctx, s.db.reader(), `SELECT e.row_key, e.batch_id, e.service_id, s.name, s.status, e.organization_id, o.name,
-			e.organization_key, e.claim_email, e.invited_at, e.claimed_at, e.reminded_at, e.removed_at
+			e.organization_key, e.claim_email, e.claim_phone, e.invited_at, e.claimed_at, e.reminded_at, e.removed_at
 		FROM import_entry e JOIN service s ON s.id = e.service_id JOIN organization o ON o.id = e.organization_id
 		WHERE e.organization_id = ? ORDER BY s.name, e.row_key`, []any{organizationID}, func(r rowScanner) error {
 		var e onboarding.Entry
 		var claimed, reminded, removed sql.NullTime
 		if err := r.Scan(&e.Key, &e.BatchID, &e.ServiceID, &e.ServiceName, &e.ServiceStatus, &e.OrganizationID, &e.OrganizationName,
-			&e.OrganizationKey, &e.ClaimEmail, &e.InvitedAt, &claimed, &reminded, &removed); err != nil {
+			&e.OrganizationKey, &e.ClaimEmail, &e.ClaimPhone, &e.InvitedAt, &claimed, &reminded, &removed); err != nil {
 			return err
 		}
 		e.ClaimedAt, e.RemindedAt, e.RemovedAt = timePtr(claimed), timePtr(reminded), timePtr(removed)
@@ -214,14 +214,14 @@ func (s *OnboardingStore) MarkRemoved(ctx context.Context, serviceID string, at 
 // entries are all unclaimed, unremoved and not yet reminded.
 func (s *OnboardingStore) DueReminders(ctx context.Context, invitedBy time.Time) ([]onboarding.Due, error) {
 	var out []onboarding.Due
-	err := eachRow(ctx, s.db.reader(), `SELECT e.organization_id, o.name, MIN(e.claim_email)
+	err := eachRow(ctx, s.db.reader(), `SELECT e.organization_id, o.name, MIN(e.claim_email), MIN(e.claim_phone)
 		FROM import_entry e JOIN organization o ON o.id = e.organization_id
 		WHERE e.invited_at <= ? AND e.reminded_at IS NULL AND e.claimed_at IS NULL AND e.removed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM import_entry d WHERE d.organization_id = e.organization_id
 			AND (d.claimed_at IS NOT NULL OR d.reminded_at IS NOT NULL))
 		GROUP BY e.organization_id, o.name ORDER BY e.organization_id`, []any{invitedBy}, func(r rowScanner) error {
 		var d onboarding.Due
-		err := r.Scan(&d.OrganizationID, &d.OrganizationName, &d.ClaimEmail)
+		err := r.Scan(&d.OrganizationID, &d.OrganizationName, &d.ClaimEmail, &d.ClaimPhone)
 		out = append(out, d)
 		return err
 	})
@@ -256,13 +256,13 @@ func (s *OnboardingStore) ClaimReminder(ctx context.Context, organizationID stri
 func (s *OnboardingStore) Unclaimed(ctx context.Context) ([]onboarding.Unclaimed, error) {
 	var out []onboarding.Unclaimed
 	byOrg := map[string]int{}
-	err := eachRow(ctx, s.db.reader(), `SELECT e.organization_id, o.name, e.claim_email, e.invited_at
+	err := eachRow(ctx, s.db.reader(), `SELECT e.organization_id, o.name, e.claim_email, e.claim_phone, e.invited_at
 		FROM import_entry e JOIN organization o ON o.id = e.organization_id
 		WHERE e.claimed_at IS NULL AND e.removed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM import_entry d WHERE d.organization_id = e.organization_id AND d.claimed_at IS NOT NULL)
 		ORDER BY e.organization_id, e.claim_email`, nil, func(r rowScanner) error {
 		var u onboarding.Unclaimed
-		if err := r.Scan(&u.OrganizationID, &u.OrganizationName, &u.ClaimEmail, &u.InvitedAt); err != nil {
+		if err := r.Scan(&u.OrganizationID, &u.OrganizationName, &u.ClaimEmail, &u.ClaimPhone, &u.InvitedAt); err != nil {
 			return err
 		}
 		i, seen := byOrg[u.OrganizationID]
