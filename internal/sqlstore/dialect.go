@@ -51,6 +51,11 @@ type dialect interface {
 	pointKey() string
 	// least is the function giving the smaller of two numbers.
 	least() string
+	// distance is SQL for the distance in miles from p to the point in
+	// service_point's columns under alias ("p." or ""), and a condition that
+	// the point is within radius miles, with their arguments. The distance
+	// is exact or within 0.2%; the condition is exact.
+	distance(alias string, p postcode.Point, radius float64) (dist string, distArgs []any, within string, withinArgs []any)
 	// jsonRows aggregates the rows of a correlated subquery into a JSON
 	// array of arrays of cols, in order ("[]" when there are none).
 	jsonRows(cols, order string) string
@@ -199,19 +204,33 @@ func (sqliteDialect) jsonRows(cols, order string) string {
 	return "json_group_array(json_array(" + cols + ") ORDER BY " + order + ")"
 }
 
+// distance measures on the plane of service_point's x and y (see
+// gridPoint): arithmetic on stored numbers, where the great-circle
+// formula would call a dozen math functions a row. Only points within
+// half a percent of the radius are measured on the sphere as well.
+func (d sqliteDialect) distance(alias string, p postcode.Point, radius float64) (string, []any, string, []any) {
+	x, y, scale := gridPoint(p)
+	d2 := fmt.Sprintf("((%[1]sx - ?) * (%[1]sx - ?) + (%[1]sy - ?) * (%[1]sy - ?))", alias)
+	d2Args := []any{x, x, y, y}
+	r := radius * scale
+	within := "(" + d2 + " <= ? OR (" + d2 + " <= ? AND " + milesSQL(d, alias+"latitude", alias+"longitude") + " <= ?))"
+	withinArgs := concat(d2Args, []any{r * r * 0.99}, d2Args, []any{r * r * 1.01}, milesArgs(p), []any{radius})
+	return "sqrt(" + d2 + ") / ?", concat(d2Args, []any{scale}), within, withinArgs
+}
+
 // nearestSQL reads the R*Tree service_point_geo within the radius's
 // bounding box and sorts what is inside the radius: SQLite's R*Tree has no
 // nearest-neighbour order, so the caller widens the radius step by step
 // (see searchArea) to keep the box small.
 func (d sqliteDialect) nearestSQL(p postcode.Point, radius float64) (string, []any, string, []any) {
 	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(p, radius)
-	dist := milesSQL(d, "latitude", "longitude")
+	dist, distArgs, within, withinArgs := d.distance("", p, radius)
 	box := "max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
 	boxArgs := []any{minLat, maxLat, minLon, maxLon}
-	page := "SELECT rid, MIN(miles) AS miles FROM (SELECT rid, " + dist + " AS miles FROM service_point_geo WHERE " + box +
-		") WHERE miles <= ? GROUP BY rid ORDER BY miles, rid LIMIT ?"
-	count := "SELECT COUNT(DISTINCT rid) FROM service_point_geo WHERE " + box + " AND " + dist + " <= ?"
-	return page, concat(milesArgs(p), boxArgs, []any{radius}), count, concat(boxArgs, milesArgs(p), []any{radius})
+	page := "SELECT rid, MIN(" + dist + ") AS miles FROM service_point_geo WHERE " + box + " AND " + within +
+		" GROUP BY rid ORDER BY miles, rid LIMIT ?"
+	count := "SELECT COUNT(DISTINCT rid) FROM service_point_geo WHERE " + box + " AND " + within
+	return page, concat(distArgs, boxArgs, withinArgs), count, concat(boxArgs, withinArgs)
 }
 
 func (sqliteDialect) index(ctx context.Context, c conn, entries []indexEntry) error {
@@ -219,13 +238,14 @@ func (sqliteDialect) index(ctx context.Context, c conn, entries []indexEntry) er
 	for _, e := range entries {
 		docs = append(docs, e.key, e.name, e.description, e.keywords, e.organization, e.tags)
 		for _, p := range e.points {
-			points = append(points, e.key, p[0], p[1])
+			x, y, _ := gridPoint(postcode.Point{Lat: p[0], Lon: p[1]})
+			points = append(points, e.key, p[0], p[1], x, y)
 		}
 	}
 	if err := insertRows(ctx, c, "INSERT INTO service_fts (rowid, name, description, keywords, organization, tags)", "", 6, docs); err != nil {
 		return fmt.Errorf("index services: %w", err)
 	}
-	if err := insertRows(ctx, c, "INSERT INTO service_point (rid, latitude, longitude)", "", 3, points); err != nil {
+	if err := insertRows(ctx, c, "INSERT INTO service_point (rid, latitude, longitude, x, y)", "", 5, points); err != nil {
 		return fmt.Errorf("insert points: %w", err)
 	}
 	return nil
@@ -337,19 +357,24 @@ func (postgresDialect) jsonRows(cols, order string) string {
 	return "COALESCE(json_agg(json_build_array(" + cols + ") ORDER BY " + order + "), '[]')"
 }
 
+func (d postgresDialect) distance(alias string, p postcode.Point, radius float64) (string, []any, string, []any) {
+	dist := milesSQL(d, alias+"latitude", alias+"longitude")
+	return dist, milesArgs(p), dist + " <= ?", concat(milesArgs(p), []any{radius})
+}
+
 // nearestSQL reads the GiST index of service_point.position in distance
 // order (the KNN operator <->) inside a box around p on the plane, and
 // keeps the points within the radius by great-circle distance.
 func (d postgresDialect) nearestSQL(p postcode.Point, radius float64) (string, []any, string, []any) {
 	x, y, scale := gridPoint(p)
 	half := radius*scale*1.002 + 0.01 // the plane's distances are up to scale times the true ones
-	dist := milesSQL(d, "latitude", "longitude")
+	dist, distArgs, within, withinArgs := d.distance("", p, radius)
 	box := "position <@ box(point(?, ?), point(?, ?))"
 	boxArgs := []any{x - half, y - half, x + half, y + half}
-	page := "SELECT service_id, " + dist + " AS miles FROM service_point WHERE " + box + " AND " + dist + " <= ?" +
+	page := "SELECT service_id, " + dist + " AS miles FROM service_point WHERE " + box + " AND " + within +
 		" ORDER BY position <-> point(?, ?) LIMIT ?"
-	count := "SELECT COUNT(DISTINCT service_id) FROM service_point WHERE " + box + " AND " + dist + " <= ?"
-	return page, concat(milesArgs(p), boxArgs, milesArgs(p), []any{radius, x, y}), count, concat(boxArgs, milesArgs(p), []any{radius})
+	count := "SELECT COUNT(DISTINCT service_id) FROM service_point WHERE " + box + " AND " + within
+	return page, concat(distArgs, boxArgs, withinArgs, []any{x, y}), count, concat(boxArgs, withinArgs)
 }
 
 // gridRadius is the earth's radius in miles used by the plane of
@@ -357,7 +382,8 @@ func (d postgresDialect) nearestSQL(p postcode.Point, radius float64) (string, [
 const gridRadius = 3958.7613
 
 // gridPoint projects p as migration 00140 projects service_point.position
-// (spherical transverse Mercator about 2 degrees west, in miles), and
+// in PostgreSQL, and as SQLite's service_point.x and y are (spherical
+// transverse Mercator about 2 degrees west, in miles), and
 // returns the scale of distances on the plane at p (1 on the meridian,
 // more away from it).
 func gridPoint(p postcode.Point) (x, y, scale float64) {

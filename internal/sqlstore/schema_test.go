@@ -43,6 +43,8 @@ var schemaAllowed = map[string]string{
 	// triggers); PostgreSQL a projected point column with a GiST index.
 	"service_point_geo":              "SQLite R*Tree over service_point",
 	"service_point.position":         "PostgreSQL: the point projected to a plane, for the GiST index",
+	"service_point.x":                "SQLite: the point projected to a plane (PostgreSQL's position)",
+	"service_point.y":                "SQLite: the point projected to a plane (PostgreSQL's position)",
 	"service_point index (position)": "PostgreSQL: GiST index of the projected point",
 }
 

@@ -165,13 +165,14 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 	if q.Sort == directory.SortDistance || len(terms) == 0 {
 		order, orderArgs = "miles, k", nil
 	}
+	dist, distArgs, within, withinArgs := d.distance("p.", near, radius)
 	query := `SELECT k, miles, COUNT(*) OVER () FROM (
-		SELECT c.k, c.score, MIN(` + milesSQL(d, "p.latitude", "p.longitude") + `) AS miles
+		SELECT c.k, c.score, MIN(` + dist + `) AS miles
 		FROM (` + matches + `) c JOIN service_point p ON p.` + d.pointKey() + ` = c.k
-		WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ?
+		WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ? AND ` + within + `
 		GROUP BY c.k, c.score) m
-		WHERE miles <= ? ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	args := concat(milesArgs(near), matchArgs, []any{minLat, maxLat, minLon, maxLon, radius}, orderArgs)
+		ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	args := concat(distArgs, matchArgs, []any{minLat, maxLat, minLon, maxLon}, withinArgs, orderArgs)
 	res := &directory.SearchResult{Query: q}
 	var keys []string
 	miles := map[string]float64{}
