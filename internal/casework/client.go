@@ -259,7 +259,25 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter, mine bool) ([]
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 500
 	}
-	return s.store.Caseload(ctx, f)
+	rows, err := s.store.Caseload(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	// One event for the list (the clients are the team's or the worker's
+	// own), so each client's access log is not filled with caseload views.
+	what := "own caseload"
+	if !mine {
+		what = "team caseload"
+	}
+	return rows, s.audit(ctx, "caseload.view", "", fmt.Sprintf("%s of team %s (%s)", what, f.TeamID, count(len(rows), "client")))
+}
+
+// count says how many of a thing: "1 client", "3 clients".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // Search finds clients of the actor's teams by name, NHS number or date of
@@ -287,5 +305,19 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]CaseloadRow, err
 	if err != nil {
 		return nil, err
 	}
-	return rows, s.audit(ctx, "client.search", "", fmt.Sprintf("%d results", len(rows)))
+	if len(rows) == 0 {
+		return nil, s.audit(ctx, "client.search", "", "no results")
+	}
+	// Each client found is a read of their record's details, audited by
+	// client so that their access log shows who found them.
+	actor, now := waymark.ActorFrom(ctx).UserID, s.now().UTC()
+	es := make([]AuditEvent, len(rows))
+	for i, r := range rows {
+		es[i] = AuditEvent{ActorID: actor, Action: "client.search", Subject: "client " + r.ID, ClientID: r.ID,
+			Detail: fmt.Sprintf("found by a search (%s)", count(len(rows), "result")), At: now}
+	}
+	if err := s.store.AuditAll(ctx, es); err != nil {
+		return nil, fmt.Errorf("audit client.search: %w", err)
+	}
+	return rows, nil
 }

@@ -105,6 +105,8 @@ type Store interface {
 	AddArea(ctx context.Context, teamID, outward string) error
 
 	Audit(ctx context.Context, e AuditEvent) error
+	// AuditAll records several audit events at once.
+	AuditAll(ctx context.Context, es []AuditEvent) error
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	BreakGlass(ctx context.Context, userID, clientID, reason string, at, until time.Time) error
 	HasBrokenGlass(ctx context.Context, userID, clientID string, now time.Time) (bool, error)

@@ -817,6 +817,17 @@ func (s *CaseworkStore) Audit(ctx context.Context, e casework.AuditEvent) error 
 	return s.db.inTx(ctx, func(c conn) error { return insertAudit(ctx, c, e) })
 }
 
+// AuditAll records several audit events in one transaction.
+func (s *CaseworkStore) AuditAll(ctx context.Context, es []casework.AuditEvent) error {
+	args := make([]any, 0, 6*len(es))
+	for _, e := range es {
+		args = append(args, e.ActorID, e.Action, e.Subject, e.Detail, e.ClientID, e.At.UTC())
+	}
+	return s.db.inTx(ctx, func(c conn) error {
+		return insertRows(ctx, c, `INSERT INTO audit_event (actor_id, action, subject, detail, client_id, at)`, "", 6, args)
+	})
+}
+
 func insertAudit(ctx context.Context, c conn, e casework.AuditEvent) error {
 	return c.exec(ctx, `INSERT INTO audit_event (actor_id, action, subject, detail, client_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.ActorID, e.Action, e.Subject, e.Detail, e.ClientID, e.At.UTC())

@@ -525,3 +525,55 @@ func TestAppointmentRemindersAreEmailedOnceTheDayBefore(t *testing.T) {
 		}
 	})
 }
+
+// TestFindingAClientAndSeeingACaseloadAreAudited: each client a search
+// finds has the search in their access log; another team's search finds
+// nothing and says so; a caseload view is one event for the list.
+func TestFindingAClientAndSeeingACaseloadAreAudited(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCaseFixture(t, db)
+		nc, err := f.svc.CreateClient(f.worker, f.teamA.ID, sampleClient(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := nc.Client.ID
+		if rows, err := f.svc.Search(f.worker, casework.SearchQuery{Text: "oakes"}); err != nil || len(rows) != 1 {
+			t.Fatalf("search: %v, %d rows", err, len(rows))
+		}
+		if rows, err := f.svc.Search(f.other, casework.SearchQuery{Text: "oakes"}); err != nil || len(rows) != 0 {
+			t.Fatalf("another team's search: %v, %d rows", err, len(rows))
+		}
+		if _, err := f.svc.Caseload(f.lead, casework.CaseloadFilter{TeamID: f.teamA.ID}, false); err != nil {
+			t.Fatal(err)
+		}
+		log, err := f.svc.AccessLog(f.lead, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range log {
+			got = append(got, e.ActorName+" "+e.Action+" "+e.Detail)
+		}
+		want := []string{"Lead client.access_log ", "Worker client.search found by a search (1 result)", "Worker client.create "}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("access log\n got %q\nwant %q", got, want)
+		}
+		byUser := func(who string) []string {
+			events, err := f.svc.SearchAudit(f.admin, casework.AuditFilter{ActorEmail: who + "@example.org"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range events {
+				out = append(out, e.Action+" "+e.Detail)
+			}
+			return out
+		}
+		if got := byUser("other"); strings.Join(got, "|") != "client.search no results" {
+			t.Errorf("another team's search: %q", got)
+		}
+		if got := byUser("lead"); len(got) == 0 || !strings.Contains(strings.Join(got, "|"), "caseload.view team caseload of team "+f.teamA.ID+" (1 client)") {
+			t.Errorf("the lead's caseload view: %q", got)
+		}
+	})
+}

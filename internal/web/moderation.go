@@ -309,6 +309,7 @@ var auditActions = map[string]string{
 	"list referrals": "Saw a list of referrals:",
 	"view referral":  "Opened a referral:",
 	"audit.search":   "Searched the audit log",
+	"caseload.view":  "Saw a caseload",
 }
 
 // auditAreas name the part of Waymark an action's prefix stands for.
