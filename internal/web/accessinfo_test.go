@@ -73,6 +73,10 @@ func TestSearchFiltersByAccessLanguageAndHowItIsGivenWithoutJavaScript(t *testin
 		if _, page = found("/?delivery=phone"); !strings.Contains(page, ">Telephone befriending<") || strings.Contains(page, ">Drop-in art club<") {
 			t.Error("services by phone")
 		}
+		// Results say which services are online or by phone.
+		if !strings.Contains(page, `<strong class="nhsuk-tag nhsuk-tag--purple">By phone</strong>`) {
+			t.Error("a result given by phone has no By phone tag")
+		}
 		if _, page = found("/?q=digital&delivery=online&postcode=DE4+3AG&radius=25"); !strings.Contains(page, ">Digital help for over 50s<") {
 			t.Error("online services with words, near a postcode")
 		}
