@@ -84,6 +84,17 @@ func newCaseFixture(t *testing.T, db *sqlstore.DB) *caseFixture {
 	return f
 }
 
+// sampleClientOf adds sampleClient to team A as the link worker and
+// returns its ID.
+func (f *caseFixture) sampleClientOf(t *testing.T) string {
+	t.Helper()
+	nc, err := f.svc.CreateClient(f.worker, f.teamA.ID, sampleClient(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc.Client.ID
+}
+
 func sampleClient() casework.Client {
 	return casework.Client{GivenName: "Margaret", FamilyName: "Oakes", PreferredName: "Peggy", DateOfBirth: time.Date(1948, 3, 15, 0, 0, 0, 0, time.UTC),
 		NHSNumber: "943 476 5919", Address: "4 Bank Road, Matlock", Postcode: "de4 3ag", Phone: "01629 580000", Email: "peggy@example.org",
@@ -241,11 +252,7 @@ func TestClientRecordChecksDuplicatesAndOnlyTheTeamMayOpenIt(t *testing.T) {
 func TestTimelineIsNewestFirstFilteredAndNotesChangeOnlyByAmendment(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newCaseFixture(t, db)
-		nc, err := f.svc.CreateClient(f.worker, f.teamA.ID, sampleClient(), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := nc.Client.ID
+		id := f.sampleClientOf(t)
 		f.advance(time.Hour)
 		if _, err := f.svc.AddContact(f.worker, id, casework.Contact{Type: "carrier_pigeon", At: f.now, Note: "x"}); waymark.ErrorCode(err) != waymark.EINVALID {
 			t.Errorf("an unknown contact type: %v", err)
@@ -532,11 +539,7 @@ func TestAppointmentRemindersAreEmailedOnceTheDayBefore(t *testing.T) {
 func TestFindingAClientAndSeeingACaseloadAreAudited(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newCaseFixture(t, db)
-		nc, err := f.svc.CreateClient(f.worker, f.teamA.ID, sampleClient(), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := nc.Client.ID
+		id := f.sampleClientOf(t)
 		if rows, err := f.svc.Search(f.worker, casework.SearchQuery{Text: "oakes"}); err != nil || len(rows) != 1 {
 			t.Fatalf("search: %v, %d rows", err, len(rows))
 		}
