@@ -43,6 +43,7 @@ bench: assets
 	sh scripts/ensure-postgres.sh
 	$(GO) test -run '^$$' -bench . -skip SearchHTTP -benchtime 2000x -timeout 60m ./internal/sqlstore/
 	$(GO) test -run '^$$' -bench API -benchtime 1000x -timeout 30m ./internal/oruk/
+	$(GO) test -run '^$$' -bench ProcessMessage -benchtime 1000x -timeout 30m ./internal/fhir/
 	$(MAKE) bench-http
 
 ## bench-http: public search through the real server, one database after another (BENCH_HTTP); builds
