@@ -91,6 +91,19 @@ func TestTheDemoConnectedSystemGetsATokenAndReadsTheDirectoryThroughTheServer(t 
 	if status, body := get("/fhir/R4/HealthcareService?name=%00", tok.AccessToken); status != 400 || !strings.Contains(body, "OperationOutcome") {
 		t.Errorf("a NUL in a parameter: %d %.200s", status, body)
 	}
+	// So does the token endpoint, as an OAuth error.
+	resp, err = http.PostForm(base+"/oauth2/token", url.Values{"grant_type": {"client_credentials\x00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused struct {
+		Error string `json:"error"`
+	}
+	json.NewDecoder(resp.Body).Decode(&refused)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || refused.Error != "invalid_request" {
+		t.Errorf("a NUL in the token form: %d %q", resp.StatusCode, refused.Error)
+	}
 	// The documented script gets a token with openssl and curl.
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("no openssl to try scripts/fhir-token.sh")

@@ -233,14 +233,18 @@ func (a *API) handleTokenMethod(w http.ResponseWriter, r *http.Request) {
 	writeTokenError(w, &tokenError{http.StatusMethodNotAllowed, "invalid_request", "Use POST"})
 }
 
-func writeTokenError(w http.ResponseWriter, e *tokenError) {
+func writeTokenError(w http.ResponseWriter, e *tokenError) { WriteTokenError(w, e.Status, e.Code, e.Description) }
+
+// WriteTokenError answers a token request with an OAuth 2.0 error (RFC 6749
+// section 5.2), such as invalid_request or invalid_client.
+func WriteTokenError(w http.ResponseWriter, status int, code, description string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	if e.Status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_client"`)
 	}
-	w.WriteHeader(e.Status)
-	json.NewEncoder(w).Encode(map[string]string{"error": e.Code, "error_description": e.Description})
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
 }
 
 type systemKey struct{}

@@ -1,15 +1,19 @@
 package fhir_test
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 
 	"waymark"
+	"waymark/internal/directory"
 	"waymark/internal/fhir"
 	"waymark/internal/sqlstore"
 )
@@ -242,5 +246,47 @@ func TestTokenRequestsAreLimitedPerClientAddress(t *testing.T) {
 	f.advance(time.Second)
 	if status, body := f.postToken(tokenForm(sign(t, f.key, f.claims(f.sys, nil)))); status != http.StatusOK {
 		t.Errorf("a second later: %d %v", status, body)
+	}
+}
+
+func TestEveryFHIRRouteButTheTokenEndpointAndTheCapabilityStatementNeedsAToken(t *testing.T) {
+	db := directoryDB.OpenSQLite(t)
+	msg := newMsgFixture(t, db) // the referral side, so every route is mounted
+	api, err := fhir.NewAPI(fhir.Config{}, fhir.Deps{Systems: fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString),
+		Directory: directory.NewDirectory(sqlstore.NewDirectoryStore(db), nil, time.Now, slog.New(slog.DiscardHandler)), Referrals: msg.svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for pattern, h := range api.Routes() {
+		mux.HandleFunc(pattern, h)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	open := map[string]bool{"POST " + fhir.TokenPath: true, fhir.TokenPath: true, "GET " + fhir.Prefix + "/metadata": true, fhir.Prefix + "/": true}
+	routes := api.Routes()
+	if len(routes) < 9 {
+		t.Fatalf("only %d routes", len(routes))
+	}
+	for pattern := range routes {
+		if open[pattern] {
+			continue
+		}
+		method, path, ok := strings.Cut(pattern, " ")
+		if !ok {
+			t.Errorf("route %q has no method: it would answer any method without a token check of its own", pattern)
+			continue
+		}
+		path = strings.NewReplacer("{id}", "00000000-0000-4000-8000-000000000000", "{$}", "").Replace(path)
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/fhir+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s without a token: %d, want 401", pattern, resp.StatusCode)
+		}
 	}
 }

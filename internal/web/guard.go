@@ -91,7 +91,11 @@ func fieldLabel(name string) string {
 // refuseInput answers a request refused by checkInput: RFC 9457 JSON for
 // the APIs, an error page listing the problems for the HTML pages.
 func (s *Server) refuseInput(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if strings.HasPrefix(r.URL.Path, fhir.Prefix+"/") || r.URL.Path == fhir.TokenPath {
+	if r.URL.Path == fhir.TokenPath {
+		fhir.WriteTokenError(w, status, "invalid_request", waymark.ErrorMessage(err))
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, fhir.Prefix+"/") {
 		is := fhir.Issue{Code: "invalid", Error: "REC_BAD_REQUEST", Diagnostics: waymark.ErrorMessage(err)}
 		if p, ok := waymark.ProblemsOf(err); ok {
 			is.Diagnostics = "Some parameters hold characters that cannot be accepted"
