@@ -233,7 +233,9 @@ func (a *API) handleTokenMethod(w http.ResponseWriter, r *http.Request) {
 	writeTokenError(w, &tokenError{http.StatusMethodNotAllowed, "invalid_request", "Use POST"})
 }
 
-func writeTokenError(w http.ResponseWriter, e *tokenError) { WriteTokenError(w, e.Status, e.Code, e.Description) }
+func writeTokenError(w http.ResponseWriter, e *tokenError) {
+	WriteTokenError(w, e.Status, e.Code, e.Description)
+}
 
 // WriteTokenError answers a token request with an OAuth 2.0 error (RFC 6749
 // section 5.2), such as invalid_request or invalid_client.
