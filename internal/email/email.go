@@ -214,6 +214,9 @@ type Store interface {
 	EmailFailed(ctx context.Context, id, token string, a Attempt) (bool, error)
 	// RecentEmails lists the newest messages, for the development outbox.
 	RecentEmails(ctx context.Context, limit int) ([]Queued, error)
+	// FailedEmails lists the newest messages that were given up or that
+	// the provider reported not delivered.
+	FailedEmails(ctx context.Context, limit int) ([]Queued, error)
 
 	// RecordReceipt stores a delivery receipt for the message the provider
 	// knows as providerID and returns the message. Errors: ENOTFOUND.
@@ -318,6 +321,12 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("queue email: %w", err)
 	}
 	return nil
+}
+
+// Failed lists the newest messages that failed: given up (with the
+// provider's words), or reported not delivered.
+func (o *Outbox) Failed(ctx context.Context, limit int) ([]Queued, error) {
+	return o.store.FailedEmails(ctx, limit)
 }
 
 // Recent lists the newest messages in the outbox.

@@ -238,3 +238,20 @@ func (s *EmailStore) RecentEmails(ctx context.Context, limit int) ([]email.Queue
 	}
 	return out, nil
 }
+
+// FailedEmails lists the newest messages that failed: given up, or
+// reported not delivered by the provider.
+func (s *EmailStore) FailedEmails(ctx context.Context, limit int) ([]email.Queued, error) {
+	var out []email.Queued
+	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox
+		WHERE status = 'failed' OR receipt IN (?, ?, ?) ORDER BY created_at DESC, seq DESC LIMIT ?`,
+		[]any{email.ReceiptPermanentFailure, email.ReceiptTemporaryFailure, email.ReceiptTechnicalFailure, limit}, func(r rowScanner) error {
+			q, err := scanEmail(r)
+			out = append(out, q)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("failed emails: %w", err)
+	}
+	return out, nil
+}

@@ -388,6 +388,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/provider/services/" + ownService + "/form/preview", only(waymark.RoleProvider, waymark.RoleModerator, waymark.RoleAdmin)},
 		{"/admin", only(waymark.RoleAdmin)},
 		{"/admin/users", only(waymark.RoleAdmin)},
+		{"/admin/messages", only(waymark.RoleAdmin)},
 		{"/add-your-service", everyone},
 		{"/add-your-service/sent", everyone},
 		{"/moderation/requests", only(waymark.RoleModerator, waymark.RoleAdmin)},

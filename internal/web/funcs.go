@@ -57,6 +57,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"auditSubject": auditSubject,
 		// phone writes a kept phone number (E.164 for mobiles) the UK way.
 		"phone": input.FormatPhone,
+		"mask":  maskAddress,
 		"waited": func(d time.Duration) string {
 			h := int(d.Hours())
 			if h < 1 {

@@ -38,6 +38,7 @@ func (s *Server) routes() {
 		s.route("GET /admin", roles(waymark.RoleAdmin), s.handleAdmin)
 		s.route("POST /admin/invite", roles(waymark.RoleAdmin), s.handleInvite)
 		s.route("GET /admin/users", roles(waymark.RoleAdmin), s.handleUsers)
+		s.route("GET /admin/messages", roles(waymark.RoleAdmin), s.handleFailedMessages)
 	}
 	if s.deps.Lifecycle != nil && s.deps.Accounts != nil {
 		s.route("GET /provider", signedIn, s.handleProvider)

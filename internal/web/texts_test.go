@@ -84,6 +84,15 @@ func TestASelfReferrerWithOnlyAMobileIsTextedAndCanStopTexts(t *testing.T) {
 		if _, page, _ := provider.get("/referrals/" + id); !strings.Contains(page, "Text messages to 07700 900982 failed") {
 			t.Errorf("the provider does not see that the number failed")
 		}
+		// Administrators see it among the messages that could not be
+		// sent, without the whole number; a provider may not look.
+		_, failed, _ := admin.get("/admin/messages")
+		if !strings.Contains(failed, "text …982") || !strings.Contains(failed, "Notify reported permanent-failure") || strings.Contains(failed, "900982") {
+			t.Errorf("the failed messages page does not show the failure, or shows the number")
+		}
+		if status, _, _ := provider.get("/admin/messages"); status != http.StatusForbidden {
+			t.Errorf("a provider opened the failed messages: %d", status)
+		}
 	})
 }
 
