@@ -114,7 +114,7 @@ func TestSubjectAccessExportReadsAndDownloadsAndIsAudited(t *testing.T) {
 		}
 		for _, want := range []string{"Everything held about Peggy Oakes", "943 476 5919", "4 Bank Road", "peggy@example.org", "Low mood since retiring",
 			"Volunteer one morning a week", "SWEMWBS metric score 25.03 (raw 28)", "Volunteers at the food bank on Mondays", "Who opened or changed the record",
-			"client.export", `href="` + c + `/export.json"`} {
+			"Client record, export", `href="` + c + `/export.json"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the export page lacks %q", want)
 			}
@@ -137,7 +137,7 @@ func TestSubjectAccessExportReadsAndDownloadsAndIsAudited(t *testing.T) {
 		}
 		// Both exports are in the access log, with their format.
 		_, log, _ := cs.browsers["lead"].get(c + "/access-log")
-		if !strings.Contains(log, "client.export") {
+		if !strings.Contains(log, "Client record, export") {
 			t.Error("the access log lacks the exports")
 		}
 		events, err := cs.cw.AccessLog(waymark.WithActor(context.Background(), waymark.Actor{UserID: cs.ids["lead"]}), id)

@@ -268,7 +268,7 @@ func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
 		}
 		post("/discharge", url.Values{"reason": {"goals_met"}, "summary": {"Walking group every week"}})
 		status, body, _ = cs.browsers["lead"].get("/casework/clients/" + id + "/access-log")
-		if status != 200 || !strings.Contains(body, "client.view") || !strings.Contains(body, "client.status") || !strings.Contains(body, "Worker") {
+		if status != 200 || !strings.Contains(body, "Client record, view") || !strings.Contains(body, "Client record, status") || !strings.Contains(body, "Worker") {
 			t.Errorf("access log: %d", status)
 		}
 		if status, _, _ := b.get("/casework/clients/" + id + "/access-log"); status != 403 {
@@ -288,14 +288,14 @@ func TestLinkWorkerKeepsAClientRecordThroughThePages(t *testing.T) {
 		// Administrators search the audit log by user and by client.
 		// By user, posted: no email address in the page's address.
 		status, body, _ = cs.browsers["admin"].post("/admin/audit", url.Values{"user": {"worker@example.org"}})
-		if status != 200 || !strings.Contains(body, "client.create") || !strings.Contains(body, `<form method="post" action="/admin/audit"`) {
+		if status != 200 || !strings.Contains(body, "Client record, create") || !strings.Contains(body, `<form method="post" action="/admin/audit"`) {
 			t.Errorf("audit by user: %d", status)
 		}
-		if _, body, _ = cs.browsers["admin"].get("/admin/audit?user=nobody@example.org"); !strings.Contains(body, "client.create") {
+		if _, body, _ = cs.browsers["admin"].get("/admin/audit?user=nobody@example.org"); !strings.Contains(body, "Client record, create") {
 			t.Errorf("an email address in the audit page's address filtered it")
 		}
 		status, body, _ = cs.browsers["admin"].get("/admin/audit?client=" + id)
-		if status != 200 || !strings.Contains(body, "client.transfer") {
+		if status != 200 || !strings.Contains(body, "Client record, transfer") {
 			t.Errorf("audit by client: %d", status)
 		}
 	})
