@@ -226,32 +226,28 @@ func (s *EmailStore) Undeliverable(ctx context.Context, addresses ...string) (ma
 
 // RecentEmails lists the newest messages first.
 func (s *EmailStore) RecentEmails(ctx context.Context, limit int) ([]email.Queued, error) {
+	return s.newest(ctx, "TRUE", limit)
+}
+
+// FailedEmails lists the newest messages that failed: given up, or
+// reported not delivered by the provider.
+func (s *EmailStore) FailedEmails(ctx context.Context, limit int) ([]email.Queued, error) {
+	return s.newest(ctx, `status = 'failed' OR receipt IN (?, ?, ?)`, limit,
+		email.ReceiptPermanentFailure, email.ReceiptTemporaryFailure, email.ReceiptTechnicalFailure)
+}
+
+// newest lists up to limit messages matching where (with args), newest
+// first.
+func (s *EmailStore) newest(ctx context.Context, where string, limit int, args ...any) ([]email.Queued, error) {
 	var out []email.Queued
-	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox ORDER BY created_at DESC, seq DESC LIMIT ?`,
-		[]any{limit}, func(r rowScanner) error {
+	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox WHERE `+where+` ORDER BY created_at DESC, seq DESC LIMIT ?`,
+		append(args, limit), func(r rowScanner) error {
 			q, err := scanEmail(r)
 			out = append(out, q)
 			return err
 		})
 	if err != nil {
 		return nil, fmt.Errorf("list emails: %w", err)
-	}
-	return out, nil
-}
-
-// FailedEmails lists the newest messages that failed: given up, or
-// reported not delivered by the provider.
-func (s *EmailStore) FailedEmails(ctx context.Context, limit int) ([]email.Queued, error) {
-	var out []email.Queued
-	err := eachRow(ctx, s.db.reader(), `SELECT `+emailColumns+` FROM email_outbox
-		WHERE status = 'failed' OR receipt IN (?, ?, ?) ORDER BY created_at DESC, seq DESC LIMIT ?`,
-		[]any{email.ReceiptPermanentFailure, email.ReceiptTemporaryFailure, email.ReceiptTechnicalFailure, limit}, func(r rowScanner) error {
-			q, err := scanEmail(r)
-			out = append(out, q)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("failed emails: %w", err)
 	}
 	return out, nil
 }
