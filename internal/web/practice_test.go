@@ -220,6 +220,12 @@ func TestAProviderAgreesAGPPathwayThatListedPracticesCanReferThrough(t *testing.
 	if status, _, _ := provider.post(path, url.Values{"form_id": {formID}, "enabled": {"yes"}, "practices": {"c81001"}}); status != http.StatusSeeOther {
 		t.Errorf("saved twice: %d", status)
 	}
+	if _, page, _ := gpA.get("/services/" + svc.ID); !strings.Contains(page, `href="/practice/refer?service=`+svc.ID+`"`) {
+		t.Errorf("the service page does not offer the GP pathway to the practice")
+	}
+	if _, page, _ := provider.get("/services/" + svc.ID); strings.Contains(page, "/practice/refer") {
+		t.Errorf("the service page offers the GP pathway to a provider")
+	}
 	_, page, _ = gpA.get("/practice/refer?service=" + svc.ID)
 	if !strings.Contains(page, `value="`+svc.ID+`" checked`) {
 		t.Fatalf("the service with a pathway is not offered")

@@ -31,6 +31,9 @@ type serviceView struct {
 	// providers, with the referral statistics.
 	Professional bool
 	Stats        *referral.Stats
+	// GPPathway shows a practice account the link to refer through the GP
+	// pathway the provider agreed with their practice.
+	GPPathway bool
 	// Paused says why a suspended entry is out of search; Alternatives are
 	// similar services near it.
 	Paused       string
@@ -76,6 +79,10 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		v.Stats = s.statsFor(r.Context(), svc)
 		v.Professional = v.Stats != nil
 	}
+	if v.GPPathway, err = s.gpPathwayFor(r, svc); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	code, err := s.deps.Directory.ShortCode(r.Context(), svc.ID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -115,3 +122,22 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func asError(err error, target **waymark.Error) bool { return errors.As(err, target) }
+
+// gpPathwayFor reports whether the signed-in practice account may refer to
+// the listed service through a GP pathway agreed with its practice.
+func (s *Server) gpPathwayFor(r *http.Request, svc *directory.Service) (bool, error) {
+	a := waymark.ActorFrom(r.Context())
+	if s.deps.GP == nil || len(a.Practices) == 0 || !svc.Status.Public() || !(a.Has(waymark.RoleGP) || a.Has(waymark.RolePracticeStaff)) {
+		return false, nil
+	}
+	list, err := s.deps.GP.PathwayServices(r.Context(), a.Practices[0])
+	if err != nil {
+		return false, err
+	}
+	for _, ps := range list {
+		if ps.ServiceID == svc.ID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
