@@ -147,25 +147,38 @@ func clients(q insights.Query) *where {
 // sourceOf classifies a marketplace referral r by who made it, with the
 // joins it needs: lw (link workers, members of a team) and gp (users with
 // a GP role in an organisation).
-// A referral that came from a GP practice through the practice app or a
-// connected GP system (gpr, from gp_referral) counts by its channel.
-const sourceOf = `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
+// source classifies a marketplace referral r by who made it: a GP
+// practice through the practice app or a connected GP system (by the
+// gp_referral that made it), the person, a member of a team (a link
+// worker), a user with a GP role, or another professional. It returns the
+// expression and the joins it needs. SQLite asks the indexes row by row;
+// PostgreSQL joins each list once (hash joins).
+func (s *InsightsStore) source() (expr, joins string) {
+	if s.db.Dialect() == Postgres {
+		return `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
 		WHEN gpr.channel = 'web' THEN 'gp_practice'
 		WHEN r.source = 'self' THEN 'self'
 		WHEN lw.uid IS NOT NULL THEN 'link_worker'
 		WHEN gp.uid IS NOT NULL THEN 'gp_practice'
-		ELSE 'professional' END`
-
-const sourceJoins = ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
+		ELSE 'professional' END`, ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
 	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id
-	LEFT JOIN (SELECT market_referral_id AS rid, channel FROM gp_referral WHERE market_referral_id <> '') gpr ON gpr.rid = CAST(r.id AS TEXT)`
+	LEFT JOIN (SELECT market_referral_id AS rid, MAX(channel) AS channel FROM gp_referral WHERE market_referral_id <> '' GROUP BY market_referral_id) gpr
+		ON gpr.rid = CAST(r.id AS TEXT)`
+	}
+	return `COALESCE((SELECT CASE g.channel WHEN 'fhir' THEN 'gp_system' ELSE 'gp_practice' END FROM gp_referral g WHERE g.market_referral_id = r.id LIMIT 1),
+		CASE WHEN r.source = 'self' THEN 'self'
+		WHEN r.referrer_id = '' THEN 'professional'
+		WHEN EXISTS (SELECT 1 FROM sp_team_member m WHERE m.user_id = r.referrer_id) THEN 'link_worker'
+		WHEN EXISTS (SELECT 1 FROM membership m WHERE m.user_id = r.referrer_id AND m.role = 'gp') THEN 'gp_practice'
+		ELSE 'professional' END)`, ""
+}
 
 // incomingSource classifies a waiting-list referral i, with its join.
 const incomingSource = `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
 		WHEN gpr.channel = 'web' OR i.source = 'gp' THEN 'gp_practice'
 		WHEN i.source = 'self' THEN 'self' ELSE 'professional' END`
 
-const incomingJoin = ` LEFT JOIN (SELECT incoming_id AS iid, channel FROM gp_referral WHERE incoming_id <> '') gpr ON gpr.iid = i.id`
+const incomingJoin = ` LEFT JOIN gp_referral gpr ON gpr.incoming_id = i.id AND gpr.incoming_id <> ''`
 
 // LeadTeams lists the teams the user leads, by name.
 func (s *InsightsStore) LeadTeams(ctx context.Context, userID string) ([]insights.Team, error) {
@@ -217,8 +230,9 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 		return err
 	}
 	w := referrals(q)
-	err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+sourceOf+` AS source
-		FROM referral r`+sourceJoins+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
+	source, joins := s.source()
+	err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+source+` AS source
+		FROM referral r`+joins+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("referrals by source: %w", err)
 	}
@@ -271,9 +285,12 @@ func (s *InsightsStore) GPReferrals(ctx context.Context, q insights.Query) ([]in
 	return out, nil
 }
 
-// categories is a subquery of each service's categories (service_id, name)
-// in Waymark's own taxonomy; its argument comes first.
-const categories = `(SELECT st.service_id, t.name FROM service_taxonomy st JOIN taxonomy_term t ON t.id = st.taxonomy_term_id WHERE t.taxonomy_id = ?)`
+// categories joins each service's categories in Waymark's own taxonomy
+// (c.name) to the service id column; its argument comes first. The join
+// is of the tables themselves, so both databases use their indexes.
+func categories(serviceCol string) string {
+	return ` LEFT JOIN (service_taxonomy st JOIN taxonomy_term c ON c.id = st.taxonomy_term_id AND c.taxonomy_id = ?) ON st.service_id = ` + serviceCol
+}
 
 // ReferralCategories counts referrals by day and category of service;
 // waiting-list referrals count as social prescribing.
@@ -281,7 +298,7 @@ func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query
 	var out []insights.CategoryDay
 	w := referrals(q)
 	err := eachRow(ctx, s.db.reader(), `SELECT day, category, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, COALESCE(c.name, '') AS category
-		FROM referral r LEFT JOIN `+categories+` c ON c.service_id = r.service_id WHERE `+w.sql()+`) x GROUP BY day, category`,
+		FROM referral r`+categories("r.service_id")+` WHERE `+w.sql()+`) x GROUP BY day, category`,
 		append([]any{directory.CategoryTaxonomyID}, w.args...), func(r rowScanner) error {
 			var d insights.CategoryDay
 			err := r.Scan(&d.Day, &d.Category, &d.N)
@@ -500,7 +517,7 @@ func live(q insights.Query) *where {
 // LiveByCategory counts live entries by category.
 func (s *InsightsStore) LiveByCategory(ctx context.Context, q insights.Query) ([]insights.NameCount, error) {
 	w := live(q)
-	return s.nameCounts(ctx, `SELECT COALESCE(c.name, ''), COUNT(*) FROM service s LEFT JOIN `+categories+` c ON c.service_id = s.id
+	return s.nameCounts(ctx, `SELECT COALESCE(c.name, ''), COUNT(*) FROM service s`+categories("s.id")+`
 		WHERE `+w.sql()+` GROUP BY COALESCE(c.name, '')`, append([]any{directory.CategoryTaxonomyID}, w.args...))
 }
 
