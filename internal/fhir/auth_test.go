@@ -196,15 +196,27 @@ func TestAuthPutsTheSystemIntoTheRequestAsAnActorForItsPractices(t *testing.T) {
 		})
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /probe", h)
-		req, _ := http.NewRequest("GET", "/probe", nil)
-		req.Header.Set("Authorization", "Bearer "+f.token())
-		rec := &recorder{header: http.Header{}}
-		mux.ServeHTTP(rec, req)
-		if rec.status != http.StatusNoContent {
-			t.Fatalf("probe: %d", rec.status)
+		token := f.token()
+		probe := func() {
+			req, _ := http.NewRequest("GET", "/probe", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := &recorder{header: http.Header{}}
+			mux.ServeHTTP(rec, req)
+			if rec.status != http.StatusNoContent {
+				t.Fatalf("probe: %d", rec.status)
+			}
 		}
+		probe()
 		if got.UserID != "system:"+f.sys.ID || !got.Has(waymark.RoleGPSystem) || !got.ActsFor("c81001") || !got.ActsFor("C81002") || got.ActsFor("C81003") || gotID != f.sys.ID {
 			t.Errorf("actor = %+v, system %q", got, gotID)
+		}
+		// Practices an administrator changes apply to the next call.
+		if _, err := f.systems.Change(adminCtx, f.sys.ID, fhir.NewSystem{Name: f.sys.Name, PublicKey: f.sys.PublicKey, Practices: "C81003"}); err != nil {
+			t.Fatal(err)
+		}
+		probe()
+		if got.ActsFor("C81001") || !got.ActsFor("C81003") {
+			t.Errorf("after the change the system acts for %v", got.Practices)
 		}
 		if rows := f.auditRows(f.sys.ID); !slices.Contains(rows, "fhir.call GET /probe 204") {
 			t.Errorf("audit: %q", rows)

@@ -81,6 +81,9 @@ type SystemStore interface {
 	// audits it as its CreatedBy's. Errors: ECONFLICT when the form was
 	// sent before.
 	CreateSystem(ctx context.Context, s *System) error
+	// UpdateSystem saves a system's name, key, endpoint and practices,
+	// audited as by's. Errors: ENOTFOUND.
+	UpdateSystem(ctx context.Context, s *System, by string) error
 	// ListSystems returns every system by name, with Failing.
 	ListSystems(ctx context.Context) ([]System, error)
 	// FindSystem returns a system. Errors: ENOTFOUND.
@@ -138,6 +141,31 @@ func (s *Systems) Register(ctx context.Context, in NewSystem) (*System, error) {
 	now := s.now().UTC()
 	sys.ID, sys.Enabled, sys.CreatedBy, sys.CreatedAt, sys.UpdatedAt = s.newID(), true, a.UserID, now, now
 	if err := s.store.CreateSystem(ctx, sys); err != nil {
+		return nil, err
+	}
+	return sys, nil
+}
+
+// Change replaces a system's name, public key, endpoint and practices
+// (checked as Register checks them). New practices and a new key apply at
+// once; tokens already issued stay valid until they expire. Only
+// administrators may. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, and
+// EINVALID as Register.
+func (s *Systems) Change(ctx context.Context, id string, in NewSystem) (*System, error) {
+	a, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.store.FindSystem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sys, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	sys.ID, sys.Enabled, sys.CreatedBy, sys.CreatedAt, sys.UpdatedAt = old.ID, old.Enabled, old.CreatedBy, old.CreatedAt, s.now().UTC()
+	if err := s.store.UpdateSystem(ctx, sys, a.UserID); err != nil {
 		return nil, err
 	}
 	return sys, nil

@@ -34,13 +34,50 @@ func (s *FHIRStore) CreateSystem(ctx context.Context, sys *fhir.System) error {
 		if err != nil {
 			return fmt.Errorf("insert fhir system: %w", err)
 		}
-		for _, ods := range sys.Practices {
-			if err := c.exec(ctx, `INSERT INTO fhir_system_practice (system_id, ods) VALUES (?, ?)`, sys.ID, ods); err != nil {
-				return fmt.Errorf("insert fhir system practice: %w", err)
-			}
+		if err := insertSystemPractices(ctx, c, sys); err != nil {
+			return err
 		}
 		return auditSystem(ctx, c, sys.CreatedBy, "register_system", sys.ID, "practices "+strings.Join(sys.Practices, ", "), sys.CreatedAt)
 	})
+}
+
+// UpdateSystem saves a system's name, key, endpoint and practices.
+// Errors: ENOTFOUND.
+func (s *FHIRStore) UpdateSystem(ctx context.Context, sys *fhir.System, by string) error {
+	return s.db.inTx(ctx, func(c conn) error {
+		n, err := c.execN(ctx, `UPDATE fhir_system SET name = ?, public_key = ?, endpoint = ?, updated_at = ? WHERE id = ?`,
+			sys.Name, sys.PublicKey, sys.Endpoint, sys.UpdatedAt.UTC(), sys.ID)
+		if err != nil {
+			return fmt.Errorf("update fhir system: %w", err)
+		}
+		if n == 0 {
+			return waymark.Errorf(waymark.ENOTFOUND, "There is no such connected system")
+		}
+		if err := c.exec(ctx, `DELETE FROM fhir_system_practice WHERE system_id = ?`, sys.ID); err != nil {
+			return fmt.Errorf("update fhir system practices: %w", err)
+		}
+		if err := insertSystemPractices(ctx, c, sys); err != nil {
+			return err
+		}
+		return auditSystem(ctx, c, by, "change_system", sys.ID, "practices "+strings.Join(sys.Practices, ", ")+", endpoint "+orNone(sys.Endpoint), sys.UpdatedAt)
+	})
+}
+
+// insertSystemPractices stores the practices a system acts for.
+func insertSystemPractices(ctx context.Context, c conn, sys *fhir.System) error {
+	for _, ods := range sys.Practices {
+		if err := c.exec(ctx, `INSERT INTO fhir_system_practice (system_id, ods) VALUES (?, ?)`, sys.ID, ods); err != nil {
+			return fmt.Errorf("insert fhir system practice: %w", err)
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 const systemColumns = `s.id, s.name, s.public_key, s.endpoint, s.enabled, s.created_by, s.created_at, s.updated_at`

@@ -401,6 +401,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/dev/mail", only(waymark.RoleAdmin)},
 		{"/admin/systems", only(waymark.RoleAdmin)},
 		{"/admin/systems/" + system.ID, only(waymark.RoleAdmin)},
+		{"/admin/systems/" + system.ID + "/edit", only(waymark.RoleAdmin)},
 		// insights: the whole area for administrators and commissioners, a
 		// provider's own services, the directory for moderators; a link
 		// worker or GP who leads no team has none
@@ -486,6 +487,7 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 	s := newAccountSiteWith(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 		d.Lifecycle, d.Reports = life, directory.NewReports(store, life, []byte("k"))
 		d.Requests = directory.NewServiceRequests(store, time.Now, uuid.NewString)
+		d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
 	})
 	id := s.services[0].ID
 	for _, path := range []string{"/register", "/sign-in", "/sign-out", "/forgot-password", "/reset-password", "/account/password",
@@ -496,7 +498,8 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend",
 		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove",
 		"/casework/search", "/admin/audit",
-		"/practice/refer", "/provider/services/" + id + "/gp-pathway"} {
+		"/practice/refer", "/provider/services/" + id + "/gp-pathway",
+		"/admin/systems", "/admin/systems/" + id + "/edit", "/admin/systems/" + id + "/disable"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

@@ -146,6 +146,8 @@ func (s *Server) routes() {
 		s.route("GET "+systemsPath, admins, s.handleSystems)
 		s.route("POST "+systemsPath, admins, s.handleRegisterSystem)
 		s.route("GET "+systemsPath+"/{id}", admins, s.handleSystem)
+		s.route("GET "+systemsPath+"/{id}/edit", admins, s.handleEditSystemForm)
+		s.route("POST "+systemsPath+"/{id}/edit", admins, s.handleEditSystem)
 		s.route("POST "+systemsPath+"/{id}/{action}", admins, s.handleSystemAction)
 	}
 	if s.deps.Insights != nil && s.deps.Accounts != nil {

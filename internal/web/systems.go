@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"waymark"
 	"waymark/internal/fhir"
@@ -115,6 +116,44 @@ func (s *Server) handleSystemAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, systemsPath+"/"+url.PathEscape(id)+"?done="+r.PathValue("action")+"d", http.StatusSeeOther)
+}
+
+func (s *Server) handleEditSystemForm(w http.ResponseWriter, r *http.Request) {
+	d, err := s.deps.Systems.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := s.form(r, "Change "+d.Name)
+	v.Form = url.Values{"id": {d.ID}, "current_name": {d.Name}, "name": {d.Name}, "public_key": {d.PublicKey},
+		"endpoint": {d.Endpoint}, "practices": {strings.Join(d.Practices, ", ")}}
+	s.renderSystemEdit(w, r, http.StatusOK, v)
+}
+
+func (s *Server) handleEditSystem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	f := r.PostForm
+	v := s.form(r, "Change "+f.Get("current_name"))
+	v.Form = f
+	v.Form.Set("id", id)
+	_, err := s.deps.Systems.Change(r.Context(), id, fhir.NewSystem{Name: f.Get("name"), PublicKey: f.Get("public_key"),
+		Endpoint: f.Get("endpoint"), Practices: f.Get("practices")})
+	if err != nil {
+		status, ok := showProblems(&v.page, v.FieldErrs, err, systemFields)
+		if !ok {
+			s.renderError(w, r, err)
+			return
+		}
+		s.renderSystemEdit(w, r, status, v)
+		return
+	}
+	http.Redirect(w, r, systemsPath+"/"+url.PathEscape(id)+"?done=changed", http.StatusSeeOther)
+}
+
+func (s *Server) renderSystemEdit(w http.ResponseWriter, r *http.Request, status int, v formView) {
+	v.Breadcrumbs = crumbs(link{Href: "/account", Text: "Your account"}, link{Href: systemsPath, Text: "Connected clinical systems"},
+		link{Href: systemsPath + "/" + url.PathEscape(v.Form.Get("id")), Text: v.Form.Get("current_name")})
+	s.render(w, r, status, "system-edit", v)
 }
 
 // publicBase is the site's scheme://host as the browser reached it.

@@ -125,6 +125,25 @@ func TestAdminsRegisterAConnectedSystemOnceSeeItsFailedDeliveriesAndDisableIt(t 
 		if strings.Contains(page, "/fhir/R4/") {
 			t.Error("the administrators' audit log lists the system's calls (they are on the system's page)")
 		}
+		status, page, _ = admin.get("/admin/systems/" + sys.ID + "/edit")
+		if status != http.StatusOK || !strings.Contains(page, "C81001, C81002") || !strings.Contains(page, "https://gp.example/outcomes") {
+			t.Fatalf("the change form is not filled in: %d", status)
+		}
+		change := url.Values{"current_name": {sys.Name}, "name": {"EMIS Web at Matlock and Darley Dale"}, "public_key": {testPublicKey()},
+			"practices": {"C81001, C81003"}, "endpoint": {""}}
+		if status, page, _ := admin.post("/admin/systems/"+sys.ID+"/edit", url.Values{"current_name": {sys.Name}, "name": {"x"}, "public_key": {testPublicKey()}, "practices": {""}}); status != http.StatusBadRequest ||
+			!strings.Contains(page, "Enter the ODS code of at least one practice") {
+			t.Errorf("a change without practices: %d", status)
+		}
+		if status, _, h := admin.post("/admin/systems/"+sys.ID+"/edit", change); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=changed") {
+			t.Fatalf("change: %d", status)
+		}
+		if got, _ := store.FindSystem(context.Background(), sys.ID); got.Name != "EMIS Web at Matlock and Darley Dale" || strings.Join(got.Practices, ",") != "C81001,C81003" || got.Endpoint != "" {
+			t.Errorf("after the change: %+v", got)
+		}
+		if _, page, _ := admin.get("/admin"); !strings.Contains(page, "Change system connected system EMIS Web at Matlock and Darley Dale") {
+			t.Error("the change is not in the administrators' audit log")
+		}
 		mod := s.signInAs(t, "moderator@example.org", waymark.RoleModerator, "")
 		if status, _, _ := mod.post("/admin/systems/"+sys.ID+"/enable", nil); status != http.StatusForbidden {
 			t.Errorf("a moderator enabling a system: %d", status)
