@@ -83,7 +83,7 @@ var adminCtx = waymark.WithActor(context.Background(), waymark.Actor{UserID: "ad
 // fixture serves the FHIR API over a test database, with a registered
 // system holding the good test key and a clock the test moves.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	db      *sqlstore.DB
 	store   *sqlstore.FHIRStore
 	systems *fhir.Systems
@@ -99,7 +99,7 @@ type fixture struct {
 
 var testStart = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T, db *sqlstore.DB, cfg fhir.Config) *fixture {
+func newFixture(t testing.TB, db *sqlstore.DB, cfg fhir.Config) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db, store: sqlstore.NewFHIRStore(db), now: testStart}
 	f.key, _ = keys(t)
