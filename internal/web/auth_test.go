@@ -421,6 +421,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		// no letter before discharge
 		{"/practice/referrals/" + gpReferral + "/letter", notFoundFor(only(waymark.RoleGP, waymark.RolePracticeStaff), waymark.RoleGP, waymark.RolePracticeStaff)},
 		{"/provider/services/" + ownService + "/gp-pathway", only(waymark.RoleProvider, waymark.RoleAdmin)},
+		{"/admin/practices", only(waymark.RoleAdmin)},
 		// case management: the pages of a team for its members, the client
 		// routes below
 		{"/casework", only(waymark.RoleLinkWorker)},
@@ -498,7 +499,7 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/add-your-service", "/moderation/requests/" + id + "/done", "/moderation/claims/" + id + "/resend",
 		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove",
 		"/casework/search", "/admin/audit",
-		"/practice/refer", "/provider/services/" + id + "/gp-pathway",
+		"/practice/refer", "/provider/services/" + id + "/gp-pathway", "/admin/practices",
 		"/admin/systems", "/admin/systems/" + id + "/edit", "/admin/systems/" + id + "/disable"} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -82,6 +82,7 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			homeLink{"/admin/users", "People and their roles", "Everyone with an account."},
 			homeLink{"/admin", "Invite someone and read the audit log", "Give someone an account with a role."},
 			on(s.deps.Casework != nil, homeLink{"/admin/teams", "Social prescribing teams", "Create teams, add link workers and leads, and the GP practices they serve."}),
+			on(s.deps.GP != nil, homeLink{"/admin/practices", "GP practices", "The practices GP and practice staff accounts belong to, with their postcodes."}),
 			on(s.deps.Casework != nil, homeLink{"/admin/audit", "Client record audit", "Who opened or changed client records, by person or by client."}),
 			on(s.deps.Systems != nil, homeLink{systemsPath, "Connected clinical systems", "GP systems calling the FHIR interface: register, disable, see outcome deliveries."}),
 			on(s.cfg.Dev, homeLink{"/dev/mail", "Email sent (development)", "Messages kept instead of sent."}))

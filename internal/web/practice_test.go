@@ -261,6 +261,22 @@ func TestAdministratorsInvitePracticeStaffToAKnownPractice(t *testing.T) {
 	if status != http.StatusBadRequest || !strings.Contains(page, "Choose the practice they work for") {
 		t.Errorf("practice staff without a practice: %d", status)
 	}
+	// A practice no team serves yet is recorded with its postcode.
+	if status, page, _ := admin.post("/admin/practices", url.Values{"ods": {"C8100"}, "practice_name": {"Wirksworth Health Centre"}}); status != http.StatusBadRequest || !strings.Contains(page, `id="ods-error"`) {
+		t.Errorf("a five-character ODS code: %d", status)
+	}
+	if status, page, _ := admin.post("/admin/practices", url.Values{"ods": {"C81004"}, "practice_name": {"Wirksworth Health Centre"}, "postcode": {"nowhere"}}); status != http.StatusBadRequest || !strings.Contains(page, `id="postcode-error"`) {
+		t.Errorf("a bad postcode: %d", status)
+	}
+	if status, _, _ := admin.post("/admin/practices", url.Values{"ods": {"c81004"}, "practice_name": {"Wirksworth Health Centre"}, "postcode": {"de4 4ex"}}); status != http.StatusSeeOther {
+		t.Fatalf("record a practice: %d", status)
+	}
+	if _, page, _ := admin.get("/admin/practices"); !strings.Contains(page, "Wirksworth Health Centre") || !strings.Contains(page, "DE4 4EX") || !strings.Contains(page, "Team for Lime Grove") {
+		t.Errorf("the practices page does not list both practices")
+	}
+	if status, _, _ := admin.post("/admin/invite", url.Values{"name": {"Wes"}, "email": {"wes@wirksworth.example"}, "role": {"gp"}, "practice": {"C81004"}}); status != http.StatusSeeOther {
+		t.Errorf("invite a GP to the recorded practice: %d", status)
+	}
 	status, _, _ = admin.post("/admin/invite", url.Values{"name": {"Pam Manager"}, "email": {"pam@lime.example"}, "role": {"practice_staff"}, "practice": {"C81001"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("invite: %d", status)

@@ -118,6 +118,8 @@ func (s *Server) routes() {
 		s.route("POST "+practiceBase+"/refer", practice, s.handlePracticeRefer)
 		s.route("GET "+practiceBase+"/referrals/{id}", practice, s.handlePracticeReferral)
 		s.route("GET "+practiceBase+"/referrals/{id}/letter", practice, s.handlePracticeLetter)
+		s.route("GET /admin/practices", roles(waymark.RoleAdmin), s.handlePractices)
+		s.route("POST /admin/practices", roles(waymark.RoleAdmin), s.handleSavePractice)
 		// Providers of the service (404 for others) and administrators.
 		pathway := roles(waymark.RoleProvider, waymark.RoleAdmin)
 		s.route("GET /provider/services/{id}/gp-pathway", pathway, s.handleGPPathwayForm)
