@@ -113,7 +113,8 @@ func TestReferralReadsArePerPractice(t *testing.T) {
 		f := newMsgFixture(t, db)
 		id := referralID(t, f.post(t, "systemA", referralBundle(t, "read-1", practiceA, testNHS)))
 		for _, path := range []string{"/fhir/R4/ServiceRequest/" + id, "/fhir/R4/Task?focus=ServiceRequest/" + id,
-			"/fhir/R4/ServiceRequest/5d6f0d8e-0000-4000-8000-000000000000"} {
+			"/fhir/R4/ServiceRequest/5d6f0d8e-0000-4000-8000-000000000000", "/fhir/R4/ServiceRequest/not-a-uuid",
+			"/fhir/R4/Task?focus=ServiceRequest/not-a-uuid"} {
 			a := f.get(t, "systemB", path)
 			if code, bars, _ := a.outcome(t); a.status != http.StatusNotFound || code != "not-found" || bars != "REC_NOT_FOUND" {
 				t.Errorf("%s as another practice: %d %s", path, a.status, a.body)
