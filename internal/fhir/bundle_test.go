@@ -143,6 +143,16 @@ func TestParseMessageRefusesHostileBundles(t *testing.T) {
 				"identifier": []any{map[string]any{"system": "http://fhir.nhs.uk/Id/dos-service-id", "value": "111111111"}}})
 			entries(doc, "ServiceRequest")[0]["performer"] = []any{map[string]any{"reference": "urn:uuid:11111111-2222-4333-8444-555555555555"}}
 		}, "value", "Waymark service"},
+		{"thousands of contained resources", func(doc map[string]any) {
+			c := make([]any, 5000)
+			for i := range c {
+				c[i] = map[string]any{"resourceType": "Basic", "code": map[string]any{"text": "x"}}
+			}
+			entries(doc, "Patient")[0]["contained"] = c
+		}, "structure", "more than 500 resources"},
+		{"invalid contained resource", func(doc map[string]any) {
+			entries(doc, "Patient")[0]["contained"] = []any{map[string]any{"resourceType": "Basic", "id": "b"}}
+		}, "structure", "Bundle.entry[2].resource.contained[0]"},
 		{"schema: unknown element", func(doc map[string]any) { entries(doc, "Patient")[0]["shoeSize"] = 9 }, "structure", "shoeSize"},
 		{"unknown status code", func(doc map[string]any) { entries(doc, "ServiceRequest")[0]["status"] = "sent" }, "structure", "sent"},
 		{"schema: unknown resource", func(doc map[string]any) {
@@ -209,5 +219,18 @@ func TestParseMessageReadsTheServiceFromABundledHealthcareService(t *testing.T) 
 	m, err := fhir.ParseMessage(body)
 	if err != nil || m.ServiceID != service {
 		t.Fatalf("got %v %+v, want service %s", err, m, service)
+	}
+}
+
+// Valid contained resources are accepted: each is checked by its own type.
+func TestParseMessageAcceptsValidContainedResources(t *testing.T) {
+	body := referralBundle(t, "b1", "C81001", testNHS, func(doc map[string]any) {
+		entries(doc, "Patient")[0]["contained"] = []any{
+			map[string]any{"resourceType": "Basic", "id": "b1", "code": map[string]any{"text": "carer"}},
+			map[string]any{"resourceType": "RelatedPerson", "id": "r1", "patient": map[string]any{"reference": "#"}},
+		}
+	})
+	if _, err := fhir.ParseMessage(body); err != nil {
+		t.Fatal(err)
 	}
 }
