@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/time/rate"
@@ -66,8 +68,8 @@ func (s *Systems) Exchange(ctx context.Context, assertion, clientID, audience st
 	var lookupErr error
 	keyfunc := func(t *jwt.Token) (any, error) {
 		claims := t.Claims.(*jwt.RegisteredClaims)
-		if claims.Issuer == "" || len(claims.Issuer) > 100 {
-			return nil, invalidClient("The assertion has no issuer (iss): it must be your client id")
+		if !plainText(claims.Issuer, 100) {
+			return nil, invalidClient("The assertion's issuer (iss) must be your client id")
 		}
 		sys, lookupErr = s.store.FindSystem(ctx, claims.Issuer)
 		if lookupErr != nil {
@@ -115,8 +117,8 @@ func (s *Systems) Exchange(ctx context.Context, assertion, clientID, audience st
 		return nil, systemID, invalidClient("client_id does not match the assertion's iss")
 	case claims.ExpiresAt.Time.After(now.Add(MaxAssertionLifetime + clockSkew)):
 		return nil, systemID, invalidClient("The assertion's exp must be at most 5 minutes ahead")
-	case claims.ID == "" || len(claims.ID) > 200:
-		return nil, systemID, invalidClient("The assertion needs a unique jti")
+	case !plainText(claims.ID, 200):
+		return nil, systemID, invalidClient("The assertion needs a unique jti (at most 200 characters, no control characters)")
 	}
 	if err := s.store.UseAssertion(ctx, sys.ID, claims.ID, claims.ExpiresAt.Time.Add(clockSkew)); err != nil {
 		if waymark.ErrorCode(err) == waymark.ECONFLICT {
@@ -129,6 +131,20 @@ func (s *Systems) Exchange(ctx context.Context, assertion, clientID, audience st
 		return nil, systemID, err
 	}
 	return tok, systemID, nil
+}
+
+// plainText reports whether s is 1 to max bytes of UTF-8 without control
+// characters, fit to look up and store (PostgreSQL refuses a NUL).
+func plainText(s string, max int) bool {
+	if s == "" || len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // assertionError says why jwt refused an assertion.
