@@ -36,9 +36,37 @@ type Referrals interface {
 func (a *API) messageRoutes() map[string]http.HandlerFunc {
 	m := map[string]http.HandlerFunc{}
 	for pattern, h := range a.messageHandlers() {
-		m[pattern] = a.Auth(h)
+		m[pattern] = a.Auth(acceptJSON(h))
 	}
 	return m
+}
+
+// acceptJSON answers 406 (REC_NOT_ACCEPTABLE) to a request whose Accept
+// header leaves out FHIR JSON, the only format served.
+func acceptJSON(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if accept := r.Header.Get("Accept"); accept != "" && !acceptsJSON(accept) {
+			WriteOutcome(w, http.StatusNotAcceptable, Issue{Code: "processing", Error: "REC_NOT_ACCEPTABLE",
+				Diagnostics: "Waymark answers in application/fhir+json only: accept it (or application/json)."})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// acceptsJSON reports whether an Accept header takes FHIR JSON.
+func acceptsJSON(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case "*/*", "application/*", "application/json", "application/fhir+json":
+			return true
+		}
+	}
+	return false
 }
 
 // messageHandlers are the referral endpoints without the token check,

@@ -2,6 +2,7 @@ package fhir_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,6 +143,37 @@ func TestReferralReadsArePerPractice(t *testing.T) {
 		} {
 			if a := f.get(t, "systemA", path); a.status != want {
 				t.Errorf("%s: %d %s, want %d", path, a.status, a.body, want)
+			}
+		}
+	})
+}
+
+// A client that does not take FHIR JSON gets 406; one that takes it among
+// others gets it.
+func TestReadsAnswerFHIRJSONOrNotAcceptable(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newMsgFixture(t, db)
+		id := referralID(t, f.post(t, "systemA", referralBundle(t, "accept-1", practiceA, testNHS)))
+		for accept, want := range map[string]int{
+			"application/fhir+xml":                         http.StatusNotAcceptable,
+			"text/html":                                    http.StatusNotAcceptable,
+			"application/fhir+json; fhirVersion=4.0":       http.StatusOK,
+			"application/fhir+xml, application/json;q=0.5": http.StatusOK,
+			"*/*": http.StatusOK,
+		} {
+			req, err := http.NewRequest("GET", f.srv.URL+"/fhir/R4/ServiceRequest/"+id, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+f.token(t, "systemA"))
+			req.Header.Set("Accept", accept)
+			resp, err := f.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/fhir+json") {
+				t.Errorf("Accept %q: %d %s, want %d", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
 			}
 		}
 	})
