@@ -45,6 +45,7 @@ type services struct {
 	checker   *freshness.Checker
 	checks    *freshness.ManualChecks
 	casework  *casework.Service
+	insights  *insights.Insights
 	feedRuns  *oruk.Runs
 	gp        *gp.Service
 	systems   *fhir.Systems
@@ -85,6 +86,7 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	}, logger)
 	s.checks = freshness.NewManualChecks(freshStore, system.As(directory.ByManualCheck), outbox,
 		freshness.ManualConfig{PublicURL: publicURL, Months: cfg.ManualCheckMonths}, time.Now, uuid.NewString, logger)
+	s.insights = insights.NewInsights(sqlstore.NewInsightsStore(a.db), insights.Config{FirstContactDays: cfg.FirstContactDays}, time.Now)
 	s.casework = casework.NewService(sqlstore.NewCaseworkStore(a.db), time.Now,
 		casework.Config{NewID: uuid.NewString, Postcodes: a.postcodes, Mail: outbox, RetentionYears: cfg.CaseworkRetentionYears,
 			FirstContactDays: cfg.FirstContactDays, Logger: logger})
@@ -208,7 +210,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Onboarding: s.onboard,
 		Requests:   directory.NewServiceRequests(a.store, time.Now, uuid.NewString),
 		Casework:   s.casework,
-		Insights:   insights.NewInsights(sqlstore.NewInsightsStore(a.db), insights.Config{FirstContactDays: cfg.FirstContactDays}, time.Now),
+		Insights:   s.insights,
 		GP:         s.gp,
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
@@ -234,7 +236,7 @@ func mergeRoutes(maps ...map[string]http.HandlerFunc) map[string]http.HandlerFun
 // checks.
 func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *slog.Logger) {
 	sessionStore := s.sessions.Store.(*sqlstore.SessionStore)
-	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...), s.gp.Jobs(time.Minute)...)...),
+	runner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, append(append(s.refs.Jobs(cfg.RulesEvery), append(append(s.onboard.Jobs(time.Hour), s.casework.Jobs(time.Hour)...), append(s.gp.Jobs(time.Minute), s.insights.Jobs(10*time.Minute)...)...)...),
 		jobs.Job{Name: "delete-expired-sessions", Every: time.Hour, Run: func(ctx context.Context, _ time.Time) error {
 			_, err := sessionStore.DeleteExpired(ctx)
 			return err

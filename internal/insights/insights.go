@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/jobs"
 	"waymark/internal/postcode"
 )
 
@@ -91,6 +92,11 @@ type Store interface {
 	// SearchGaps counts searches that found nothing in the range, by
 	// district, words and kind.
 	SearchGaps(ctx context.Context, q Query) ([]GapCount, error)
+	// RollUp brings the whole area's pre-computed referral counts up to
+	// now: every whole day, with the days whose referrals changed since it
+	// last ran recomputed. Until a day is rolled up, its counts come from
+	// the referrals themselves.
+	RollUp(ctx context.Context, now time.Time) error
 }
 
 // Config holds the numbers the dashboards compare against.
@@ -250,4 +256,12 @@ func DefaultRange(now time.Time) (from, to time.Time) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	return time.Date(now.Year()-1, now.Month()+1, 1, 0, 0, 0, 0, time.UTC), today.AddDate(0, 0, 1)
+}
+
+// Jobs are the insights' scheduled work: rolling up the whole area's
+// referral counts, every so often (the dashboards are that stale at most
+// for days already rolled up; today's referrals are always counted as
+// they are).
+func (s *Insights) Jobs(every time.Duration) []jobs.Job {
+	return []jobs.Job{{Name: "insights-rollups", Every: every, Lease: 30 * time.Minute, Run: s.store.RollUp}}
 }

@@ -229,9 +229,17 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 		out = append(out, d)
 		return err
 	}
-	w := referrals(q)
+	rolled, rest, err := s.split(ctx, q)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT day, source, SUM(n) FROM insights_referral_day WHERE day >= ? AND day < ? GROUP BY day, source`,
+			[]any{rolled[0], rolled[1]}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up referrals by source: %w", err)
+	}
+	w := referrals(rest)
 	source, joins := s.source()
-	err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+source+` AS source
+	err = eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+source+` AS source
 		FROM referral r`+joins+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("referrals by source: %w", err)
@@ -296,18 +304,26 @@ func categories(serviceCol string) string {
 // waiting-list referrals count as social prescribing.
 func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query) ([]insights.CategoryDay, error) {
 	var out []insights.CategoryDay
-	w := referrals(q)
-	err := eachRow(ctx, s.db.reader(), `SELECT day, category, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, COALESCE(c.name, '') AS category
+	scan := func(r rowScanner) error {
+		var d insights.CategoryDay
+		err := r.Scan(&d.Day, &d.Category, &d.N)
+		if d.Category == "" {
+			d.Category = "No category"
+		}
+		out = append(out, d)
+		return err
+	}
+	rolled, rest, err := s.split(ctx, q)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT day, category, n FROM insights_referral_category WHERE day >= ? AND day < ?`, []any{rolled[0], rolled[1]}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up referrals by category: %w", err)
+	}
+	w := referrals(rest)
+	err = eachRow(ctx, s.db.reader(), `SELECT day, category, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, COALESCE(c.name, '') AS category
 		FROM referral r`+categories("r.service_id")+` WHERE `+w.sql()+`) x GROUP BY day, category`,
-		append([]any{directory.CategoryTaxonomyID}, w.args...), func(r rowScanner) error {
-			var d insights.CategoryDay
-			err := r.Scan(&d.Day, &d.Category, &d.N)
-			if d.Category == "" {
-				d.Category = "No category"
-			}
-			out = append(out, d)
-			return err
-		})
+		append([]any{directory.CategoryTaxonomyID}, w.args...), scan)
 	if err != nil {
 		return nil, fmt.Errorf("referrals by category: %w", err)
 	}
@@ -330,16 +346,25 @@ func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query
 // attendance and whether the provider answered.
 func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) ([]insights.OutcomeCount, error) {
 	var out []insights.OutcomeCount
-	w := referrals(q)
-	err := eachRow(ctx, s.db.reader(), `SELECT r.status, r.decline_reason, r.attendance, CASE WHEN r.responded_at IS NULL THEN 0 ELSE 1 END AS responded, COUNT(*)
-		FROM referral r WHERE `+w.sql()+` GROUP BY r.status, r.decline_reason, r.attendance, responded`, w.args, func(r rowScanner) error {
+	scan := func(r rowScanner) error {
 		var o insights.OutcomeCount
 		var responded int
 		err := r.Scan(&o.Status, &o.DeclineReason, &o.Attendance, &responded, &o.N)
 		o.Responded = responded == 1
 		out = append(out, o)
 		return err
-	})
+	}
+	rolled, rest, err := s.split(ctx, q)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT status, decline_reason, attendance, responded, SUM(n) FROM insights_referral_day
+			WHERE day >= ? AND day < ? GROUP BY status, decline_reason, attendance, responded`, []any{rolled[0], rolled[1]}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up referral outcomes: %w", err)
+	}
+	w := referrals(rest)
+	err = eachRow(ctx, s.db.reader(), `SELECT r.status, r.decline_reason, r.attendance, CASE WHEN r.responded_at IS NULL THEN 0 ELSE 1 END AS responded, COUNT(*)
+		FROM referral r WHERE `+w.sql()+` GROUP BY r.status, r.decline_reason, r.attendance, responded`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("referral outcomes: %w", err)
 	}
@@ -349,19 +374,32 @@ func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) 
 // ResponseHours is the histogram of hours to the provider's first answer.
 func (s *InsightsStore) ResponseHours(ctx context.Context, q insights.Query, byService bool) ([]insights.HourCount, error) {
 	var out []insights.HourCount
-	w := referrals(q)
-	w.add("r.responded_at IS NOT NULL")
-	service := "''"
-	if byService {
-		service = "r.service_id"
-	}
-	err := eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
-		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, func(r rowScanner) error {
+	scan := func(r rowScanner) error {
 		var h insights.HourCount
 		err := r.Scan(&h.ServiceID, &h.Hours, &h.N)
 		out = append(out, h)
 		return err
-	})
+	}
+	rest := q
+	service := "''"
+	if byService {
+		service = "r.service_id"
+	} else {
+		var rolled *[2]string
+		var err error
+		rolled, rest, err = s.split(ctx, q)
+		if err == nil && rolled != nil {
+			err = eachRow(ctx, s.db.reader(), `SELECT '', hours, SUM(n) FROM insights_referral_hours WHERE day >= ? AND day < ? GROUP BY hours`,
+				[]any{rolled[0], rolled[1]}, scan)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rolled-up response hours: %w", err)
+		}
+	}
+	w := referrals(rest)
+	w.add("r.responded_at IS NOT NULL")
+	err := eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
+		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("response hours: %w", err)
 	}
