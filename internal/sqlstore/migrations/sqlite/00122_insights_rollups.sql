@@ -10,21 +10,21 @@ CREATE TABLE insights_referral_day (
     decline_reason TEXT NOT NULL,
     attendance TEXT NOT NULL,
     responded INTEGER NOT NULL,
-    n INTEGER NOT NULL
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, source, status, decline_reason, attendance, responded)
 );
-CREATE INDEX insights_referral_day_idx ON insights_referral_day (day);
 CREATE TABLE insights_referral_hours (
     day TEXT NOT NULL,
     hours INTEGER NOT NULL,
-    n INTEGER NOT NULL
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, hours)
 );
-CREATE INDEX insights_referral_hours_idx ON insights_referral_hours (day);
 CREATE TABLE insights_referral_category (
     day TEXT NOT NULL,
     category TEXT NOT NULL,
-    n INTEGER NOT NULL
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, category)
 );
-CREATE INDEX insights_referral_category_idx ON insights_referral_category (day);
 CREATE INDEX referral_updated_idx ON referral (updated_at);
 -- One row: the first day not rolled up yet, and when the job last ran.
 CREATE TABLE insights_rollup (
