@@ -237,7 +237,15 @@ type SearchResult struct {
 	Query SearchQuery
 	Hits  []Hit
 	Total int // matching services across all pages
+	// TotalCapped says more than Total matched: counting stops at
+	// MaxCounted, where a dense area would take long to count and the
+	// pages end anyway.
+	TotalCapped bool
 }
+
+// MaxCounted is the most matches a search near a postcode with no words or
+// filters counts: MaxPage pages of DefaultPerPage.
+const MaxCounted = MaxPage * DefaultPerPage
 
 // Pages returns the number of pages of results.
 func (r *SearchResult) Pages() int {

@@ -64,9 +64,12 @@ func (a *API) handleHealthcareServices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := a.base(r)
-	total := res.Total
-	b := models.Bundle{Id: ptr(newUUID()), Type: code[models.BundleType]("searchset"), Total: &total,
+	b := models.Bundle{Id: ptr(newUUID()), Type: code[models.BundleType]("searchset"),
 		Timestamp: ptr(a.now().UTC().Format("2006-01-02T15:04:05Z"))}
+	if !res.TotalCapped { // otherwise more matched than were counted: no total
+		total := res.Total
+		b.Total = &total
+	}
 	self := searchURL(base, r.URL.Query(), q.Page)
 	b.Link = append(b.Link, models.BundleLink{Relation: "self", Url: self})
 	if q.Page < res.Pages() {

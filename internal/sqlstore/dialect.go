@@ -229,7 +229,7 @@ func (d sqliteDialect) nearestSQL(p postcode.Point, radius float64) (string, []a
 	boxArgs := []any{minLat, maxLat, minLon, maxLon}
 	page := "SELECT rid, MIN(" + dist + ") AS miles FROM service_point_geo WHERE " + box + " AND " + within +
 		" GROUP BY rid ORDER BY miles, rid LIMIT ?"
-	count := "SELECT COUNT(DISTINCT rid) FROM service_point_geo WHERE " + box + " AND " + within
+	count := "SELECT COUNT(*) FROM (SELECT DISTINCT rid FROM service_point_geo WHERE " + box + " AND " + within + " LIMIT ?) n"
 	return page, concat(distArgs, boxArgs, withinArgs), count, concat(boxArgs, withinArgs)
 }
 
@@ -373,7 +373,7 @@ func (d postgresDialect) nearestSQL(p postcode.Point, radius float64) (string, [
 	boxArgs := []any{x - half, y - half, x + half, y + half}
 	page := "SELECT service_id, " + dist + " AS miles FROM service_point WHERE " + box + " AND " + within +
 		" ORDER BY position <-> point(?, ?) LIMIT ?"
-	count := "SELECT COUNT(DISTINCT service_id) FROM service_point WHERE " + box + " AND " + within
+	count := "SELECT COUNT(*) FROM (SELECT DISTINCT service_id FROM service_point WHERE " + box + " AND " + within + " LIMIT ?) n"
 	return page, concat(distArgs, boxArgs, withinArgs, []any{x, y}), count, concat(boxArgs, withinArgs)
 }
 

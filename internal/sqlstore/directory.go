@@ -14,10 +14,15 @@ import (
 // DirectoryStore keeps the community directory. It implements directory.Store.
 type DirectoryStore struct {
 	db *DB
+	// maxCounted is where counting a search near a postcode stops
+	// (directory.MaxCounted; smaller in tests).
+	maxCounted int
 }
 
 // NewDirectoryStore returns a DirectoryStore on db.
-func NewDirectoryStore(db *DB) *DirectoryStore { return &DirectoryStore{db: db} }
+func NewDirectoryStore(db *DB) *DirectoryStore {
+	return &DirectoryStore{db: db, maxCounted: directory.MaxCounted}
+}
 
 var _ directory.Store = (*DirectoryStore)(nil)
 

@@ -203,7 +203,7 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 
 // searchArea is a search near a postcode with no words and no filters:
 // every public service with a point in the radius, nearest first, from
-// the spatial index alone. With an index that reads points nearest first
+// the spatial index alone, counted up to s.maxCounted. With an index that reads points nearest first
 // (PostgreSQL) it reads more points until the page is full; otherwise it
 // starts with a radius expected to hold about two pages and widens it until
 // the page is full or it reaches the whole radius: everything outside a
@@ -213,8 +213,11 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 	d := s.db.dialect
 	res := &directory.SearchResult{Query: q}
 	_, _, countQuery, countArgs := d.nearestSQL(near, radius)
-	if err := s.db.reader().queryRow(ctx, countQuery, countArgs...).Scan(&res.Total); err != nil {
+	if err := s.db.reader().queryRow(ctx, countQuery, append(countArgs, s.maxCounted+1)...).Scan(&res.Total); err != nil {
 		return nil, fmt.Errorf("count services near: %w", mapError(err))
+	}
+	if res.Total > s.maxCounted {
+		res.Total, res.TotalCapped = s.maxCounted, true
 	}
 	need := q.Offset() + q.PerPage
 	if res.Total == 0 || q.Offset() >= res.Total {

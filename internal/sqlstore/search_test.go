@@ -126,6 +126,32 @@ func TestSearchNearPostcodePagesEveryServiceInTheRadiusNearestFirst(t *testing.T
 	})
 }
 
+func TestSearchNearPostcodeStopsCountingAtTheLimitButStillPages(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		all := scatter(t, f, 40)
+		inside := 0
+		for _, d := range all {
+			if d <= 25 {
+				inside++
+			}
+		}
+		sqlstore.SetMaxCounted(f.store, 12)
+		res := search(t, f, directory.SearchQuery{Near: &matlock, RadiusMiles: 25, PerPage: 5, Page: 2})
+		if inside <= 12 || res.Total != 12 || !res.TotalCapped {
+			t.Errorf("%d services within 25 miles: Total %d, TotalCapped %v; want 12 and true", inside, res.Total, res.TotalCapped)
+		}
+		if len(res.Hits) != 5 {
+			t.Errorf("page 2 has %d hits, want 5", len(res.Hits))
+		}
+		sqlstore.SetMaxCounted(f.store, 100)
+		if res := search(t, f, directory.SearchQuery{Near: &matlock, RadiusMiles: 25}); res.Total != inside || res.TotalCapped {
+			t.Errorf("under the limit: Total %d, TotalCapped %v; want %d and false", res.Total, res.TotalCapped, inside)
+		}
+	})
+}
+
 func TestSearchNearPostcodeRanksByRelevanceDiscountedWithDistance(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -208,7 +234,7 @@ var (
 	pgSeqScan      = regexp.MustCompile(`Seq Scan on (\w+)`)
 	sqliteScan     = regexp.MustCompile(`^SCAN (\w+)(.*)$`)
 	sqliteVirtual  = regexp.MustCompile(`VIRTUAL TABLE INDEX \d+:(\S*)`)
-	sqliteSubquery = map[string]bool{"c": true, "m": true} // aliases of subqueries in search.go
+	sqliteSubquery = map[string]bool{"c": true, "m": true, "n": true} // aliases of subqueries in search.go
 )
 
 // fullScans returns the steps of query's plan that read a whole table.
