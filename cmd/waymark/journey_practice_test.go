@@ -45,6 +45,7 @@ func TestJourneyPracticeReferralToDischargeLetter(t *testing.T) {
 	browsertest.Do(t, lead, "allocated", chromedp.WaitVisible(`//p[normalize-space()="Saved."]`))
 
 	worker := signIn(t, r.URL, "linkworker@demo.waymark.example", "/casework/waiting")
+	browsertest.Do(t, worker, "see Walter on the waiting list", chromedp.WaitVisible(`//td[contains(., "Walter Gregory")]`))
 	browsertest.Get(t, worker, "accept Walter", chromedp.Evaluate[bool](`(function () {
 	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Walter Gregory'));
 	  row.querySelector('form[action$="/accept"]').submit();

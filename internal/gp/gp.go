@@ -244,7 +244,7 @@ type Team interface {
 
 // Market is the marketplace referral side (referral.Referrals).
 type Market interface {
-	ReferFromPractice(ctx context.Context, serviceID string, req referral.Request) (*referral.Referral, error)
+	ReferFromPractice(ctx context.Context, svc *directory.Service, req referral.Request) (*referral.Referral, error)
 }
 
 // Services finds marketplace services (directory).

@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/directory"
 	"waymark/internal/input"
 	"waymark/internal/postcode"
 	"waymark/internal/referral"
@@ -119,6 +120,7 @@ func (s *Service) Refer(ctx context.Context, req Request) (*Referral, error) {
 		return nil, err
 	}
 	a := waymark.ActorFrom(ctx)
+	var svc *directory.Service // the marketplace service, when not to the team
 	now := s.now().UTC()
 	r := &Referral{ID: s.newID(), Key: req.Key, PracticeODS: practice.ODSCode, ServiceID: strings.TrimSpace(req.ServiceID),
 		Patient: req.Patient, Reason: req.Reason, Channel: req.Channel, RequesterID: a.UserID, RequesterName: req.RequesterName,
@@ -134,7 +136,7 @@ func (s *Service) Refer(ctx context.Context, req Request) (*Referral, error) {
 		if err := teamRules(r.incoming(req.Consent), s.today()); err != nil {
 			return nil, err
 		}
-	} else if err := s.checkPathway(ctx, r); err != nil {
+	} else if svc, err = s.checkPathway(ctx, r); err != nil {
 		return nil, err
 	}
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
@@ -148,7 +150,7 @@ func (s *Service) Refer(ctx context.Context, req Request) (*Referral, error) {
 			}
 			r.IncomingID = in.ID
 		} else {
-			m, err := s.market.ReferFromPractice(ctx, r.ServiceID, r.marketRequest(req.Consent))
+			m, err := s.market.ReferFromPractice(ctx, svc, r.marketRequest(req.Consent))
 			if err != nil {
 				return err
 			}
@@ -170,7 +172,12 @@ func (s *Service) Refer(ctx context.Context, req Request) (*Referral, error) {
 		return nil, err
 	}
 	s.log.Info("gp referral made", "gp_referral_id", r.ID, "practice", r.PracticeODS, "channel", r.Channel, "to_team", r.ToTeam())
-	return s.Referral(ctx, r.ID)
+	made, err := s.store.Referral(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.derive(made)
+	return made, nil
 }
 
 // byKey returns the referral made with key when the actor acts for its
@@ -188,29 +195,29 @@ func (s *Service) byKey(ctx context.Context, key string) (*Referral, error) {
 }
 
 // checkPathway checks the service exists, is listed, and its provider
-// agreed a GP pathway for the practice, and fills its name.
-func (s *Service) checkPathway(ctx context.Context, r *Referral) error {
+// agreed a GP pathway for the practice, fills its name and returns it.
+func (s *Service) checkPathway(ctx context.Context, r *Referral) (*directory.Service, error) {
 	if _, err := uuid.Parse(r.ServiceID); err != nil {
-		return waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)
 	}
 	svc, err := s.services.FindServiceByID(ctx, r.ServiceID)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && !svc.Status.Public()) {
-		return waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service with id %s", r.ServiceID)
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	r.ServiceName = svc.DisplayName()
 	p, err := s.store.Pathway(ctx, svc.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	switch {
 	case !p.Enabled:
-		return waymark.Errorf(waymark.EFORBIDDEN, "%s has not agreed a GP pathway: refer the patient to your social prescribing team, or contact the service", r.ServiceName)
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "%s has not agreed a GP pathway: refer the patient to your social prescribing team, or contact the service", r.ServiceName)
 	case !p.Allows(r.PracticeODS):
-		return waymark.Errorf(waymark.EFORBIDDEN, "%s takes direct referrals only from the GP practices it agreed a pathway with, and %s is not one of them", r.ServiceName, r.PracticeODS)
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "%s takes direct referrals only from the GP practices it agreed a pathway with, and %s is not one of them", r.ServiceName, r.PracticeODS)
 	}
-	return nil
+	return svc, nil
 }
 
 // teamRules checks a referral against the waiting list's own rules (which

@@ -8,26 +8,23 @@ import (
 	"waymark/internal/directory"
 )
 
-// ReferFromPractice makes a referral from a GP practice straight to a
-// service through the GP pathway its provider agreed (the caller, package
-// gp, checks the pathway covers the practice). The actor is a GP, practice
-// staff or a connected clinical system; the service must be listed and not
-// frozen, whatever its public referral pathway, and its referral form's
-// questions are not asked (the pathway agreed what a GP referral holds).
-// The referral is a professional one: the provider sees it in their inbox.
-// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, EINVALID (a
-// *waymark.Problems for the person's details).
-func (s *Referrals) ReferFromPractice(ctx context.Context, serviceID string, req Request) (*Referral, error) {
+// ReferFromPractice makes a referral from a GP practice straight to svc
+// through the GP pathway its provider agreed (the caller, package gp, has
+// loaded the service and checked the pathway covers the practice, so
+// nothing is read here: the caller may hold a transaction). The actor is
+// a GP, practice staff or a connected clinical system; the service must
+// be listed and not frozen, whatever its public referral pathway, and its
+// referral form's questions are not asked (the pathway agreed what a GP
+// referral holds). The referral is a professional one: the provider sees
+// it in their inbox. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND,
+// EINVALID (a *waymark.Problems for the person's details).
+func (s *Referrals) ReferFromPractice(ctx context.Context, svc *directory.Service, req Request) (*Referral, error) {
 	a := waymark.ActorFrom(ctx)
 	if a.Anonymous() {
 		return nil, waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to refer someone")
 	}
 	if !a.Has(waymark.RoleGP) && !a.Has(waymark.RolePracticeStaff) && !a.Has(waymark.RoleGPSystem) {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only GP practices can refer through a GP pathway")
-	}
-	svc, err := s.listings.FindServiceByID(ctx, serviceID)
-	if err != nil {
-		return nil, err
 	}
 	if !svc.Status.Public() {
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no service with this id")

@@ -82,7 +82,7 @@ func (s *CaseworkStore) incomingWhere(ctx context.Context, where, arg string) ([
 
 func (s *CaseworkStore) teamBy(ctx context.Context, q, arg string) (string, error) {
 	var id string
-	err := s.db.reader().queryRow(ctx, q, arg).Scan(&id)
+	err := s.db.readerIn(ctx).queryRow(ctx, q, arg).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", waymark.Errorf(waymark.ENOTFOUND, "No team serves this")
 	}

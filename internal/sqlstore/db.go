@@ -160,6 +160,17 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // reader returns a conn for reads outside a transaction.
 func (db *DB) reader() conn { return conn{db: db, q: db.sql} }
 
+// readerIn returns a conn for reads that may run inside InTx: the
+// transaction ctx carries, else reader(). A read that takes a second
+// connection while its transaction holds one can wait for ever with SQLite:
+// the pool's other connections may all be waiting to begin behind it.
+func (db *DB) readerIn(ctx context.Context) conn {
+	if t, ok := ctx.Value(txKey{}).(ctxTx); ok && t.db == db {
+		return conn{db: db, q: t.tx}
+	}
+	return db.reader()
+}
+
 // txKey carries an open transaction in a context, for InTx.
 type txKey struct{}
 

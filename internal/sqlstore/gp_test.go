@@ -393,3 +393,43 @@ func TestATeamThatDeclinesAPracticeReferralRejectsItWithTheReason(t *testing.T) 
 		}
 	})
 }
+
+// More referrals at once than the SQLite pool has connections, to the team
+// and to a service: none waits for a connection its own transaction's
+// waiters hold (every read inside the transaction uses it).
+func TestManyReferralsAtOnceAllGoThrough(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newGPFixture(t, db)
+		if _, err := f.svc.SavePathway(f.rf.provider, f.rf.svc.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		const clients, each = 12, 4
+		var wg sync.WaitGroup
+		errs := make(chan error, clients*each)
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					req := gpRequest(fmt.Sprintf("many-%d-%d", c, i), "C81001")
+					if i%2 == 1 {
+						req.ServiceID = f.rf.svc.ID
+					}
+					_, err := f.svc.Refer(f.gpA, req)
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := f.svc.Referrals(f.gpA, gp.Filter{})
+		if err != nil || len(list) != clients*each {
+			t.Errorf("%v: %d referrals, want %d", err, len(list), clients*each)
+		}
+	})
+}
