@@ -243,9 +243,6 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 		}},
 		// Expired FHIR access tokens and client assertion ids are forgotten.
 		jobs.Job{Name: "delete-expired-fhir-tokens", Every: time.Hour, Run: s.systems.Cleanup},
-		// Connected systems' endpoints get the GP referral outcomes
-		// (failed ones again with backoff).
-		s.delivery.Job(time.Minute),
 		// A form is not sent again in earnest after a month: forget its token.
 		jobs.Job{Name: "delete-old-form-tokens", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
 			_, err := a.db.DeleteFormTokensBefore(ctx, now.AddDate(0, -1, 0))
@@ -266,6 +263,11 @@ func (s *services) startJobs(ctx context.Context, a *app, cfg Config, logger *sl
 	feedRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger,
 		jobs.Job{Name: "import-feeds", Every: 10 * time.Second, Lease: 30 * time.Minute, Run: s.feedRuns.Work})
 	go feedRunner.Start(ctx, 5*time.Second)
+	// Connected systems' endpoints get the GP referral outcomes (failed
+	// ones again with backoff) on a runner of their own: a slow endpoint
+	// can hold a run for up to two minutes.
+	deliveryRunner := jobs.NewRunner(sqlstore.NewJobStore(a.db), time.Now, logger, s.delivery.Job(time.Minute))
+	go deliveryRunner.Start(ctx, 10*time.Second)
 }
 
 // newAccounts returns the account service with its bound on password
