@@ -48,12 +48,17 @@ type running struct {
 }
 
 // startServer seeds a new SQLite database with the demo data and serves it on
-// a free loopback port until the test ends.
-func startServer(t *testing.T) *running {
+// a free loopback port until the test ends. extra adds settings.
+func startServer(t *testing.T, extra ...map[string]string) *running {
 	t.Helper()
 	vars := map[string]string{
 		"DATABASE_URL": filepath.Join(t.TempDir(), "waymark.db"),
 		"ADDR":         "127.0.0.1:0",
+	}
+	for _, e := range extra {
+		for k, v := range e {
+			vars[k] = v
+		}
 	}
 	out := &syncBuffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: env(vars)}
