@@ -36,9 +36,10 @@ func (s *Server) practiceOf(r *http.Request) (*gp.Practice, error) {
 
 // practiceHomeView is a practice's referrals.
 type practiceHomeView struct {
-	page
+	formView
 	Practice  *gp.Practice
 	Referrals []gp.Referral
+	Searched  bool // by NHS number
 }
 
 func (s *Server) handlePracticeHome(w http.ResponseWriter, r *http.Request) {
@@ -47,12 +48,21 @@ func (s *Server) handlePracticeHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	list, err := s.deps.GP.Referrals(r.Context(), gp.Filter{PracticeODS: p.ODSCode})
+	v := practiceHomeView{formView: s.form(r, p.Name+": referrals"), Practice: p}
+	nhs := strings.TrimSpace(r.URL.Query().Get("nhs_number"))
+	v.Form.Set("nhs_number", nhs)
+	v.Searched = nhs != ""
+	v.Referrals, err = s.deps.GP.Referrals(r.Context(), gp.Filter{PracticeODS: p.ODSCode, NHSNumber: nhs})
 	if err != nil {
-		s.renderError(w, r, err)
+		status, ok := showProblems(&v.page, v.FieldErrs, err, []string{"nhs_number"})
+		if !ok {
+			s.renderError(w, r, err)
+			return
+		}
+		v.NoIndex = true
+		s.render(w, r, status, "practice", v)
 		return
 	}
-	v := practiceHomeView{page: s.page(r, p.Name+": referrals"), Practice: p, Referrals: list}
 	v.NoIndex = true
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "practice", v)

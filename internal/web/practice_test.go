@@ -163,6 +163,15 @@ func TestAPracticeUserRefersToTheTeamOnceAndOnlyTheirPracticeSeesIt(t *testing.T
 	if strings.Count(page, "/practice/referrals/") != 1 {
 		t.Errorf("the practice's list shows %d referrals, want 1", strings.Count(page, "/practice/referrals/"))
 	}
+	if _, page, _ := gpA.get("/practice?nhs_number=9434765919"); strings.Count(page, "/practice/referrals/") != 1 {
+		t.Errorf("found by NHS number: %d referrals, want 1", strings.Count(page, "/practice/referrals/"))
+	}
+	if _, page, _ := gpA.get("/practice?nhs_number=4010232137"); strings.Contains(page, "/practice/referrals/") {
+		t.Errorf("another NHS number found the referral")
+	}
+	if status, page, _ := gpA.get("/practice?nhs_number=123"); status != http.StatusBadRequest || !strings.Contains(page, `id="nhs_number-error"`) {
+		t.Errorf("a malformed NHS number: %d", status)
+	}
 	path, _, _ := strings.Cut(where, "?")
 	if status, _, _ := staffB.get(path); status != http.StatusNotFound {
 		t.Errorf("another practice opened it: %d", status)
