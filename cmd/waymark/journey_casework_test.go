@@ -82,6 +82,7 @@ func TestJourneyCaseworkFromWaitingListToDischargeLetter(t *testing.T) {
 	browsertest.Do(t, lead, "allocated", chromedp.WaitVisible(`//p[normalize-space()="Saved."]`))
 
 	worker := signIn(t, r.URL, "linkworker@demo.waymark.example", "/casework/waiting")
+	browsertest.Do(t, worker, "see Nora waiting", chromedp.WaitVisible(`//td[contains(., "Nora Jessop")]`))
 	browsertest.Get(t, worker, "accept Nora", chromedp.Evaluate[bool](`(function () {
 	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Nora Jessop'));
 	  row.querySelector('form[action$="/accept"]').submit();
