@@ -173,6 +173,18 @@ func TestAppointmentRemindersAreTextedToClientsWhoPreferTexts(t *testing.T) {
 		if rec.Timeline[0].Summary != "Reminder texted for tomorrow's appointment" {
 			t.Errorf("timeline: %+v", rec.Timeline[0])
 		}
+		// The subject access export lists the text with the emails.
+		x, err := f.svc.Export(f.worker, id, "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		texted := false
+		for _, m := range x.Emails {
+			texted = texted || (m.Subject == "Text message" && m.To == "+447700900982" && strings.Contains(m.Text, "Hello Peggy"))
+		}
+		if !texted {
+			t.Errorf("the export lacks the text: %+v", x.Emails)
+		}
 		// A landline with texts preferred is refused.
 		c.Phone, c.GivenName = "01629 580000", "Other"
 		if _, err := f.svc.CreateClient(f.worker, f.teamA.ID, c, true); err == nil || !strings.Contains(err.Error(), "landline") {
