@@ -107,6 +107,23 @@ func TestTaskShowsARejectionWithItsReason(t *testing.T) {
 	})
 }
 
+// A referral the team declines shows as a rejected Task with the team's
+// reason.
+func TestTaskShowsATeamsDeclineWithItsReason(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newMsgFixture(t, db)
+		id := referralID(t, f.post(t, "systemA", referralBundle(t, "task-3", practiceA, testNHS)))
+		r, err := f.svc.Referral(gpActor(practiceA), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.team.DeclineReferral(f.lead, r.IncomingID, "Lives outside the area the team covers"); err != nil {
+			t.Fatal(err)
+		}
+		f.wantEnded(t, id, "rejected", "revoked")
+	})
+}
+
 // A practice's system reads only its own referrals: another's id is 404
 // whether it exists or not, and a search by NHS number finds only its own.
 func TestReferralReadsArePerPractice(t *testing.T) {
