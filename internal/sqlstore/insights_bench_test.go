@@ -52,7 +52,7 @@ func (b benchSQL) at(seconds string) string {
 
 // numbers is a CTE of the numbers 1 to n, as n(i).
 func numbers(n int) string {
-	return fmt.Sprintf("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) ", n)
+	return fmt.Sprintf("WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < %d) ", n)
 }
 
 // loadInsightsBench returns the benchmark database, kept between runs
