@@ -520,7 +520,13 @@ func (s *InsightsStore) Discharges(ctx context.Context, q insights.Query) ([]ins
 func (s *InsightsStore) Measures(ctx context.Context, q insights.Query) ([]insights.MeasureRow, error) {
 	w := clients(q)
 	w.add("m.taken_at < ?", q.To)
-	w.add("EXISTS (SELECT 1 FROM cw_measure x WHERE x.client_id = c.id AND x.taken_at >= ? AND x.taken_at < ?)", q.From, q.To)
+	if q.Scope.All {
+		// Every team: the clients with a measure in the range, from the measures.
+		w.add("m.client_id IN (SELECT client_id FROM cw_measure WHERE taken_at >= ? AND taken_at < ?)", q.From, q.To)
+	} else {
+		// Some teams: each of their clients' measures, by index.
+		w.add("EXISTS (SELECT 1 FROM cw_measure x WHERE x.client_id = c.id AND x.taken_at >= ? AND x.taken_at < ?)", q.From, q.To)
+	}
 	var out []insights.MeasureRow
 	err := eachRow(ctx, s.db.reader(), `SELECT m.client_id, m.instrument, m.scores, m.taken_at FROM cw_measure m JOIN cw_client c ON c.id = m.client_id
 		WHERE `+w.sql()+` ORDER BY m.client_id, m.taken_at`, w.args, func(r rowScanner) error {
