@@ -244,8 +244,10 @@ type SearchResult struct {
 }
 
 // MaxCounted is the most matches a search near a postcode with no words or
-// filters counts: MaxPage pages of DefaultPerPage.
-const MaxCounted = MaxPage * DefaultPerPage
+// filters counts: fifty pages of DefaultPerPage. Counting every service
+// within 10 miles of central London in a national directory would take
+// longer than finding the page.
+const MaxCounted = 50 * DefaultPerPage
 
 // Pages returns the number of pages of results.
 func (r *SearchResult) Pages() int {
