@@ -79,8 +79,23 @@ func inAreaServices(col string) string {
 }
 
 // referrals is the condition on marketplace referrals r for q: made in
-// the range, within the scope, for the service and in the area.
-func referrals(q insights.Query) *where {
+// the range, within the scope, for the service and in the area. A team's
+// referrals are those its members made, listed by id so that both
+// databases read them through the referrer index.
+func (s *InsightsStore) referrals(ctx context.Context, q insights.Query) (*where, error) {
+	var members []string
+	if ids := q.Scope.TeamIDs; !q.Scope.All && len(ids) > 0 {
+		var err error
+		members, err = columnStrings(ctx, s.db.reader(), `SELECT DISTINCT user_id FROM sp_team_member WHERE team_id IN (`+placeholders(len(ids))+`)`, anys(ids))
+		if err != nil {
+			return nil, fmt.Errorf("team members: %w", err)
+		}
+	}
+	return referralsBy(q, members), nil
+}
+
+// referralsBy is referrals with the team members known.
+func referralsBy(q insights.Query, members []string) *where {
 	w := &where{}
 	w.add("r.created_at >= ? AND r.created_at < ?", q.From, q.To)
 	if !q.Scope.All {
@@ -90,9 +105,9 @@ func referrals(q insights.Query) *where {
 			or = append(or, "r.organization_id IN ("+placeholders(len(ids))+")")
 			args = append(args, anys(ids)...)
 		}
-		if ids := q.Scope.TeamIDs; len(ids) > 0 {
-			or = append(or, "r.referrer_id IN (SELECT user_id FROM sp_team_member WHERE team_id IN ("+placeholders(len(ids))+"))")
-			args = append(args, anys(ids)...)
+		if len(members) > 0 {
+			or = append(or, "r.referrer_id IN ("+placeholders(len(members))+")")
+			args = append(args, anys(members)...)
 		}
 		if len(or) == 0 {
 			or = []string{"FALSE"}
@@ -237,7 +252,10 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 	if err != nil {
 		return nil, fmt.Errorf("rolled-up referrals by source: %w", err)
 	}
-	w := referrals(rest)
+	w, err := s.referrals(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
 	source, joins := s.source()
 	err = eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, `+source+` AS source
 		FROM referral r`+joins+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
@@ -320,7 +338,10 @@ func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query
 	if err != nil {
 		return nil, fmt.Errorf("rolled-up referrals by category: %w", err)
 	}
-	w := referrals(rest)
+	w, err := s.referrals(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
 	err = eachRow(ctx, s.db.reader(), `SELECT day, category, COUNT(*) FROM (SELECT `+s.day("r.created_at")+` AS day, COALESCE(c.name, '') AS category
 		FROM referral r`+categories("r.service_id")+` WHERE `+w.sql()+`) x GROUP BY day, category`,
 		append([]any{directory.CategoryTaxonomyID}, w.args...), scan)
@@ -362,7 +383,10 @@ func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) 
 	if err != nil {
 		return nil, fmt.Errorf("rolled-up referral outcomes: %w", err)
 	}
-	w := referrals(rest)
+	w, err := s.referrals(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
 	err = eachRow(ctx, s.db.reader(), `SELECT r.status, r.decline_reason, r.attendance, CASE WHEN r.responded_at IS NULL THEN 0 ELSE 1 END AS responded, COUNT(*)
 		FROM referral r WHERE `+w.sql()+` GROUP BY r.status, r.decline_reason, r.attendance, responded`, w.args, scan)
 	if err != nil {
@@ -396,9 +420,12 @@ func (s *InsightsStore) ResponseHours(ctx context.Context, q insights.Query, byS
 			return nil, fmt.Errorf("rolled-up response hours: %w", err)
 		}
 	}
-	w := referrals(rest)
+	w, err := s.referrals(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
 	w.add("r.responded_at IS NOT NULL")
-	err := eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
+	err = eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
 		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("response hours: %w", err)
@@ -409,8 +436,11 @@ func (s *InsightsStore) ResponseHours(ctx context.Context, q insights.Query, byS
 // ServiceFigures counts each service's marketplace referrals, by name.
 func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([]insights.ServiceFigures, error) {
 	var out []insights.ServiceFigures
-	w := referrals(q)
-	err := eachRow(ctx, s.db.reader(), `SELECT r.service_id, s.name, COUNT(*),
+	w, err := s.referrals(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(ctx, s.db.reader(), `SELECT r.service_id, s.name, COUNT(*),
 		SUM(CASE WHEN r.responded_at IS NOT NULL OR r.status = 'auto_declined' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.responded_at IS NOT NULL AND r.status <> 'declined' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.attendance <> '' THEN 1 ELSE 0 END),
