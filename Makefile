@@ -41,7 +41,8 @@ test: assets
 ## bench: the search, case management and API benchmarks on SQLite and PostgreSQL, then bench-http (figures in docs/benchmarks.md)
 bench: assets
 	sh scripts/ensure-postgres.sh
-	$(GO) test -run '^$$' -bench . -skip SearchHTTP -benchtime 2000x -timeout 60m ./internal/sqlstore/
+	$(GO) test -run '^$$' -bench . -skip 'SearchHTTP|InsightsDashboards' -benchtime 2000x -timeout 60m ./internal/sqlstore/
+	$(GO) test -run '^$$' -bench InsightsDashboards -benchtime 20x -timeout 90m ./internal/sqlstore/
 	$(GO) test -run '^$$' -bench API -benchtime 1000x -timeout 30m ./internal/oruk/
 	$(GO) test -run '^$$' -bench ProcessMessage -benchtime 1000x -timeout 30m ./internal/fhir/
 	$(MAKE) bench-http
