@@ -59,11 +59,13 @@ type dialect interface {
 	// jsonRows aggregates the rows of a correlated subquery into a JSON
 	// array of arrays of cols, in order ("[]" when there are none).
 	jsonRows(cols, order string) string
-	// nearestSQL selects the points within radius miles of p, probing the
-	// spatial index: the key of the service and the distance in miles,
-	// nearest first (by the plane's distance in PostgreSQL, within 0.2% of
-	// the true one), ending with a LIMIT placeholder for the number of rows;
-	// and counts the services with a point there.
+	// nearestSQL selects points near p, probing the spatial index: the key
+	// of the service, the distance in miles and whether the point and all
+	// after it are beyond radius, nearest first (by the plane's distance in
+	// PostgreSQL, within 0.2% of the true one), ending with a LIMIT
+	// placeholder for the number of rows; points beyond radius that are not
+	// past it may come too. And it counts the services with a point within
+	// radius and the points it read, up to a LIMIT placeholder of points.
 	nearestSQL(p postcode.Point, radius float64) (pageQuery string, pageArgs []any, countQuery string, countArgs []any)
 	// knn reports whether the spatial index reads points nearest first
 	// (PostgreSQL), so a search need not widen its radius step by step.
@@ -227,9 +229,9 @@ func (d sqliteDialect) nearestSQL(p postcode.Point, radius float64) (string, []a
 	dist, distArgs, within, withinArgs := d.distance("", p, radius)
 	box := "max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
 	boxArgs := []any{minLat, maxLat, minLon, maxLon}
-	page := "SELECT rid, MIN(" + dist + ") AS miles FROM service_point_geo WHERE " + box + " AND " + within +
+	page := "SELECT rid, MIN(" + dist + ") AS miles, FALSE AS past FROM service_point_geo WHERE " + box + " AND " + within +
 		" GROUP BY rid ORDER BY miles, rid LIMIT ?"
-	count := "SELECT COUNT(*) FROM (SELECT DISTINCT rid FROM service_point_geo WHERE " + box + " AND " + within + " LIMIT ?) n"
+	count := "SELECT COUNT(*), COUNT(*) FROM (SELECT DISTINCT rid FROM service_point_geo WHERE " + box + " AND " + within + " LIMIT ?) n"
 	return page, concat(distArgs, boxArgs, withinArgs), count, concat(boxArgs, withinArgs)
 }
 
@@ -371,10 +373,14 @@ func (d postgresDialect) nearestSQL(p postcode.Point, radius float64) (string, [
 	dist, distArgs, within, withinArgs := d.distance("", p, radius)
 	box := "position <@ box(point(?, ?), point(?, ?))"
 	boxArgs := []any{x - half, y - half, x + half, y + half}
-	page := "SELECT service_id, " + dist + " AS miles FROM service_point WHERE " + box + " AND " + within +
+	// The page reads the index nearest first, as far as LIMIT: a box or a
+	// radius in the WHERE clause would make the planner, which expects few
+	// points in any box, read them all and sort them. past marks the
+	// points beyond the radius on the plane, after which none is within.
+	page := "SELECT service_id, " + dist + " AS miles, position <-> point(?, ?) > ? AS past FROM service_point" +
 		" ORDER BY position <-> point(?, ?) LIMIT ?"
-	count := "SELECT COUNT(*) FROM (SELECT DISTINCT service_id FROM service_point WHERE " + box + " AND " + within + " LIMIT ?) n"
-	return page, concat(distArgs, boxArgs, withinArgs, []any{x, y}), count, concat(boxArgs, withinArgs)
+	count := "SELECT COUNT(DISTINCT service_id), COUNT(*) FROM (SELECT service_id FROM service_point WHERE " + box + " AND " + within + " LIMIT ?) n"
+	return page, concat(distArgs, []any{x, y, half, x, y}), count, concat(boxArgs, withinArgs)
 }
 
 // gridRadius is the earth's radius in miles used by the plane of

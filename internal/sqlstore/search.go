@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -213,11 +214,19 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 	d := s.db.dialect
 	res := &directory.SearchResult{Query: q}
 	_, _, countQuery, countArgs := d.nearestSQL(near, radius)
-	if err := s.db.reader().queryRow(ctx, countQuery, append(countArgs, s.maxCounted+1)...).Scan(&res.Total); err != nil {
-		return nil, fmt.Errorf("count services near: %w", mapError(err))
-	}
-	if res.Total > s.maxCounted {
-		res.Total, res.TotalCapped = s.maxCounted, true
+	// Up to four points a service are read; when every point read was
+	// another service's, read them all.
+	for limit := 4 * (s.maxCounted + 1); ; limit = math.MaxInt32 {
+		var points int
+		if err := s.db.reader().queryRow(ctx, countQuery, append(countArgs, limit)...).Scan(&res.Total, &points); err != nil {
+			return nil, fmt.Errorf("count services near: %w", mapError(err))
+		}
+		if res.Total > s.maxCounted {
+			res.Total, res.TotalCapped = s.maxCounted, true
+		}
+		if res.TotalCapped || points < limit {
+			break
+		}
 	}
 	need := q.Offset() + q.PerPage
 	if res.Total == 0 || q.Offset() >= res.Total {
@@ -233,27 +242,30 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 		var keys []string
 		miles := map[string]float64{}
 		query, args, _, _ := d.nearestSQL(near, r)
-		rows := 0
+		rows, past := 0, false
 		err := eachRow(ctx, s.db.reader(), query, append(args, limit), func(row rowScanner) error {
 			var k string
 			var m float64
-			if err := row.Scan(&k, &m); err != nil {
+			if err := row.Scan(&k, &m, &past); err != nil {
 				return err
 			}
 			rows++
-			if _, seen := miles[k]; !seen {
+			if past {
+				return errPast
+			}
+			if _, seen := miles[k]; !seen && m <= radius {
 				keys = append(keys, k)
 				miles[k] = m
 			}
 			return nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errPast) {
 			return nil, fmt.Errorf("search near: %w", err)
 		}
 		switch {
 		case len(keys) < need && r < radius:
 			r = math.Min(radius, r*3)
-		case len(keys) < need && rows == limit:
+		case len(keys) < need && rows == limit && !past:
 			limit *= 4
 		default:
 			if len(keys) <= q.Offset() {
@@ -263,6 +275,9 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 		}
 	}
 }
+
+// errPast stops reading points nearest first at the first beyond the radius.
+var errPast = errors.New("past the radius")
 
 // milesSQL is the great-circle (haversine) distance in miles from a point
 // to the columns lat and lon, as postcode.Miles measures it; its
