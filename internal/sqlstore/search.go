@@ -214,9 +214,9 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 	d := s.db.dialect
 	res := &directory.SearchResult{Query: q}
 	_, _, countQuery, countArgs := d.nearestSQL(near, radius)
-	// Up to four points a service are read; when every point read was
-	// another service's, read them all.
-	for limit := 4 * (s.maxCounted + 1); ; limit = math.MaxInt32 {
+	// Up to two points a service are read; when that many points hold no
+	// more than the limit of services, all are read.
+	for limit := 2 * (s.maxCounted + 1); ; limit = math.MaxInt32 {
 		var points int
 		if err := s.db.reader().queryRow(ctx, countQuery, append(countArgs, limit)...).Scan(&res.Total, &points); err != nil {
 			return nil, fmt.Errorf("count services near: %w", mapError(err))
