@@ -86,12 +86,8 @@ func BenchmarkProcessMessage50Clients(b *testing.B) {
 	}
 }
 
-// postTimed posts a message and returns the status (0 when the request failed).
-func postTimed(client *http.Client, base, token string, body []byte) int {
-	return postTimedBody(client, base, token, body, nil)
-}
-
-// postTimedBody is postTimed keeping the answer of a refusal in *refusal.
+// postTimedBody posts a message and returns the status (0 when the request
+// failed), keeping the answer of a refusal in *refusal.
 func postTimedBody(client *http.Client, base, token string, body []byte, refusal *[]byte) int {
 	req, err := http.NewRequest("POST", base+"/fhir/R4/$process-message", bytes.NewReader(body))
 	if err != nil {

@@ -1,7 +1,6 @@
 package insights
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -220,12 +219,4 @@ func periodHeading(i Interval) string {
 		return "Week starting"
 	}
 	return "Month"
-}
-
-// percentOf formats a share for notes.
-func percentOf(n, d int) string {
-	if d == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%d%%", int(math.Round(100*float64(n)/float64(d))))
 }

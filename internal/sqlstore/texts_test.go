@@ -119,7 +119,7 @@ func TestALandlineGetsNoTextsAndEmailStaysPreferred(t *testing.T) {
 		}
 		// Email and mobile, email preferred: one message with both forms,
 		// email first.
-		r, _, err = f.refs.SelfRefer(ctx, f.svc.ID, referral.Request{
+		_, _, err = f.refs.SelfRefer(ctx, f.svc.ID, referral.Request{
 			Client: referral.Person{Name: "Sam Hill", Email: "sam@example.org", Phone: "07700900123", PreferredContact: referral.ContactEmail}, Consent: true, Answers: answers})
 		if err != nil {
 			t.Fatal(err)
