@@ -44,6 +44,50 @@ func fill(t *testing.T, ctx context.Context, what string, values string) {
 	browsertest.Get(t, ctx, what, chromedp.Evaluate[bool](fillJS+`(`+values+`)`))
 }
 
+// allocateAndAccept is the team's part of taking a referral from the
+// waiting list on the demo data: the team lead allocates the person's
+// referral to Lee Link Worker (the waiting list checked with axe), and Lee
+// accepts it. It returns Lee's browser on the new record and the record's
+// address.
+func allocateAndAccept(t *testing.T, base, name string) (worker context.Context, record string) {
+	t.Helper()
+	first, _, _ := strings.Cut(name, " ")
+	lead := signIn(t, base, "teamlead@demo.waymark.example", "/casework/waiting")
+	browsertest.Do(t, lead, "see "+first+" waiting", chromedp.WaitVisible(`//td[contains(., "`+name+`")]`))
+	browsertest.CheckAxe(t, lead, "waiting list")
+	browsertest.Get(t, lead, "choose Lee for "+first, chromedp.Evaluate[bool](`(function () {
+	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('`+name+`'));
+	  const sel = row.querySelector('select[name="worker"]');
+	  sel.value = [...sel.options].find(o => o.textContent === 'Lee Link Worker').value;
+	  sel.form.submit();
+	  return true;
+	})()`))
+	browsertest.Do(t, lead, "allocated", chromedp.WaitVisible(`//p[normalize-space()="Saved."]`))
+
+	worker = signIn(t, base, "linkworker@demo.waymark.example", "/casework/waiting")
+	browsertest.Do(t, worker, "see "+first+" waiting", chromedp.WaitVisible(`//td[contains(., "`+name+`")]`))
+	browsertest.Get(t, worker, "accept "+first, chromedp.Evaluate[bool](`(function () {
+	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('`+name+`'));
+	  row.querySelector('form[action$="/accept"]').submit();
+	  return true;
+	})()`))
+	browsertest.Do(t, worker, "on "+first+"'s record", chromedp.WaitVisible(`//h1[normalize-space()="`+name+`"]`))
+	record = browsertest.Get(t, worker, "note the record", chromedp.Location())
+	return worker, strings.TrimSuffix(record, "?saved=1")
+}
+
+// saveRecordForm opens one of a client record's forms (path under the
+// record), fills it in and saves it.
+func saveRecordForm(t *testing.T, worker context.Context, record, path, what, values string) {
+	t.Helper()
+	browsertest.Do(t, worker, "open "+what, chromedp.Navigate(record+path), chromedp.WaitVisible(`main form[method="post"] button[type="submit"]`))
+	fill(t, worker, what, values)
+	browsertest.Do(t, worker, "save "+what,
+		chromedp.Submit(`main form[method="post"] button[type="submit"]`),
+		chromedp.WaitVisible(`//p[normalize-space()="Saved."]`),
+	)
+}
+
 // TestJourneyCaseworkFromWaitingListToDischargeLetter is the link worker's
 // journey in a real browser on the demo data: someone refers themselves to
 // social prescribing; the team lead allocates the referral from the waiting
@@ -69,36 +113,10 @@ func TestJourneyCaseworkFromWaitingListToDischargeLetter(t *testing.T) {
 		chromedp.WaitVisible(`//h1[normalize-space()="Referral sent"]`),
 	)
 
-	lead := signIn(t, r.URL, "teamlead@demo.waymark.example", "/casework/waiting")
-	browsertest.Do(t, lead, "see Nora waiting", chromedp.WaitVisible(`//td[contains(., "Nora Jessop")]`))
-	browsertest.CheckAxe(t, lead, "waiting list")
-	browsertest.Get(t, lead, "choose Lee for Nora", chromedp.Evaluate[bool](`(function () {
-	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Nora Jessop'));
-	  const sel = row.querySelector('select[name="worker"]');
-	  sel.value = [...sel.options].find(o => o.textContent === 'Lee Link Worker').value;
-	  sel.form.submit();
-	  return true;
-	})()`))
-	browsertest.Do(t, lead, "allocated", chromedp.WaitVisible(`//p[normalize-space()="Saved."]`))
-
-	worker := signIn(t, r.URL, "linkworker@demo.waymark.example", "/casework/waiting")
-	browsertest.Do(t, worker, "see Nora waiting", chromedp.WaitVisible(`//td[contains(., "Nora Jessop")]`))
-	browsertest.Get(t, worker, "accept Nora", chromedp.Evaluate[bool](`(function () {
-	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Nora Jessop'));
-	  row.querySelector('form[action$="/accept"]').submit();
-	  return true;
-	})()`))
-	browsertest.Do(t, worker, "on Nora's record", chromedp.WaitVisible(`//h1[normalize-space()="Nora Jessop"]`))
-	record := browsertest.Get(t, worker, "note the record", chromedp.Location())
-	record = strings.TrimSuffix(record, "?saved=1")
+	worker, record := allocateAndAccept(t, r.URL, "Nora Jessop")
 	form := func(path, what, values string) {
 		t.Helper()
-		browsertest.Do(t, worker, "open "+what, chromedp.Navigate(record+path), chromedp.WaitVisible(`main form[method="post"] button[type="submit"]`))
-		fill(t, worker, what, values)
-		browsertest.Do(t, worker, "save "+what,
-			chromedp.Submit(`main form[method="post"] button[type="submit"]`),
-			chromedp.WaitVisible(`//p[normalize-space()="Saved."]`),
-		)
+		saveRecordForm(t, worker, record, path, what, values)
 	}
 	form("/status", "first contact", `{"status": "active", "note": "First call made"}`)
 	form("/measures/ons4", "first ONS4", `{"stage": "first", "q1": "3", "q2": "4", "q3": "4", "q4": "8"}`)

@@ -33,42 +33,13 @@ func TestJourneyPracticeReferralToDischargeLetter(t *testing.T) {
 	referral, _, _ = strings.Cut(referral, "?")
 	browsertest.CheckAxe(t, practice, "practice referral")
 
-	lead := signIn(t, r.URL, "teamlead@demo.waymark.example", "/casework/waiting")
-	browsertest.Do(t, lead, "see Walter waiting", chromedp.WaitVisible(`//td[contains(., "Walter Gregory")]`))
-	browsertest.Get(t, lead, "choose Lee for Walter", chromedp.Evaluate[bool](`(function () {
-	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Walter Gregory'));
-	  const sel = row.querySelector('select[name="worker"]');
-	  sel.value = [...sel.options].find(o => o.textContent === 'Lee Link Worker').value;
-	  sel.form.submit();
-	  return true;
-	})()`))
-	browsertest.Do(t, lead, "allocated", chromedp.WaitVisible(`//p[normalize-space()="Saved."]`))
-
-	worker := signIn(t, r.URL, "linkworker@demo.waymark.example", "/casework/waiting")
-	browsertest.Do(t, worker, "see Walter on the waiting list", chromedp.WaitVisible(`//td[contains(., "Walter Gregory")]`))
-	browsertest.Get(t, worker, "accept Walter", chromedp.Evaluate[bool](`(function () {
-	  const row = [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Walter Gregory'));
-	  row.querySelector('form[action$="/accept"]').submit();
-	  return true;
-	})()`))
-	browsertest.Do(t, worker, "on Walter's record", chromedp.WaitVisible(`//h1[normalize-space()="Walter Gregory"]`))
-	record := browsertest.Get(t, worker, "note the record", chromedp.Location())
-	record = strings.TrimSuffix(record, "?saved=1")
+	worker, record := allocateAndAccept(t, r.URL, "Walter Gregory")
 
 	browsertest.Do(t, practice, "the practice sees it accepted", chromedp.Navigate(referral), chromedp.WaitVisible(`//strong[normalize-space()="Accepted"]`))
 
-	form := func(path, what, values string) {
-		t.Helper()
-		browsertest.Do(t, worker, "open "+what, chromedp.Navigate(record+path), chromedp.WaitVisible(`main form[method="post"] button[type="submit"]`))
-		fill(t, worker, what, values)
-		browsertest.Do(t, worker, "save "+what,
-			chromedp.Submit(`main form[method="post"] button[type="submit"]`),
-			chromedp.WaitVisible(`//p[normalize-space()="Saved."]`),
-		)
-	}
-	form("/status", "first contact", `{"status": "active", "note": "First call made"}`)
+	saveRecordForm(t, worker, record, "/status", "first contact", `{"status": "active", "note": "First call made"}`)
 	browsertest.Do(t, practice, "the practice sees it in progress", chromedp.Navigate(referral), chromedp.WaitVisible(`//strong[normalize-space()="In progress"]`))
-	form("/discharge", "discharge", `{"reason": "goals_met", "summary": "Walter goes to the lunch club twice a week and has joined the men's shed."}`)
+	saveRecordForm(t, worker, record, "/discharge", "discharge", `{"reason": "goals_met", "summary": "Walter goes to the lunch club twice a week and has joined the men's shed."}`)
 
 	browsertest.Do(t, practice, "the practice sees it completed",
 		chromedp.Navigate(r.URL+"/practice"),
