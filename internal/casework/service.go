@@ -18,6 +18,10 @@ import (
 // that change a client take the timeline entry to append in the same
 // transaction. Missing rows are ENOTFOUND; a duplicate NHS number ECONFLICT.
 type Store interface {
+	// InTx runs fn in one transaction: the store calls fn makes with its
+	// context join it, the outbox's included, and commit together or not
+	// at all.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CreateTeam(ctx context.Context, t *Team) error
 	Team(ctx context.Context, id string) (*Team, error)
 	Teams(ctx context.Context) ([]Team, error)

@@ -485,23 +485,32 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) error {
 		if c.Status == StatusDischarged || m == nil {
 			continue
 		}
-		won, err := s.store.MarkReminded(ctx, a.ID, now.UTC())
-		if err != nil || !won {
-			if err != nil {
+		// The claim, the message and the timeline entry commit together, so a
+		// crash between them neither loses the reminder nor sends it twice.
+		err = s.store.InTx(ctx, func(ctx context.Context) error {
+			won, err := s.store.MarkReminded(ctx, a.ID, now.UTC())
+			if err != nil || !won {
 				return err
 			}
-			continue
-		}
-		if err := s.cfg.Mail.Send(ctx, *m); err != nil {
-			return fmt.Errorf("queue reminder: %w", err)
-		}
-		summary := "Reminder emailed for tomorrow's appointment"
-		if m.Prefer == email.ChannelSMS {
-			summary = "Reminder texted for tomorrow's appointment"
-		}
-		e := Entry{ID: s.cfg.NewID(), ClientID: c.ID, Kind: KindAppointment, At: now.UTC(), Summary: summary, RefID: a.ID, CreatedAt: now.UTC()}
-		if err := s.store.AddEntry(ctx, e); err != nil {
-			return fmt.Errorf("reminder entry: %w", err)
+			if err := s.cfg.Mail.Send(ctx, *m); err != nil {
+				if waymark.ErrorCode(err) == waymark.EINVALID {
+					s.cfg.Logger.Warn("appointment reminder not sendable", "appointment_id", a.ID)
+					return nil // claimed, so not tried again
+				}
+				return fmt.Errorf("queue reminder: %w", err)
+			}
+			summary := "Reminder emailed for tomorrow's appointment"
+			if m.Prefer == email.ChannelSMS {
+				summary = "Reminder texted for tomorrow's appointment"
+			}
+			e := Entry{ID: s.cfg.NewID(), ClientID: c.ID, Kind: KindAppointment, At: now.UTC(), Summary: summary, RefID: a.ID, CreatedAt: now.UTC()}
+			if err := s.store.AddEntry(ctx, e); err != nil {
+				return fmt.Errorf("reminder entry: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

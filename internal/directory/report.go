@@ -240,7 +240,10 @@ func (s *System) FindServiceByID(ctx context.Context, id string) (*Service, erro
 // Suspend takes a live (published or frozen) listing out of search with a
 // reason, recorded as suspended by the System's rule (and by the signed-in
 // moderator in ctx, if any); it reports false when the listing was not live.
-func (s *System) Suspend(ctx context.Context, serviceID, reason string) (bool, error) {
+// then, when not nil, runs in the suspension's transaction with the listing
+// as it was, so the rule queues the email telling its provider with the
+// change: both commit or neither does.
+func (s *System) Suspend(ctx context.Context, serviceID, reason string, then func(ctx context.Context, svc *Service) error) (bool, error) {
 	svc, err := s.life.store.FindServiceByID(ctx, serviceID)
 	if err != nil {
 		return false, err
@@ -248,13 +251,23 @@ func (s *System) Suspend(ctx context.Context, serviceID, reason string) (bool, e
 	if !svc.Status.Public() {
 		return false, nil
 	}
-	if _, err := s.life.applyAsSystem(ctx, svc, ActionSuspend, s.by, reason); err != nil {
-		if waymark.ErrorCode(err) == waymark.ECONFLICT {
-			return false, nil
+	changed := false
+	err = s.life.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.life.applyAsSystem(ctx, svc, ActionSuspend, s.by, reason); err != nil {
+			if waymark.ErrorCode(err) == waymark.ECONFLICT {
+				return nil // changed meanwhile: no longer live
+			}
+			return err
 		}
+		if changed = true; then == nil {
+			return nil
+		}
+		return then(ctx, svc)
+	})
+	if err != nil {
 		return false, err
 	}
-	return true, nil
+	return changed, nil
 }
 
 // ConfirmLink is the query string of the provider's signed "still running"

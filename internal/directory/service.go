@@ -389,6 +389,18 @@ func (svc *Service) DisplayName() string {
 	return svc.Name
 }
 
+// ProviderEmail is where the service's provider is emailed: the service's
+// address, else its organisation's; "" for neither.
+func (svc *Service) ProviderEmail() string {
+	if svc.Email != "" {
+		return svc.Email
+	}
+	if svc.Organization != nil {
+		return svc.Organization.Email
+	}
+	return ""
+}
+
 // CreateListing stores a provider's new entry as a draft. The actor must be a
 // provider in the entry's organisation (or an admin). Errors: EFORBIDDEN,
 // EINVALID with the field at fault.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"waymark"
-	"waymark/internal/email"
+	"waymark/internal/directory"
 	"waymark/internal/jobs"
 	"waymark/internal/sitecheck"
 )
@@ -301,10 +301,13 @@ func confirmedSince(d Due) bool {
 }
 
 // suspend takes an entry whose website changed out of search and emails its
-// provider what changed, with the signed link to confirm it.
+// provider what changed, with the signed link to confirm it, in the same
+// transaction.
 func (c *Checker) suspend(ctx context.Context, serviceID string, reasons []string) (result, error) {
 	reason := "Our website check found changes: " + strings.Join(reasons, "; ") + "."
-	suspended, err := c.listings.Suspend(ctx, serviceID, reason)
+	suspended, err := c.listings.Suspend(ctx, serviceID, reason, func(ctx context.Context, svc *directory.Service) error {
+		return queue(ctx, c.mail, c.log, svc, websiteChangedEmail(c.cfg.PublicURL, c.listings, svc, reasons))
+	})
 	if err != nil {
 		return resultSkipped, fmt.Errorf("suspend %s after website check: %w", serviceID, err)
 	}
@@ -312,30 +315,5 @@ func (c *Checker) suspend(ctx context.Context, serviceID string, reasons []strin
 		return resultSkipped, nil // no longer live
 	}
 	c.log.Info("listing suspended by website check", "service_id", serviceID, "reasons", len(reasons))
-	svc, err := c.listings.FindServiceByID(ctx, serviceID)
-	if err != nil {
-		return resultSuspended, fmt.Errorf("find service %s: %w", serviceID, err)
-	}
-	to := providerEmail(svc)
-	if to == "" {
-		return resultSuspended, nil
-	}
-	var text strings.Builder
-	text.WriteString("Hello,\n\nWe check the website of each listing on Waymark every so often. The website of \"" + svc.DisplayName() +
-		"\" (" + svc.Website + ") has changed since we last looked, so we have taken the listing out of search until you check it.\n\nWhat we found:\n\n")
-	for _, r := range reasons {
-		text.WriteString("- " + r + "\n")
-	}
-	text.WriteString("\nIf the listing is still right, confirm it here (the link works for 14 days, no sign-in needed) and it goes back into search:\n\n" +
-		confirmURL(c.cfg.PublicURL, c.listings, serviceID) + "\n\n" +
-		"If something has changed, sign in to Waymark and edit the listing: " + strings.TrimRight(c.cfg.PublicURL, "/") + "/provider\n\n" +
-		"Waymark — community support near you\n")
-	if err := c.mail.Send(ctx, email.Message{To: to, Subject: "Please check your Waymark listing", Text: text.String()}); err != nil {
-		if waymark.ErrorCode(err) == waymark.EINVALID {
-			c.log.Warn("provider address not usable", "service_id", serviceID)
-			return resultSuspended, nil
-		}
-		return resultSuspended, fmt.Errorf("email provider of %s: %w", serviceID, err)
-	}
 	return resultSuspended, nil
 }

@@ -12,7 +12,6 @@ package freshness
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"waymark/internal/directory"
@@ -90,9 +89,10 @@ type Store interface {
 type Listings interface {
 	// FindServiceByID returns a service in any status. Errors: ENOTFOUND.
 	FindServiceByID(ctx context.Context, id string) (*directory.Service, error)
-	// Suspend takes a live listing out of search with a reason; it reports
-	// false when the listing was not live.
-	Suspend(ctx context.Context, serviceID, reason string) (bool, error)
+	// Suspend takes a live listing out of search with a reason, running
+	// then in the suspension's transaction; it reports false when the
+	// listing was not live.
+	Suspend(ctx context.Context, serviceID, reason string, then func(ctx context.Context, svc *directory.Service) error) (bool, error)
 	// ConfirmLink is the query string of the provider's signed "still
 	// running" link.
 	ConfirmLink(serviceID string) string
@@ -101,22 +101,4 @@ type Listings interface {
 // Mailer queues email; *email.Outbox provides it.
 type Mailer interface {
 	Send(ctx context.Context, m email.Message) error
-}
-
-// providerEmail is where a listing's provider is emailed: the service's
-// address, else its organisation's.
-func providerEmail(svc *directory.Service) string {
-	if svc.Email != "" {
-		return svc.Email
-	}
-	if svc.Organization != nil {
-		return svc.Organization.Email
-	}
-	return ""
-}
-
-// confirmURL is the absolute address of the provider's signed confirmation
-// link for a listing.
-func confirmURL(publicURL string, l Listings, serviceID string) string {
-	return strings.TrimRight(publicURL, "/") + "/services/" + serviceID + "/confirm?" + l.ConfirmLink(serviceID)
 }

@@ -10,7 +10,6 @@ import (
 
 	"waymark"
 	"waymark/internal/directory"
-	"waymark/internal/email"
 )
 
 // Outcome is what a moderator found on a manual check.
@@ -157,7 +156,10 @@ func (m *ManualChecks) Record(ctx context.Context, serviceID string, outcome Out
 		}
 		return nil
 	case OutcomeUnconfirmed:
-		suspended, err := m.listings.Suspend(ctx, svc.ID, text)
+		// The provider is asked to confirm in the suspension's transaction.
+		suspended, err := m.listings.Suspend(ctx, svc.ID, text, func(ctx context.Context, svc *directory.Service) error {
+			return queue(ctx, m.mail, m.log, svc, unconfirmedEmail(m.cfg.PublicURL, m.listings, svc))
+		})
 		if err != nil {
 			return err
 		}
@@ -165,31 +167,7 @@ func (m *ManualChecks) Record(ctx context.Context, serviceID string, outcome Out
 			return waymark.Errorf(waymark.ECONFLICT, "This listing changed while you were looking at it: reload the page")
 		}
 		m.log.Info("listing suspended after a manual check", "service_id", svc.ID)
-		return m.emailProvider(ctx, svc)
+		return nil
 	}
 	return waymark.Errorf(waymark.EINVALID, "Choose what you found: still running, changed, or could not confirm")
-}
-
-// emailProvider asks the provider of an entry suspended after a manual
-// check to confirm it is still running.
-func (m *ManualChecks) emailProvider(ctx context.Context, svc *directory.Service) error {
-	to := providerEmail(svc)
-	if to == "" {
-		return nil
-	}
-	text := "Hello,\n\nWe check every listing on Waymark every few months. We tried to check that \"" + svc.DisplayName() +
-		"\" is still running and could not confirm it, so we have taken the listing out of search for now.\n\n" +
-		"If the service is still running as described, confirm it here (the link works for 14 days, no sign-in needed) and it goes back into search:\n\n" +
-		confirmURL(m.cfg.PublicURL, m.listings, svc.ID) + "\n\n" +
-		"If something has changed, sign in to Waymark and edit the listing: " + strings.TrimRight(m.cfg.PublicURL, "/") + "/provider\n\n" +
-		"Waymark — community support near you\n"
-	err := m.mail.Send(ctx, email.Message{To: to, Subject: "Is your service still running?", Text: text})
-	if waymark.ErrorCode(err) == waymark.EINVALID {
-		m.log.Warn("provider address not usable", "service_id", svc.ID)
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("email provider of %s: %w", svc.ID, err)
-	}
-	return nil
 }

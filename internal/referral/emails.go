@@ -10,19 +10,8 @@ import (
 	"waymark/internal/email"
 )
 
-// providerEmail is where a service's provider is told about referrals.
-func providerEmail(svc *directory.Service) string {
-	if svc.Email != "" {
-		return svc.Email
-	}
-	if svc.Organization != nil {
-		return svc.Organization.Email
-	}
-	return ""
-}
-
 func (s *Referrals) providerNewReferral(svc *directory.Service, r *Referral) []email.Message {
-	to := providerEmail(svc)
+	to := svc.ProviderEmail()
 	if to == "" {
 		return nil
 	}
@@ -59,8 +48,8 @@ func (s *Referrals) changeEmails(ctx context.Context, r *Referral, to Status, no
 	default:
 		if to == StatusCancelled {
 			svc, err := s.listings.FindServiceByID(ctx, r.ServiceID)
-			if err == nil && providerEmail(svc) != "" {
-				return []email.Message{email.Compose(providerEmail(svc), "Referral "+r.Reference+" has been cancelled",
+			if err == nil && svc.ProviderEmail() != "" {
+				return []email.Message{email.Compose(svc.ProviderEmail(), "Referral "+r.Reference+" has been cancelled",
 					[]string{"Referral " + r.Reference + " to " + r.ServiceName + " has been cancelled by the person who made it. You do not need to do anything."},
 					s.cfg.PublicURL+"/referrals/"+r.ID, "See the referral")}
 			}

@@ -58,7 +58,7 @@ func (s *Referrals) post(ctx context.Context, r *Referral, as Party, authorID, a
 		if err != nil {
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
-		if to := providerEmail(svc); to != "" {
+		if to := svc.ProviderEmail(); to != "" {
 			mails = append(mails, email.Compose(to, "New message about referral "+r.Reference, notice, s.cfg.PublicURL+"/referrals/"+r.ID, "Read the message"))
 		}
 	}

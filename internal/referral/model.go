@@ -238,8 +238,9 @@ type Store interface {
 // Listings is what the rules do to listings, as Waymark itself.
 type Listings interface {
 	FindServiceByID(ctx context.Context, id string) (*directory.Service, error)
-	// Suspend suspends a live listing with a reason; false when it was not live.
-	Suspend(ctx context.Context, serviceID, reason string) (bool, error)
+	// Suspend suspends a live listing with a reason, running then in the
+	// suspension's transaction; false when it was not live.
+	Suspend(ctx context.Context, serviceID, reason string, then func(ctx context.Context, svc *directory.Service) error) (bool, error)
 	// ConfirmLink is the query string of the provider's signed link that
 	// puts a suspended listing live again.
 	ConfirmLink(serviceID string) string

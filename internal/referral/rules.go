@@ -61,7 +61,7 @@ func (s *Referrals) RemindProviders(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
 		var mails []email.Message
-		if to := providerEmail(svc); to != "" {
+		if to := svc.ProviderEmail(); to != "" {
 			waited := int(now.Sub(r.CreatedAt).Hours() / 24)
 			left := int(r.CreatedAt.Add(s.cfg.Rules.AutoDeclineAfter).Sub(now).Hours()/24 + 0.5)
 			mails = append(mails, email.Compose(to, "Reminder: referral "+r.Reference+" is waiting for a reply",
@@ -153,22 +153,24 @@ func (s *Referrals) streak(ctx context.Context, serviceID, kind string, n int, n
 			"If the service is still running, confirm it with the link below (no sign-in needed) and it goes back into search. If something has changed, sign in and edit the listing."}
 		link, linkText = s.cfg.PublicURL+"/services/"+serviceID+"/confirm?"+s.listings.ConfirmLink(serviceID), "Yes, the service is still running"
 	}
-	suspended, err := s.listings.Suspend(ctx, serviceID, reason)
+	subject := "Your Waymark listing is paused"
+	if kind == "silent" {
+		subject = "Is your service still running?"
+	}
+	// The provider's email is queued in the suspension's transaction.
+	suspended, err := s.listings.Suspend(ctx, serviceID, reason, func(ctx context.Context, svc *directory.Service) error {
+		if to := svc.ProviderEmail(); to != "" {
+			if err := s.store.Notify(ctx, email.Compose(to, subject, lines, link, linkText), now); err != nil {
+				return fmt.Errorf("email provider of %s: %w", serviceID, err)
+			}
+		}
+		return nil
+	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("suspend %s after %s streak: %w", serviceID, kind, err)
 	}
-	if !suspended {
-		return nil // not live any more: nothing to pause
-	}
-	s.log.Info("listing suspended by referral rule", "service_id", serviceID, "rule", kind)
-	if to := providerEmail(svc); to != "" {
-		subject := "Your Waymark listing is paused"
-		if kind == "silent" {
-			subject = "Is your service still running?"
-		}
-		if err := s.store.Notify(ctx, email.Compose(to, subject, lines, link, linkText), now); err != nil {
-			return fmt.Errorf("email provider of %s: %w", serviceID, err)
-		}
+	if suspended {
+		s.log.Info("listing suspended by referral rule", "service_id", serviceID, "rule", kind)
 	}
 	return nil
 }
@@ -191,7 +193,7 @@ func (s *Referrals) AskAttendance(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("find service of referral %s: %w", r.ID, err)
 		}
 		var mails []email.Message
-		if to := providerEmail(svc); to != "" {
+		if to := svc.ProviderEmail(); to != "" {
 			mails = append(mails, email.Compose(to, "Did the person attend? Referral "+r.Reference,
 				[]string{"You accepted referral " + r.Reference + " to " + r.ServiceName + " on " + r.RespondedAt.Format("2 January 2006") + ".",
 					"Did the person attend? One click tells us; the answer feeds the service's attendance statistics."},

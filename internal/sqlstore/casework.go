@@ -21,6 +21,11 @@ func NewCaseworkStore(db *DB) *CaseworkStore { return &CaseworkStore{db: db} }
 
 var _ casework.Store = (*CaseworkStore)(nil)
 
+// InTx runs fn in one transaction, as DB.InTx.
+func (s *CaseworkStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
+
 const dateLayout = "2006-01-02"
 
 func dateString(t time.Time) string { return t.Format(dateLayout) }

@@ -14,8 +14,10 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/casework"
 	"waymark/internal/directory"
 	"waymark/internal/email"
+	"waymark/internal/freshness"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 )
@@ -45,7 +47,7 @@ type crashCase struct {
 type crashFlow struct {
 	name   string
 	to     string // the email's address
-	setUp  func(t *testing.T, f *fixture, accounts *account.Service) string
+	setUp  func(t *testing.T, f *fixture, db *sqlstore.DB, accounts *account.Service) string
 	run    func(ctx context.Context, s crashServices, id string) error
 	change func(t *testing.T, f *fixture, db *sqlstore.DB, id string) bool
 }
@@ -56,14 +58,29 @@ type crashServices struct {
 	life     *directory.Lifecycle
 	reports  *directory.Reports
 	store    *sqlstore.DirectoryStore
+	checks   *freshness.ManualChecks
+	casework *casework.Service
 }
+
+// manualCheckDay is a day on which the fixture's listings, created at
+// testNow, are due a manual check.
+var manualCheckDay = testNow.AddDate(2, 0, 0)
 
 func newCrashServices(db *sqlstore.DB, mail email.Mailer) crashServices {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store := sqlstore.NewDirectoryStore(db)
 	life := directory.NewLifecycle(store, mail, time.Now, uuid.NewString)
+	reports := directory.NewReports(store, life, []byte("report secret"))
+	var sender email.Sender = mail.Sender
+	if sender == nil {
+		sender = email.Mailer{} // sends nothing
+	}
 	return crashServices{accounts: account.NewService(sqlstore.NewAccountStore(db), mail, time.Now, logger), life: life,
-		reports: directory.NewReports(store, life, []byte("report secret")), store: store}
+		reports: reports, store: store,
+		checks: freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), directory.NewSystem(life, reports).As(directory.ByManualCheck), sender,
+			freshness.ManualConfig{PublicURL: mail.PublicURL}, func() time.Time { return manualCheckDay }, uuid.NewString, logger),
+		casework: casework.NewService(sqlstore.NewCaseworkStore(db), func() time.Time { return testNow },
+			casework.Config{NewID: uuid.NewString, Mail: sender, Logger: logger})}
 }
 
 var (
@@ -80,6 +97,16 @@ func userExists(t *testing.T, db *sqlstore.DB, addr string) bool {
 	return n > 0
 }
 
+// statusIs reports whether the service id has status st.
+func statusIs(t *testing.T, f *fixture, id string, st directory.Status) bool {
+	t.Helper()
+	svc, err := f.store.FindServiceByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc.Status == st
+}
+
 var crashFlows = []crashFlow{
 	{name: "sign-up", to: "new@example.org",
 		run: func(ctx context.Context, s crashServices, _ string) error {
@@ -90,7 +117,7 @@ var crashFlows = []crashFlow{
 			return userExists(t, db, "new@example.org")
 		}},
 	{name: "password reset", to: "jo@example.org",
-		setUp: func(t *testing.T, _ *fixture, accounts *account.Service) string {
+		setUp: func(t *testing.T, _ *fixture, _ *sqlstore.DB, accounts *account.Service) string {
 			u, err := accounts.CreateUser(context.Background(), "jo@example.org", "Jo", "a long enough password", "")
 			if err != nil {
 				t.Fatal(err)
@@ -117,7 +144,7 @@ var crashFlows = []crashFlow{
 			return userExists(t, db, "invited@example.org")
 		}},
 	{name: "listing declined", to: "hello@peakwalkers.example",
-		setUp: func(t *testing.T, f *fixture, _ *account.Service) string {
+		setUp: func(t *testing.T, f *fixture, _ *sqlstore.DB, _ *account.Service) string {
 			return f.mustCreateService(t, "Walk and talk", matlock, "DE4 3AG", func(s *directory.Service) { s.Status = directory.StatusPendingReview }).ID
 		},
 		run: func(ctx context.Context, s crashServices, id string) error {
@@ -125,14 +152,10 @@ var crashFlows = []crashFlow{
 			return err
 		},
 		change: func(t *testing.T, f *fixture, _ *sqlstore.DB, id string) bool {
-			svc, err := f.store.FindServiceByID(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return svc.Status == directory.StatusDeclined
+			return statusIs(t, f, id, directory.StatusDeclined)
 		}},
 	{name: "suspended after reports", to: "hello@peakwalkers.example",
-		setUp: func(t *testing.T, f *fixture, _ *account.Service) string {
+		setUp: func(t *testing.T, f *fixture, _ *sqlstore.DB, _ *account.Service) string {
 			return f.mustCreateService(t, "Walk and talk", matlock, "DE4 3AG", nil).ID
 		},
 		run: func(ctx context.Context, s crashServices, id string) error {
@@ -140,14 +163,10 @@ var crashFlows = []crashFlow{
 			return err
 		},
 		change: func(t *testing.T, f *fixture, _ *sqlstore.DB, id string) bool {
-			svc, err := f.store.FindServiceByID(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return svc.Status == directory.StatusSuspended
+			return statusIs(t, f, id, directory.StatusSuspended)
 		}},
 	{name: "changes declined", to: "changes@peakwalkers.example",
-		setUp: func(t *testing.T, f *fixture, _ *account.Service) string {
+		setUp: func(t *testing.T, f *fixture, _ *sqlstore.DB, _ *account.Service) string {
 			svc := f.mustCreateService(t, "Walk and talk", matlock, "DE4 3AG", nil)
 			proposed := *svc
 			proposed.Description, proposed.Email = "Longer walks on Saturdays.", "changes@peakwalkers.example"
@@ -173,6 +192,47 @@ var crashFlows = []crashFlow{
 				t.Fatal(err)
 			}
 			return r.Status == "declined"
+		}},
+	{name: "suspended after a manual check", to: "hello@peakwalkers.example",
+		setUp: func(t *testing.T, f *fixture, _ *sqlstore.DB, _ *account.Service) string {
+			return f.mustCreateService(t, "Walk and talk", matlock, "DE4 3AG", nil).ID
+		},
+		run: func(ctx context.Context, s crashServices, id string) error {
+			return s.checks.Record(waymark.WithActor(ctx, moderator), id, freshness.OutcomeUnconfirmed, "No answer on the phone")
+		},
+		change: func(t *testing.T, f *fixture, _ *sqlstore.DB, id string) bool {
+			return statusIs(t, f, id, directory.StatusSuspended)
+		}},
+	{name: "appointment reminder", to: "peggy@example.org",
+		setUp: func(t *testing.T, _ *fixture, db *sqlstore.DB, _ *account.Service) string {
+			cf := newCaseFixture(t, db)
+			id := cf.sampleClientOf(t)
+			if err := cf.svc.AddConsent(cf.worker, id, casework.ConsentContactEmail, ""); err != nil {
+				t.Fatal(err)
+			}
+			// testNow is Monday 09:30 UTC; the appointment is Tuesday.
+			appt, err := cf.svc.AddAppointment(cf.worker, id, casework.Appointment{StartsAt: testNow.Add(25 * time.Hour), Mode: "in_person", Place: "Matlock library"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return appt.ID
+		},
+		run: func(ctx context.Context, s crashServices, _ string) error {
+			return s.casework.SendReminders(ctx, testNow)
+		},
+		change: func(t *testing.T, _ *fixture, db *sqlstore.DB, id string) bool {
+			var n int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM cw_appointment WHERE reminder_sent_at IS NOT NULL AND id = '` + id + `'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			var entries int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM cw_entry WHERE ref_id = '` + id + `' AND summary LIKE 'Reminder%'`).Scan(&entries); err != nil {
+				t.Fatal(err)
+			}
+			if n != entries {
+				t.Errorf("reminder marked sent: %d, timeline entries: %d", n, entries)
+			}
+			return n > 0
 		}},
 }
 
@@ -229,7 +289,8 @@ func runCrashChild(t *testing.T, raw string) {
 
 // TestAChangeAndItsEmailCommitTogetherWhenTheProcessIsKilled runs each
 // change that sends email (sign-up, password reset, invitation, a listing
-// declined, a report, changes declined) in a child process that kills
+// declined, a report, changes declined, a listing suspended after a manual
+// check, an appointment reminder) in a child process that kills
 // itself between the change and the queue write, or between the queue
 // write and the commit, and then finds neither the change nor the email;
 // run to the end, it finds both.
@@ -248,7 +309,7 @@ func TestAChangeAndItsEmailCommitTogetherWhenTheProcessIsKilled(t *testing.T) {
 				f := newFixture(t, db)
 				id := ""
 				if flow.setUp != nil {
-					id = flow.setUp(t, f, newCrashServices(db, email.Mailer{}).accounts)
+					id = flow.setUp(t, f, db, newCrashServices(db, email.Mailer{}).accounts)
 				}
 				for _, kill := range []string{killBeforeQueue, killBeforeCommit, noKill} {
 					raw, _ := json.Marshal(crashCase{Flow: flow.name, Kill: kill, ID: id})

@@ -42,15 +42,15 @@ func TestSuspensionStateTable(t *testing.T) {
 				return err
 			}},
 			{directory.ByWebsiteCheck, func(id string) error {
-				_, err := system.As(directory.ByWebsiteCheck).Suspend(context.Background(), id, "Website gone")
+				_, err := system.As(directory.ByWebsiteCheck).Suspend(context.Background(), id, "Website gone", nil)
 				return err
 			}},
 			{directory.ByReferralRule, func(id string) error {
-				_, err := system.As(directory.ByReferralRule).Suspend(context.Background(), id, "3 referrals unanswered")
+				_, err := system.As(directory.ByReferralRule).Suspend(context.Background(), id, "3 referrals unanswered", nil)
 				return err
 			}},
 			{directory.ByManualCheck, func(id string) error {
-				_, err := system.As(directory.ByManualCheck).Suspend(moderator, id, "Checked by a moderator: could not confirm")
+				_, err := system.As(directory.ByManualCheck).Suspend(moderator, id, "Checked by a moderator: could not confirm", nil)
 				return err
 			}},
 		}
