@@ -214,7 +214,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		GP:         s.gp,
 		Revisions:  directory.NewRevisions(a.store, a.directory, s.life),
 		Images:     media.NewImages(a.store, time.Now, uuid.NewString),
-		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},
+		Feeds:      s.feedRuns,
 		FormTokens: a.db,
 		Systems:    s.systems,
 	}

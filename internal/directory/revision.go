@@ -46,11 +46,11 @@ type RevisionStore interface {
 	CorrectService(ctx context.Context, svc *Service, e Event) error
 }
 
-// Edit changes a listing for its provider. Entries not yet live change at
+// edit changes a listing for its provider. Entries not yet live change at
 // once; a live entry (published, frozen or suspended) stays as it is and the
 // change waits for a moderator as a revision. It reports whether a revision
 // was made. Errors: EFORBIDDEN, ENOTFOUND, EINVALID with the field at fault.
-func (d *Directory) Edit(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service) (bool, error) {
+func (d *Directory) edit(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service) (bool, error) {
 	current, err := life.Listing(ctx, id)
 	if err != nil {
 		return false, err
@@ -81,10 +81,10 @@ func (d *Directory) Edit(ctx context.Context, life *Lifecycle, revs RevisionStor
 	return err == nil, err
 }
 
-// PendingChange returns the change to one of the actor's listings that is
+// pendingChange returns the change to one of the actor's listings that is
 // waiting for review, or nil when there is none. Errors: EFORBIDDEN,
 // ENOTFOUND for the listing.
-func (l *Lifecycle) PendingChange(ctx context.Context, revs RevisionStore, serviceID string) (*Revision, error) {
+func (l *Lifecycle) pendingChange(ctx context.Context, revs RevisionStore, serviceID string) (*Revision, error) {
 	if _, err := l.Listing(ctx, serviceID); err != nil {
 		return nil, err
 	}
@@ -95,12 +95,12 @@ func (l *Lifecycle) PendingChange(ctx context.Context, revs RevisionStore, servi
 	return r, err
 }
 
-// Correct changes a listing at once for a moderator (or an administrator),
+// correct changes a listing at once for a moderator (or an administrator),
 // whatever its status but deleted, and records the correction in its
 // history: describe says what changed (given the entry before and after),
 // then the moderator's note. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND,
 // EINVALID with the field at fault.
-func (d *Directory) Correct(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service, note string, describe func(before, after *Service) string) error {
+func (d *Directory) correct(ctx context.Context, life *Lifecycle, revs RevisionStore, id string, proposed *Service, note string, describe func(before, after *Service) string) error {
 	if err := mayModerate(ctx); err != nil {
 		return err
 	}
@@ -133,9 +133,9 @@ func (d *Directory) Correct(ctx context.Context, life *Lifecycle, revs RevisionS
 	return nil
 }
 
-// PendingRevisions lists changes waiting for review, for moderators.
+// pendingRevisions lists changes waiting for review, for moderators.
 // Errors: EFORBIDDEN.
-func (l *Lifecycle) PendingRevisions(ctx context.Context, revs RevisionStore) ([]Revision, error) {
+func (l *Lifecycle) pendingRevisions(ctx context.Context, revs RevisionStore) ([]Revision, error) {
 	a := waymark.ActorFrom(ctx)
 	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can review changes")
@@ -143,10 +143,10 @@ func (l *Lifecycle) PendingRevisions(ctx context.Context, revs RevisionStore) ([
 	return revs.PendingRevisions(ctx)
 }
 
-// DecideRevision approves a revision (the live entry changes) or declines it
+// decideRevision approves a revision (the live entry changes) or declines it
 // with a reason, which is emailed to the listing's address in the same
 // transaction. Errors: EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
-func (l *Lifecycle) DecideRevision(ctx context.Context, revs RevisionStore, id string, approve bool, note string) (*Revision, error) {
+func (l *Lifecycle) decideRevision(ctx context.Context, revs RevisionStore, id string, approve bool, note string) (*Revision, error) {
 	a := waymark.ActorFrom(ctx)
 	if !a.Has(waymark.RoleModerator) && !a.Has(waymark.RoleAdmin) {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only moderators can review changes")
@@ -239,20 +239,27 @@ func NewRevisions(store RevisionStore, dir *Directory, life *Lifecycle) *Revisio
 	return &Revisions{store: store, dir: dir, life: life}
 }
 
-// Edit changes a listing for its provider, as Directory.Edit.
+// Edit changes a listing for its provider. Entries not yet live change at
+// once; a live entry (published, frozen or suspended) stays as it is and the
+// change waits for a moderator as a revision. It reports whether a revision
+// was made. Errors: EFORBIDDEN, ENOTFOUND, EINVALID with the field at fault.
 func (v *Revisions) Edit(ctx context.Context, id string, proposed *Service) (bool, error) {
-	return v.dir.Edit(ctx, v.life, v.store, id, proposed)
+	return v.dir.edit(ctx, v.life, v.store, id, proposed)
 }
 
-// Correct changes a listing at once for a moderator, as Directory.Correct.
+// Correct changes a listing at once for a moderator (or an administrator),
+// whatever its status but deleted, and records the correction in its
+// history: describe says what changed (given the entry before and after),
+// then the moderator's note. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND,
+// EINVALID with the field at fault.
 func (v *Revisions) Correct(ctx context.Context, id string, proposed *Service, note string, describe func(before, after *Service) string) error {
-	return v.dir.Correct(ctx, v.life, v.store, id, proposed, note, describe)
+	return v.dir.correct(ctx, v.life, v.store, id, proposed, note, describe)
 }
 
 // Pending lists changes waiting for review, for moderators. Errors:
 // EFORBIDDEN.
 func (v *Revisions) Pending(ctx context.Context) ([]Revision, error) {
-	return v.life.PendingRevisions(ctx, v.store)
+	return v.life.pendingRevisions(ctx, v.store)
 }
 
 // Find returns one revision for moderators. Errors: EFORBIDDEN,
@@ -265,13 +272,16 @@ func (v *Revisions) Find(ctx context.Context, id string) (*Revision, error) {
 	return v.store.FindRevision(ctx, id)
 }
 
-// Decide approves or declines a revision, as Lifecycle.DecideRevision.
+// Decide approves a revision (the live entry changes) or declines it with a
+// reason, which is emailed to the listing's address in the same
+// transaction. Errors: EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
 func (v *Revisions) Decide(ctx context.Context, id string, approve bool, note string) (*Revision, error) {
-	return v.life.DecideRevision(ctx, v.store, id, approve, note)
+	return v.life.decideRevision(ctx, v.store, id, approve, note)
 }
 
 // PendingChange returns the change to one of the actor's listings waiting
-// for review, as Lifecycle.PendingChange.
+// for review, or nil when there is none. Errors: EFORBIDDEN, ENOTFOUND for
+// the listing.
 func (v *Revisions) PendingChange(ctx context.Context, serviceID string) (*Revision, error) {
-	return v.life.PendingChange(ctx, v.store, serviceID)
+	return v.life.pendingChange(ctx, v.store, serviceID)
 }

@@ -11,6 +11,7 @@ import (
 
 // RunStore is what background feed imports need from storage.
 type RunStore interface {
+	ListFeeds(ctx context.Context) ([]directory.Feed, error)
 	QueueFeedImport(ctx context.Context, id, baseURL string, trusted bool, now time.Time) error
 	FeedImport(ctx context.Context, id string) (*directory.FeedImportRun, error)
 	ClaimFeedImport(ctx context.Context, now time.Time) (*directory.FeedImportRun, error)
@@ -37,6 +38,11 @@ type Runs struct {
 // from importer for each run.
 func NewRuns(store RunStore, importer func() *Importer, now func() time.Time, newID func() string, log *slog.Logger) *Runs {
 	return &Runs{store: store, importer: importer, now: now, newID: newID, log: log}
+}
+
+// Feeds lists the feeds imported so far, by address.
+func (r *Runs) Feeds(ctx context.Context) ([]directory.Feed, error) {
+	return r.store.ListFeeds(ctx)
 }
 
 // Queue records an import of baseURL for the job to run and returns its id.

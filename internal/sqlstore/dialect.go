@@ -81,6 +81,21 @@ type dialect interface {
 	// optimize lists the statements that refresh statistics and compact the
 	// full-text index after a bulk load.
 	optimize() []string
+
+	// The insights dashboards' expressions.
+
+	// utcDay is a timestamp column's UTC day as YYYY-MM-DD.
+	utcDay(col string) string
+	// minutesBetween is the whole minutes from one timestamp to another.
+	minutesBetween(from, to string) string
+	// outward is the postcode district of a normalised postcode column.
+	outward(col string) string
+	// referralSource classifies a marketplace referral r by who made it: a
+	// GP practice through the practice app or a connected GP system (by the
+	// gp_referral that made it), the person, a member of a team (a link
+	// worker), a user with a GP role, or another professional. It returns
+	// the expression and the joins it needs.
+	referralSource() (expr, joins string)
 }
 
 // dialectOf picks the dialect of a data source name: a postgres:// or
@@ -440,4 +455,53 @@ func (postgresDialect) optimize() []string {
 		stmts = append(stmts, "VACUUM ANALYZE "+t)
 	}
 	return stmts
+}
+
+// SQLite keeps timestamps as text and asks the indexes row by row for a
+// referral's source.
+
+func (sqliteDialect) utcDay(col string) string { return "substr(" + col + ", 1, 10)" }
+
+func (sqliteDialect) minutesBetween(from, to string) string {
+	// julianday counts days as a real number; a hair added against 59.999.
+	return "CAST((julianday(" + to + ") - julianday(" + from + ")) * 1440 + 0.0001 AS INTEGER)"
+}
+
+func (sqliteDialect) outward(col string) string {
+	return "CASE WHEN instr(" + col + ", ' ') > 0 THEN substr(" + col + ", 1, instr(" + col + ", ' ') - 1) ELSE " + col + " END"
+}
+
+func (sqliteDialect) referralSource() (string, string) {
+	return `COALESCE((SELECT CASE g.channel WHEN 'fhir' THEN 'gp_system' ELSE 'gp_practice' END FROM gp_referral g WHERE g.market_referral_id = r.id LIMIT 1),
+		CASE WHEN r.source = 'self' THEN 'self'
+		WHEN r.referrer_id = '' THEN 'professional'
+		WHEN EXISTS (SELECT 1 FROM sp_team_member m WHERE m.user_id = r.referrer_id) THEN 'link_worker'
+		WHEN EXISTS (SELECT 1 FROM membership m WHERE m.user_id = r.referrer_id AND m.role = 'gp') THEN 'gp_practice'
+		ELSE 'professional' END)`, ""
+}
+
+// PostgreSQL joins each list once for a referral's source (hash joins):
+// lw (link workers, members of a team), gp (users with a GP role in an
+// organisation) and gpr (the GP referral that made it).
+
+func (postgresDialect) utcDay(col string) string {
+	return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+}
+
+func (postgresDialect) minutesBetween(from, to string) string {
+	return "CAST(FLOOR(EXTRACT(EPOCH FROM (" + to + " - " + from + ")) / 60) AS INTEGER)"
+}
+
+func (postgresDialect) outward(col string) string { return "split_part(" + col + ", ' ', 1)" }
+
+func (postgresDialect) referralSource() (string, string) {
+	return `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
+		WHEN gpr.channel = 'web' THEN 'gp_practice'
+		WHEN r.source = 'self' THEN 'self'
+		WHEN lw.uid IS NOT NULL THEN 'link_worker'
+		WHEN gp.uid IS NOT NULL THEN 'gp_practice'
+		ELSE 'professional' END`, ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
+	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id
+	LEFT JOIN (SELECT market_referral_id AS rid, MAX(channel) AS channel FROM gp_referral WHERE market_referral_id <> '' GROUP BY market_referral_id) gpr
+		ON gpr.rid = CAST(r.id AS TEXT)`
 }

@@ -26,32 +26,17 @@ func NewInsightsStore(db *DB) *InsightsStore { return &InsightsStore{db: db} }
 
 var _ insights.Store = (*InsightsStore)(nil)
 
-// The few expressions in which the dialects differ for the dashboards.
+// The expressions in which the dialects differ for the dashboards are the
+// dialect's (utcDay, minutesBetween, outward, referralSource).
 
 // day is a timestamp column's UTC day as YYYY-MM-DD.
-func (s *InsightsStore) day(col string) string {
-	if s.db.Dialect() == Postgres {
-		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-	}
-	return "substr(" + col + ", 1, 10)"
-}
+func (s *InsightsStore) day(col string) string { return s.db.dialect.utcDay(col) }
 
 // minutes is the whole minutes from one timestamp to another.
-func (s *InsightsStore) minutes(from, to string) string {
-	if s.db.Dialect() == Postgres {
-		return "CAST(FLOOR(EXTRACT(EPOCH FROM (" + to + " - " + from + ")) / 60) AS INTEGER)"
-	}
-	// julianday counts days as a real number; a hair added against 59.999.
-	return "CAST((julianday(" + to + ") - julianday(" + from + ")) * 1440 + 0.0001 AS INTEGER)"
-}
+func (s *InsightsStore) minutes(from, to string) string { return s.db.dialect.minutesBetween(from, to) }
 
 // outward is the postcode district of a normalised postcode column.
-func (s *InsightsStore) outward(col string) string {
-	if s.db.Dialect() == Postgres {
-		return "split_part(" + col + ", ' ', 1)"
-	}
-	return "CASE WHEN instr(" + col + ", ' ') > 0 THEN substr(" + col + ", 1, instr(" + col + ", ' ') - 1) ELSE " + col + " END"
-}
+func (s *InsightsStore) outward(col string) string { return s.db.dialect.outward(col) }
 
 // where collects conditions and their arguments.
 type where struct {
@@ -159,34 +144,9 @@ func clients(q insights.Query) *where {
 	return w
 }
 
-// sourceOf classifies a marketplace referral r by who made it, with the
-// joins it needs: lw (link workers, members of a team) and gp (users with
-// a GP role in an organisation).
-// source classifies a marketplace referral r by who made it: a GP
-// practice through the practice app or a connected GP system (by the
-// gp_referral that made it), the person, a member of a team (a link
-// worker), a user with a GP role, or another professional. It returns the
-// expression and the joins it needs. SQLite asks the indexes row by row;
-// PostgreSQL joins each list once (hash joins).
-func (s *InsightsStore) source() (expr, joins string) {
-	if s.db.Dialect() == Postgres {
-		return `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'
-		WHEN gpr.channel = 'web' THEN 'gp_practice'
-		WHEN r.source = 'self' THEN 'self'
-		WHEN lw.uid IS NOT NULL THEN 'link_worker'
-		WHEN gp.uid IS NOT NULL THEN 'gp_practice'
-		ELSE 'professional' END`, ` LEFT JOIN (SELECT DISTINCT user_id AS uid FROM sp_team_member) lw ON lw.uid = r.referrer_id
-	LEFT JOIN (SELECT DISTINCT CAST(user_id AS TEXT) AS uid FROM membership WHERE role = 'gp') gp ON gp.uid = r.referrer_id
-	LEFT JOIN (SELECT market_referral_id AS rid, MAX(channel) AS channel FROM gp_referral WHERE market_referral_id <> '' GROUP BY market_referral_id) gpr
-		ON gpr.rid = CAST(r.id AS TEXT)`
-	}
-	return `COALESCE((SELECT CASE g.channel WHEN 'fhir' THEN 'gp_system' ELSE 'gp_practice' END FROM gp_referral g WHERE g.market_referral_id = r.id LIMIT 1),
-		CASE WHEN r.source = 'self' THEN 'self'
-		WHEN r.referrer_id = '' THEN 'professional'
-		WHEN EXISTS (SELECT 1 FROM sp_team_member m WHERE m.user_id = r.referrer_id) THEN 'link_worker'
-		WHEN EXISTS (SELECT 1 FROM membership m WHERE m.user_id = r.referrer_id AND m.role = 'gp') THEN 'gp_practice'
-		ELSE 'professional' END)`, ""
-}
+// source classifies a marketplace referral r by who made it (see the
+// dialect's referralSource), with the joins it needs.
+func (s *InsightsStore) source() (expr, joins string) { return s.db.dialect.referralSource() }
 
 // incomingSource classifies a waiting-list referral i, with its join.
 const incomingSource = `CASE WHEN gpr.channel = 'fhir' THEN 'gp_system'

@@ -54,12 +54,13 @@ type crashFlow struct {
 
 // crashServices are the domain services, sending through mail.
 type crashServices struct {
-	accounts *account.Service
-	life     *directory.Lifecycle
-	reports  *directory.Reports
-	store    *sqlstore.DirectoryStore
-	checks   *freshness.ManualChecks
-	casework *casework.Service
+	accounts  *account.Service
+	life      *directory.Lifecycle
+	reports   *directory.Reports
+	store     *sqlstore.DirectoryStore
+	revisions *directory.Revisions
+	checks    *freshness.ManualChecks
+	casework  *casework.Service
 }
 
 // manualCheckDay is a day on which the fixture's listings, created at
@@ -76,7 +77,7 @@ func newCrashServices(db *sqlstore.DB, mail email.Mailer) crashServices {
 		sender = email.Mailer{} // sends nothing
 	}
 	return crashServices{accounts: account.NewService(sqlstore.NewAccountStore(db), mail, time.Now, logger), life: life,
-		reports: reports, store: store,
+		reports: reports, store: store, revisions: directory.NewRevisions(store, directory.NewDirectory(store, nil, time.Now, logger), life),
 		checks: freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), directory.NewSystem(life, reports).As(directory.ByManualCheck), sender,
 			freshness.ManualConfig{PublicURL: mail.PublicURL}, func() time.Time { return manualCheckDay }, uuid.NewString, logger),
 		casework: casework.NewService(sqlstore.NewCaseworkStore(db), func() time.Time { return testNow },
@@ -173,7 +174,7 @@ var crashFlows = []crashFlow{
 			provider := waymark.WithActor(context.Background(), waymark.Actor{UserID: uuid.NewString(), Roles: []waymark.Role{waymark.RoleProvider},
 				Memberships: []waymark.Membership{{OrganizationID: f.org.ID, Role: waymark.RoleProvider}}})
 			life := directory.NewLifecycle(f.store, email.Mailer{}, time.Now, uuid.NewString)
-			if _, err := f.dir.Edit(provider, life, f.store, svc.ID, &proposed); err != nil {
+			if _, err := directory.NewRevisions(f.store, f.dir, life).Edit(provider, svc.ID, &proposed); err != nil {
 				t.Fatal(err)
 			}
 			revs, err := f.store.PendingRevisions(context.Background())
@@ -183,7 +184,7 @@ var crashFlows = []crashFlow{
 			return revs[0].ID
 		},
 		run: func(ctx context.Context, s crashServices, id string) error {
-			_, err := s.life.DecideRevision(waymark.WithActor(ctx, moderator), s.store, id, false, "The times are wrong")
+			_, err := s.revisions.Decide(waymark.WithActor(ctx, moderator), id, false, "The times are wrong")
 			return err
 		},
 		change: func(t *testing.T, f *fixture, _ *sqlstore.DB, id string) bool {

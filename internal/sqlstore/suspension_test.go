@@ -77,7 +77,7 @@ func TestSuspensionStateTable(t *testing.T) {
 				}
 				proposed := *cur
 				proposed.Description = "Updated: we now meet on Tuesdays too."
-				made, err := f.dir.Edit(provider, life, f.store, id, &proposed)
+				made, err := directory.NewRevisions(f.store, f.dir, life).Edit(provider, id, &proposed)
 				if err != nil || !made {
 					t.Fatalf("edit: %v (revision %v)", err, made)
 				}
@@ -85,7 +85,7 @@ func TestSuspensionStateTable(t *testing.T) {
 				if err != nil || len(revs) != 1 {
 					t.Fatalf("%d revisions, %v", len(revs), err)
 				}
-				_, err = life.DecideRevision(moderator, f.store, revs[0].ID, true, "")
+				_, err = directory.NewRevisions(f.store, f.dir, life).Decide(moderator, revs[0].ID, true, "")
 				return err
 			}, func(by directory.SuspendedBy) bool { return by.Automatic() }},
 			{"moderator reopens", func(t *testing.T, id string) error {

@@ -270,7 +270,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 			Listings: directory.NewSystem(life, d.Reports), Secret: []byte("k"), PublicURL: "https://waymark.test", Now: time.Now})
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, d.Reports), referral.Config{Secret: []byte("k")},
 			time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		d.Feeds = &web.Feeds{List: dstore.ListFeeds, Queue: feedRuns.Queue, Run: feedRuns.Get}
+		d.Feeds = feedRuns
 		d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
 		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, time.Now)
 		gpSvc = newGPService(db, d.Referrals)

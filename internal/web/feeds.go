@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,17 +8,6 @@ import (
 	"waymark"
 	"waymark/internal/directory"
 )
-
-// Feeds lets moderators import Open Referral UK feeds. Imports run in the
-// background: the form queues one and shows its page.
-type Feeds struct {
-	List func(ctx context.Context) ([]directory.Feed, error)
-	// Queue records an import of a feed for the background job and returns
-	// the run's id.
-	Queue func(ctx context.Context, baseURL string, trusted bool) (string, error)
-	// Run returns one import run.
-	Run func(ctx context.Context, id string) (*directory.FeedImportRun, error)
-}
 
 type feedsView struct {
 	formView
@@ -32,7 +20,7 @@ type feedRunView struct {
 }
 
 func (s *Server) handleFeeds(w http.ResponseWriter, r *http.Request) {
-	list, err := s.deps.Feeds.List(r.Context())
+	list, err := s.deps.Feeds.Feeds(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -54,7 +42,7 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(addr) > 500 {
 		v.FieldErrs["url"] = "Enter the feed's web address, like https://directory.example.org/api"
 		v.Errors = summary(v.FieldErrs, nil)
-		if v.Feeds, err = s.deps.Feeds.List(r.Context()); err != nil {
+		if v.Feeds, err = s.deps.Feeds.Feeds(r.Context()); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -79,7 +67,7 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleFeedRun(w http.ResponseWriter, r *http.Request) {
-	run, err := s.deps.Feeds.Run(r.Context(), r.PathValue("id"))
+	run, err := s.deps.Feeds.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

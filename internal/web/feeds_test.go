@@ -45,7 +45,7 @@ func newFeedSite(t *testing.T, db *sqlstore.DB, allowLoopback bool) (*accountSit
 	}, time.Now, uuid.NewString, slog.New(slog.DiscardHandler))
 	s := newAccountSiteWith(t, db, web.Config{}, func(d *web.Deps) {
 		d.Lifecycle = directory.NewLifecycle(store, testMailer(db), time.Now, uuid.NewString)
-		d.Feeds = &web.Feeds{List: store.ListFeeds, Queue: runs.Queue, Run: runs.Get}
+		d.Feeds = runs
 	})
 	s.accounts.CreateUser(context.Background(), "mo@waymark.example", "Mo", "a moderator password", waymark.RoleModerator)
 	mod := s.browser(t)

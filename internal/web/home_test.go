@@ -18,6 +18,7 @@ import (
 	"waymark/internal/freshness"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
+	"waymark/internal/oruk"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -48,7 +49,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*we
 		freshness.ManualConfig{PublicURL: "https://waymark.test"}, fs.clock.now, uuid.NewString, logger)
 	fs.accountSite = newAccountSiteWith(t, db, cfg, func(d *web.Deps) {
 		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, directory.NewRevisions(fs.store, d.Directory, fs.life), media.NewImages(fs.store, time.Now, uuid.NewString), reports, fs.refs, checks
-		d.Feeds = &web.Feeds{List: fs.store.ListFeeds}
+		d.Feeds = oruk.NewRuns(fs.store, nil, time.Now, uuid.NewString, logger) // lists feeds, never imports
 		d.Requests = directory.NewServiceRequests(fs.store, fs.clock.now, uuid.NewString)
 		d.Onboarding = onboarding.NewService(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: fs.store.ListCategories,

@@ -90,7 +90,7 @@ func TestHostileInputNeverAnswers5xx(t *testing.T) {
 			// Importing feeds is another test's subject: here runs are
 			// queued and never run.
 			runs := oruk.NewRuns(sqlstore.NewDirectoryStore(db), nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler))
-			d.Feeds.Queue, d.Feeds.Run = runs.Queue, runs.Get
+			d.Feeds = runs
 			d.API = oruk.NewAPI(sqlstore.NewDirectoryStore(db), postcodes(t), slog.New(slog.NewTextHandler(io.Discard, nil)), "http://waymark.test").Routes()
 		})
 		ctx := context.Background()

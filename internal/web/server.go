@@ -31,6 +31,7 @@ import (
 	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
+	"waymark/internal/oruk"
 	"waymark/internal/referral"
 )
 
@@ -97,8 +98,10 @@ type Deps struct {
 	Revisions *directory.Revisions
 	// Images takes uploaded images (served at /media/{id}).
 	Images *media.Images
-	// Feeds lets moderators import other directories' feeds.
-	Feeds *Feeds
+	// Feeds lets moderators import other directories' (Open Referral UK)
+	// feeds; imports run in the background: the form queues one and shows
+	// its page.
+	Feeds *oruk.Runs
 	// Referrals turns on referrals: self-referral, professionals'
 	// referrals, the providers' inbox and referral forms. It needs
 	// accounts.
