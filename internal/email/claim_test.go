@@ -40,6 +40,23 @@ func statusOf(t *testing.T, o *email.Outbox, to string) string {
 	return ""
 }
 
+// extensions is the email store, telling each lease a claim is extended to.
+type extensions struct {
+	*sqlstore.EmailStore
+	until chan time.Time
+}
+
+func (e extensions) ExtendEmailClaim(ctx context.Context, token string, until time.Time) (int, error) {
+	n, err := e.EmailStore.ExtendEmailClaim(ctx, token, until)
+	if err == nil && n > 0 {
+		select {
+		case e.until <- until:
+		default: // the test is not waiting: the next extension will do
+		}
+	}
+	return n, err
+}
+
 // slowServer is a mail server that holds each message until told.
 func slowServer(t *testing.T) *mailServer {
 	srv := &mailServer{hold: make(chan struct{}), arrived: make(chan string, 10)}
@@ -55,7 +72,8 @@ func TestTwoInstancesWithASlowMailServerDeliverOnce(t *testing.T) {
 		ctx := context.Background()
 		srv := slowServer(t)
 		c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-		a, b := newOutbox(t, db, srv, c), newOutbox(t, db, srv, c)
+		extended := extensions{EmailStore: sqlstore.NewEmailStore(db), until: make(chan time.Time, 1)}
+		a, b := newOutboxOn(t, extended, srv, c), newOutbox(t, db, srv, c)
 		for _, o := range []*email.Outbox{a, b} {
 			o.Lease, o.KeepEvery = time.Minute, time.Millisecond
 		}
@@ -72,8 +90,13 @@ func TestTwoInstancesWithASlowMailServerDeliverOnce(t *testing.T) {
 		}()
 		<-srv.arrived // a is in the middle of delivering
 		c.advance(10 * time.Minute)
-		for leasedBeyond(t, db, c.now()) == 0 {
-			time.Sleep(time.Millisecond) // until a's claim is extended past the new time
+		for until := range extended.until {
+			if until.After(c.now()) {
+				break // a's claim is extended past the new time
+			}
+		}
+		if n := leasedBeyond(t, db, c.now()); n != 1 {
+			t.Fatalf("%d messages leased beyond the new time, want 1", n)
 		}
 		if sent, _, err := b.DeliverDue(ctx); err != nil || sent != 0 {
 			t.Errorf("the second instance sent %d (%v) while the first still held the message", sent, err)
@@ -131,7 +154,8 @@ func TestStoppingMidDeliveryGivesBackTheClaims(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		srv := slowServer(t)
 		c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-		a, b := newOutbox(t, db, srv, c), newOutbox(t, db, srv, c)
+		extended := extensions{EmailStore: sqlstore.NewEmailStore(db), until: make(chan time.Time, 1)}
+		a, b := newOutboxOn(t, extended, srv, c), newOutbox(t, db, srv, c)
 		for i := range 3 {
 			m := welcome
 			m.To = fmt.Sprintf("person%d@example.org", i)

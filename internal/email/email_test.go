@@ -118,11 +118,17 @@ func (c *clock) advance(d time.Duration) {
 
 func newOutbox(t *testing.T, db *sqlstore.DB, srv *mailServer, c *clock) *email.Outbox {
 	t.Helper()
+	return newOutboxOn(t, sqlstore.NewEmailStore(db), srv, c)
+}
+
+// newOutboxOn is newOutbox keeping its messages in store.
+func newOutboxOn(t *testing.T, store email.Store, srv *mailServer, c *clock) *email.Outbox {
+	t.Helper()
 	tr, err := email.NewSMTP("smtp://"+srv.addr+"?tls=none", "Waymark <no-reply@waymark.example>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return email.NewOutbox(sqlstore.NewEmailStore(db), tr, c.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return email.NewOutbox(store, tr, c.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 var welcome = email.Message{To: "sam@example.org", Subject: "Your referral has been received",
