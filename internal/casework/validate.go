@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,9 +90,14 @@ type Geocoder interface {
 	Lookup(p postcode.Postcode) (postcode.Point, bool)
 }
 
+// text checks a text field with input.Lines (valid UTF-8, no control
+// characters, trimmed) and its length.
 func text(field, what string, s *string, max int, required bool) error {
-	*s = strings.TrimSpace(*s)
-	if required && *s == "" {
+	v, err := input.Lines(strings.ToUpper(what[:1])+what[1:], *s, 0)
+	if err != nil {
+		return waymark.FieldErrorf(waymark.EINVALID, field, "%s", waymark.ErrorMessage(err))
+	}
+	if *s = v; required && *s == "" {
 		return waymark.FieldErrorf(waymark.EINVALID, field, "Enter %s", what)
 	}
 	if utf8.RuneCountInString(*s) > max {
@@ -159,9 +163,11 @@ func (c *Client) Validate(today time.Time, geo Geocoder) error {
 		}
 	}
 	if c.Email = strings.TrimSpace(c.Email); c.Email != "" {
-		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+		e, err := input.Email(c.Email)
+		if err != nil {
 			return waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.org")
 		}
+		c.Email = e
 	}
 	if !known(ContactMethods, c.PreferredContact) {
 		return waymark.FieldErrorf(waymark.EINVALID, "preferred_contact", "Choose how they prefer to be contacted")

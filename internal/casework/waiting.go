@@ -3,13 +3,13 @@ package casework
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -96,8 +96,11 @@ func (in *Incoming) Validate(today time.Time) error {
 	}
 	in.GivenName, in.FamilyName, in.NHSNumber, in.Postcode, in.Phone, in.Email, in.GPPractice =
 		c.GivenName, c.FamilyName, c.NHSNumber, c.Postcode, c.Phone, c.Email, c.GPPractice
-	in.Reason = strings.TrimSpace(in.Reason)
-	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > 2000 {
+	reason, err := input.Lines("The support they would like", in.Reason, 0)
+	if err != nil {
+		return waymark.FieldErrorf(waymark.EINVALID, "reason", "%s", waymark.ErrorMessage(err))
+	}
+	if in.Reason = reason; in.Reason == "" || utf8.RuneCountInString(in.Reason) > 2000 {
 		return waymark.FieldErrorf(waymark.EINVALID, "reason", "Say what support they would like, in 2000 characters or fewer")
 	}
 	if !in.Consent {
@@ -124,9 +127,11 @@ func (s *Service) Refer(ctx context.Context, in Incoming) (*Incoming, error) {
 		if in.ReferrerName == "" {
 			return nil, waymark.FieldErrorf(waymark.EINVALID, "referrer_name", "Enter your name and role")
 		}
-		if addr, err := mail.ParseAddress(strings.TrimSpace(in.ReferrerEmail)); err != nil || addr.Address != strings.TrimSpace(in.ReferrerEmail) {
+		addr, err := input.Email(in.ReferrerEmail)
+		if err != nil {
 			return nil, waymark.FieldErrorf(waymark.EINVALID, "referrer_email", "Enter your work email address")
 		}
+		in.ReferrerEmail = addr
 	}
 	if id := requestID(ctx); id != "" {
 		if done, err := s.store.Incoming(ctx, id); err == nil {

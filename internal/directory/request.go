@@ -2,14 +2,12 @@ package directory
 
 import (
 	"context"
-	"net/mail"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"waymark"
-	"waymark/internal/postcode"
+	"waymark/internal/input"
 )
 
 // ServiceRequest is a request from someone without an account for the team
@@ -60,9 +58,23 @@ func NewServiceRequests(store RequestStore, now func() time.Time, newID func() s
 // stores it once. It returns the request's ID. Errors: EINVALID with the
 // field at fault.
 func (s *ServiceRequests) Submit(ctx context.Context, r ServiceRequest) (string, error) {
-	trim := func(v *string) { *v = strings.TrimSpace(*v) }
-	for _, v := range []*string{&r.Organisation, &r.Service, &r.ContactName, &r.Email, &r.Phone, &r.Website, &r.Postcode, &r.Description, &r.Token} {
-		trim(v)
+	// Clean text first (valid UTF-8, no control characters, trimmed); only
+	// the description may span lines.
+	r.Token = strings.TrimSpace(r.Token)
+	for _, f := range []struct {
+		field string
+		v     *string
+	}{{"organisation", &r.Organisation}, {"service", &r.Service}, {"contact_name", &r.ContactName}, {"email", &r.Email},
+		{"phone", &r.Phone}, {"website", &r.Website}, {"postcode", &r.Postcode}, {"description", &r.Description}} {
+		clean := input.Line
+		if f.field == "description" {
+			clean = input.Lines
+		}
+		v, err := clean("This answer", *f.v, 0)
+		if err != nil {
+			return "", waymark.FieldErrorf(waymark.EINVALID, f.field, "%s", waymark.ErrorMessage(err))
+		}
+		*f.v = v
 	}
 	short := func(field, v, message string) error {
 		if v == "" || utf8.RuneCountInString(v) > 200 {
@@ -82,21 +94,27 @@ func (s *ServiceRequests) Submit(ctx context.Context, r ServiceRequest) (string,
 	if err := short("contact_name", r.ContactName, "Enter your name, in 200 characters or fewer"); err != nil {
 		return "", err
 	}
-	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 254 {
+	e, err := input.Email(r.Email)
+	if err != nil {
 		return "", waymark.FieldErrorf(waymark.EINVALID, "email", "Enter an email address in the correct format, like name@example.com")
 	}
-	r.Email = strings.ToLower(r.Email)
-	if utf8.RuneCountInString(r.Phone) > 40 {
-		return "", waymark.FieldErrorf(waymark.EINVALID, "phone", "Enter a phone number of 40 characters or fewer")
+	r.Email = strings.ToLower(e)
+	if r.Phone != "" {
+		digits, err := input.Phone(r.Phone)
+		if err != nil {
+			return "", waymark.FieldErrorf(waymark.EINVALID, "phone", "Enter a UK phone number, like 01629 580000, or leave it empty")
+		}
+		r.Phone = input.FormatPhone(digits)
 	}
 	if r.Website != "" {
-		u, err := url.Parse(r.Website)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(r.Website) > 500 {
+		w, err := input.Website(r.Website)
+		if err != nil || len(w) > 500 {
 			return "", waymark.FieldErrorf(waymark.EINVALID, "website", "Enter the website's full address, starting https://")
 		}
+		r.Website = w
 	}
 	if r.Postcode != "" {
-		pc, err := postcode.Parse(r.Postcode)
+		pc, err := input.Postcode(r.Postcode)
 		if err != nil {
 			return "", waymark.FieldErrorf(waymark.EINVALID, "postcode", "Enter a real postcode, like DE4 3AG, or leave it empty")
 		}

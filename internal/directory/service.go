@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"waymark"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -313,9 +313,11 @@ func (svc *Service) Validate() error {
 	if svc.Email == "" {
 		return bad("email", "Enter an email address, like name@example.org")
 	}
-	if a, err := mail.ParseAddress(svc.Email); err != nil || a.Address != svc.Email {
+	e, err := input.Email(svc.Email)
+	if err != nil {
 		return bad("email", "Enter an email address in the correct format, like name@example.org")
 	}
+	svc.Email = e
 	if len(svc.Locations) == 0 || svc.Locations[0].Address.PostalCode == "" {
 		return bad("postcode", "Enter the postcode where the service runs")
 	}

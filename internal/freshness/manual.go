@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 )
 
 // Outcome is what a moderator found on a manual check.
@@ -124,9 +123,8 @@ func (m *ManualChecks) Record(ctx context.Context, serviceID string, outcome Out
 	if err != nil {
 		return err
 	}
-	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 2000 {
-		return waymark.FieldErrorf(waymark.EINVALID, "note", "The note must be 2,000 characters or fewer")
+	if note, err = input.Lines("The note", note, 2000); err != nil {
+		return waymark.FieldErrorf(waymark.EINVALID, "note", "%s", waymark.ErrorMessage(err))
 	}
 	svc, err := m.listings.FindServiceByID(ctx, serviceID)
 	if err != nil {

@@ -11,12 +11,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"waymark"
 	"waymark/internal/directory"
+	"waymark/internal/input"
 	"waymark/internal/postcode"
 )
 
@@ -273,10 +273,10 @@ func (p *params) time(name string) string {
 func (a *API) filter(p *params) directory.ListFilter {
 	var f directory.ListFilter
 	if s := p.v.Get("search"); s != "" {
-		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > directory.MaxQueryLength {
+		if text, err := input.Line("search", s, directory.MaxQueryLength); err != nil {
 			p.bad("search", "must be text of "+strconv.Itoa(directory.MaxQueryLength)+" characters or fewer")
 		} else {
-			f.Text = s
+			f.Text = text
 		}
 	}
 	f.TaxonomyTermID = p.uuid("taxonomy_term_id")
