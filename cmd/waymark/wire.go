@@ -127,7 +127,7 @@ func newOutbox(a *app, cfg Config, logger *slog.Logger) (*email.Outbox, error) {
 		mailer, texter = email.DevTransport{}, email.DevTransport{}
 	}
 	if cfg.Notify.APIKey != "" {
-		client, err := notify.New(cfg.Notify.APIKey, cfg.Notify.BaseURL, time.Now)
+		client, err := notify.NewClient(cfg.Notify.APIKey, cfg.Notify.BaseURL, time.Now)
 		if err != nil {
 			return nil, err
 		}

@@ -53,10 +53,10 @@ func ParseKey(key string) (serviceID, secret string, err error) {
 	return serviceID, secret, nil
 }
 
-// New returns a client for apiKey at baseURL (BaseURL, or a test server).
+// NewClient returns a client for apiKey at baseURL (BaseURL, or a test server).
 // now is the clock the tokens are dated by: Notify refuses a token more
 // than 30 seconds from its own clock.
-func New(apiKey, baseURL string, now func() time.Time) (*Client, error) {
+func NewClient(apiKey, baseURL string, now func() time.Time) (*Client, error) {
 	serviceID, secret, err := ParseKey(apiKey)
 	if err != nil {
 		return nil, err

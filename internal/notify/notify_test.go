@@ -180,7 +180,7 @@ func (f *fakeNotify) serve(w http.ResponseWriter, r *http.Request) {
 // fake Notify, as the server wires it when NOTIFY_API_KEY is set.
 func newOutbox(t *testing.T, db *sqlstore.DB, f *fakeNotify, c *clock) *email.Outbox {
 	t.Helper()
-	client, err := notify.New(apiKey, f.srv.URL, c.now)
+	client, err := notify.NewClient(apiKey, f.srv.URL, c.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func TestAnSMSOutageKeepsTextsWaitingWhileEmailGoes(t *testing.T) {
 
 func mustClient(t *testing.T, f *fakeNotify, c *clock) *notify.Client {
 	t.Helper()
-	client, err := notify.New(apiKey, f.srv.URL, c.now)
+	client, err := notify.NewClient(apiKey, f.srv.URL, c.now)
 	if err != nil {
 		t.Fatal(err)
 	}

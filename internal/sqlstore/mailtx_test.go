@@ -76,7 +76,7 @@ func newCrashServices(db *sqlstore.DB, mail email.Mailer) crashServices {
 	if sender == nil {
 		sender = email.Mailer{} // sends nothing
 	}
-	return crashServices{accounts: account.NewService(sqlstore.NewAccountStore(db), mail, time.Now, logger), life: life,
+	return crashServices{accounts: account.NewService(sqlstore.NewAccountStore(db), mail, time.Now, logger, account.WithPasswordCost(account.TestPasswordCost())), life: life,
 		reports: reports, store: store, revisions: directory.NewRevisions(store, directory.NewDirectory(store, nil, time.Now, logger), life),
 		checks: freshness.NewManualChecks(sqlstore.NewFreshnessStore(db), directory.NewSystem(life, reports).As(directory.ByManualCheck), sender,
 			freshness.ManualConfig{PublicURL: mail.PublicURL}, func() time.Time { return manualCheckDay }, uuid.NewString, logger),

@@ -102,9 +102,9 @@ func (s *Server) dashboard(name string) func(ctx context.Context, f insights.Fil
 }
 
 // parseInsightsFilter reads the filter form: from and to (inclusive) as
-// dates, interval, team and area. Errors map by field.
-func parseInsightsFilter(q url.Values) (insights.Filter, map[string]string) {
-	errs := map[string]string{}
+// dates, interval, team and area, with what is wrong with it by field.
+func parseInsightsFilter(q url.Values) (insights.Filter, *waymark.Problems) {
+	errs := &waymark.Problems{}
 	var f insights.Filter
 	f.Interval = insights.Interval(q.Get("interval"))
 	f.TeamID = strings.TrimSpace(q.Get("team"))
@@ -116,20 +116,20 @@ func parseInsightsFilter(q url.Values) (insights.Filter, map[string]string) {
 		}
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			errs[field] = label + " must be a date like 2026-01-31"
+			errs.Add(field, label+" must be a date like 2026-01-31")
 		}
 		return t
 	}
 	from, to := date("from", "The start date"), date("to", "The end date")
-	if len(errs) == 0 && (!from.IsZero() || !to.IsZero()) {
+	if errs.Len() == 0 && (!from.IsZero() || !to.IsZero()) {
 		if from.IsZero() || to.IsZero() {
-			errs["from"] = "Enter both a start date and an end date"
+			errs.Add("from", "Enter both a start date and an end date")
 		} else {
 			f.From, f.To = from, to.AddDate(0, 0, 1)
 		}
 	}
 	if f.Interval != "" && f.Interval != insights.Week && f.Interval != insights.Month {
-		errs["interval"] = "Choose weeks or months"
+		errs.Add("interval", "Choose weeks or months")
 	}
 	return f, errs
 }
@@ -151,24 +151,20 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		ShowTeam: name == insights.DashTeams || name == insights.DashReferrals,
 		ShowArea: name != insights.DashTeams || acc.Scope.All}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: insightsBase, Text: "Insights"}), true
-	f, errs := parseInsightsFilter(form)
+	f, probs := parseInsightsFilter(form)
 	status := http.StatusOK
-	if len(errs) == 0 {
+	v.FieldErrs = map[string]string{}
+	err = probs.Err()
+	if err == nil {
 		v.Dashboard, err = run(r.Context(), f)
-		if err != nil {
-			var ok bool
-			if status, ok = s.filterProblem(err, errs); !ok {
-				s.renderError(w, r, err)
-				return
-			}
-		}
-	} else {
-		status = http.StatusBadRequest
 	}
-	v.FieldErrs = errs
-	v.Errors = summary(errs, []string{"from", "to", "interval", "team", "area"})
-	if len(v.Errors) > 0 {
-		v.Title = "Error: " + v.Title
+	if err != nil {
+		// Only what is wrong with the filter shows on the form.
+		if _, ok := waymark.ProblemsOf(err); !ok {
+			s.renderError(w, r, err)
+			return
+		}
+		status, _ = showProblems(&v.page, v.FieldErrs, err, []string{"from", "to", "interval", "team", "area"})
 	}
 	if v.Dashboard != nil {
 		d := v.Dashboard
@@ -207,17 +203,6 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, status, "insights-dashboard", v)
-}
-
-// filterProblem puts a filter error (EINVALID with a field) next to its
-// field; ok is false for any other error.
-func (s *Server) filterProblem(err error, errs map[string]string) (int, bool) {
-	var e *waymark.Error
-	if waymark.ErrorCode(err) == waymark.EINVALID && asError(err, &e) && e.Field != "" {
-		errs[e.Field] = e.Message
-		return http.StatusBadRequest, true
-	}
-	return 0, false
 }
 
 // chartJSON is a table's chart: the first column labels the points and
@@ -280,9 +265,9 @@ func (s *Server) handleDashboardDownload(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	q := r.URL.Query()
-	f, errs := parseInsightsFilter(q)
-	for _, m := range errs {
-		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "%s", m))
+	f, probs := parseInsightsFilter(q)
+	if list := probs.List(); len(list) > 0 {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "%s", list[0].Message))
 		return
 	}
 	format := q.Get("format")

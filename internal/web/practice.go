@@ -150,10 +150,10 @@ func (s *Server) handlePracticeRefer(w http.ResponseWriter, r *http.Request) {
 		Consent: f.Get("consent") == "yes", RequesterName: f.Get("requester_name"), RequesterRole: f.Get("requester_role"),
 		Patient: gp.Patient{NHSNumber: f.Get("nhs_number"), GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"),
 			Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")}}
-	errs := map[string]string{}
+	probs := &waymark.Problems{}
 	switch to := f.Get("to"); to {
 	case "":
-		errs["to"] = "Choose where to refer the patient"
+		probs.Add("to", "Choose where to refer the patient")
 	case "team":
 	default:
 		req.ServiceID = to
@@ -162,20 +162,20 @@ func (s *Server) handlePracticeRefer(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		req.Patient.DateOfBirth = birth
 	} else if strings.TrimSpace(f.Get("birth_date_day")+f.Get("birth_date_month")+f.Get("birth_date_year")) != "" {
-		errs["birth_date"] = "Date of birth must be a real date, like 15 3 1948"
+		probs.Add("birth_date", "Date of birth must be a real date, like 15 3 1948")
 	}
 	var ref *gp.Referral
-	if len(errs) == 0 {
+	if probs.Len() == 0 {
 		ref, err = s.deps.GP.Refer(r.Context(), req)
 		if err == nil {
 			http.Redirect(w, r, practiceBase+"/referrals/"+ref.ID+"?sent=1", http.StatusSeeOther)
 			return
 		}
 		var e *waymark.Error
-		if probs, ok := waymark.ProblemsOf(err); ok {
-			errs = probs.Map()
+		if p, ok := waymark.ProblemsOf(err); ok {
+			probs = p
 		} else if errors.As(err, &e) && (e.Code == waymark.EFORBIDDEN && req.ServiceID != "" || e.Code == waymark.ENOTFOUND) {
-			errs["to"] = e.Message // no pathway for the practice, or nowhere to refer to
+			probs.Add("to", e.Message) // no pathway for the practice, or nowhere to refer to
 		} else {
 			s.renderError(w, r, err)
 			return
@@ -188,7 +188,7 @@ func (s *Server) handlePracticeRefer(w http.ResponseWriter, r *http.Request) {
 	}
 	v.FormID = formID
 	fill(v.Fields, f)
-	s.showForm(w, r, http.StatusBadRequest, v, errs)
+	s.showForm(w, r, http.StatusBadRequest, v, probs.Map())
 }
 
 // practiceReferralView is one referral with its history and the letter.
