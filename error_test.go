@@ -13,6 +13,7 @@ import (
 // per field in the order found, and ProblemsOf reads a single field error
 // as one problem.
 func TestProblemsAreEINVALIDAndKeepTheOrderFound(t *testing.T) {
+	t.Parallel()
 	var p waymark.Problems
 	if p.Err() != nil {
 		t.Fatalf("no problems: Err() = %v, want nil", p.Err())

@@ -14,6 +14,7 @@ import (
 // by input.Email, whichever way the record arrives (the form, the waiting
 // list, a GP referral).
 func TestAClientsDetailsAreCheckedByTheInputRules(t *testing.T) {
+	t.Parallel()
 	today := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	client := func() casework.Client {
 		return casework.Client{GivenName: "Margaret", FamilyName: "Oakes", DateOfBirth: time.Date(1948, 3, 15, 0, 0, 0, 0, time.UTC),

@@ -14,6 +14,7 @@ import (
 // public's request is clean text, the phone a UK number and the email and
 // website as the input package reads them, whichever way they arrive.
 func TestARequestToAddAServiceIsCheckedByTheInputRules(t *testing.T) {
+	t.Parallel()
 	reqs := directory.NewServiceRequests(nil, time.Now, func() string { return "r1" }) // refused before anything is stored
 	good := directory.ServiceRequest{Token: "0123456789abcdef0123", Organisation: "Peak Walkers", Service: "Walk and talk",
 		ContactName: "Jo", Email: "jo@example.org", Description: "Gentle walks."}
@@ -43,6 +44,7 @@ func TestARequestToAddAServiceIsCheckedByTheInputRules(t *testing.T) {
 // the domain written in lower case, and an address without a domain name is
 // refused.
 func TestAServiceKeepsItsEmailAsTheInputPackageWritesIt(t *testing.T) {
+	t.Parallel()
 	svc := &directory.Service{OrganizationID: "o1", Name: "Walk and talk", Email: "mailto:Jo@Example.ORG",
 		Locations: []directory.Location{{Address: directory.Address{PostalCode: "DE4 3AG"}}}}
 	if err := svc.Validate(); err != nil {

@@ -15,6 +15,7 @@ import (
 // input.Lines, so a control character is refused on the note field before
 // anything is looked up.
 func TestAManualChecksNoteIsCleanText(t *testing.T) {
+	t.Parallel()
 	m := freshness.NewManualChecks(nil, nil, nil, freshness.ManualConfig{}, time.Now, func() string { return "c1" }, slog.New(slog.DiscardHandler))
 	mod := waymark.WithActor(context.Background(), waymark.Actor{UserID: "m1", Roles: []waymark.Role{waymark.RoleModerator}})
 	var e *waymark.Error

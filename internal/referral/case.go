@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // Case is a referral with its history and messages, and the viewer's part
@@ -48,6 +49,22 @@ func (s *Referrals) Open(ctx context.Context, id string) (*Case, error) {
 		return nil, fmt.Errorf("mark referral %s read: %w", id, err)
 	}
 	return s.loadCase(ctx, r, as)
+}
+
+// TextedNumber returns the mobile number a self-referral's text messages go
+// to, for the person to stop or restart them from its private link (id and
+// token). Errors: as Track; EINVALID when the referral is not one Waymark
+// texts about.
+func (s *Referrals) TextedNumber(ctx context.Context, id, token string) (string, error) {
+	c, err := s.Track(ctx, id, token)
+	if err != nil {
+		return "", err
+	}
+	phone := c.Referral.Client.Phone
+	if _, ok := input.TextableMobile(phone); !ok || c.Referral.Source != SourceSelf {
+		return "", waymark.Errorf(waymark.EINVALID, "We do not send text messages about this referral")
+	}
+	return phone, nil
 }
 
 // Track returns a referral by its private link, and records the view.

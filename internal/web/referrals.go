@@ -613,13 +613,9 @@ func percent(p *float64) string {
 // trackTexts stops ("stop") or restarts ("start") text messages to the
 // number a self-referral gave, from its private link page.
 func (s *Server) trackTexts(ctx context.Context, id, token, what string) error {
-	c, err := s.deps.Referrals.Track(ctx, id, token)
+	phone, err := s.deps.Referrals.TextedNumber(ctx, id, token)
 	if err != nil {
 		return err
-	}
-	phone := c.Referral.Client.Phone
-	if _, ok := input.TextableMobile(phone); !ok || c.Referral.Source != referral.SourceSelf {
-		return waymark.Errorf(waymark.EINVALID, "We do not send text messages about this referral")
 	}
 	switch what {
 	case "stop":
