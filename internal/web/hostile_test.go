@@ -1,17 +1,13 @@
 package web_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"waymark"
+	"waymark/internal/hostile"
 	"waymark/internal/oruk"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
@@ -28,40 +25,14 @@ import (
 	"waymark/internal/web"
 )
 
-// hostileCorpus reads testdata/hostile.txt: one Go string literal a line, or
-// "repeat N <literal>".
+// hostileCorpus is the hostile input corpus (internal/hostile).
 func hostileCorpus(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "hostile.txt"))
+	values, err := hostile.Values()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		count := 1
-		if rest, ok := strings.CutPrefix(line, "repeat "); ok {
-			num, lit, _ := strings.Cut(rest, " ")
-			if count, err = strconv.Atoi(num); err != nil {
-				t.Fatalf("hostile.txt:%d: %v", n, err)
-			}
-			line = lit
-		}
-		v, err := strconv.Unquote(line)
-		if err != nil {
-			t.Fatalf("hostile.txt:%d: %v", n, err)
-		}
-		out = append(out, strings.Repeat(v, count))
-	}
-	if len(out) < 80 {
-		t.Fatalf("the corpus has %d values, want at least 80", len(out))
-	}
-	return out
+	return values
 }
 
 var fieldName = regexp.MustCompile(`name="([a-z][a-z0-9_]*)"`)
