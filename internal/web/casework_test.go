@@ -577,3 +577,28 @@ func TestEachChangeOfAReferralFromTheRecordIsOnTheTimeline(t *testing.T) {
 		}
 	})
 }
+
+// Anyone may refer themselves to a social prescribing team, so one
+// connection may send 10 referrals, then one every 6 minutes; signed-in
+// professionals are not held up.
+func TestAnonymousReferralsToATeamAreLimitedPerClient(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		public := cs.browsers["anonymous"]
+		_, page, _ := public.get("/refer-to-social-prescribing")
+		f := url.Values{"form_id": {formID(t, page)}, "given_name": {"Irene"}, "family_name": {"Walsh"}, "dob_day": {"30"}, "dob_month": {"5"},
+			"dob_year": {"1939"}, "phone": {"01629 580123"}, "preferred_contact": {"phone"}, "reason": {"I feel lonely"}} // no consent
+		for i := range 10 {
+			if status, _, _ := public.post("/refer-to-social-prescribing", f); status != http.StatusBadRequest {
+				t.Fatalf("referral %d: %d", i+1, status)
+			}
+		}
+		status, body, h := public.post("/refer-to-social-prescribing", f)
+		if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many referrals") || !strings.Contains(body, `value="Walsh"`) {
+			t.Errorf("11th referral from one connection: %d", status)
+		}
+		if status, _, _ := cs.browsers["lead"].post("/refer-to-social-prescribing", f); status != http.StatusBadRequest {
+			t.Errorf("a signed-in link worker from the same connection: %d", status)
+		}
+	})
+}
