@@ -602,3 +602,33 @@ func TestAnonymousReferralsToATeamAreLimitedPerClient(t *testing.T) {
 		}
 	})
 }
+
+// The form adding a team sent twice (a refresh, a retry after a dropped
+// connection) makes one team and leads to it both times.
+func TestAddingATeamTwiceWithTheSameFormMakesOneTeam(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		admin := cs.browsers["admin"]
+		_, page, _ := admin.get("/admin/teams")
+		m := formTokenField.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("the form adding a team has no form token")
+		}
+		form := url.Values{"name": {"Wirksworth social prescribing team"}, "form_token": {m[1]}}
+		var places []string
+		for range 2 {
+			status, _, h := admin.post("/admin/teams", form)
+			if status != http.StatusSeeOther {
+				t.Fatalf("add a team: %d", status)
+			}
+			places = append(places, h.Get("Location"))
+		}
+		if places[0] != places[1] {
+			t.Errorf("the second sending went to %s, the first to %s", places[1], places[0])
+		}
+		_, page, _ = admin.get("/admin/teams")
+		if n := strings.Count(page, "Wirksworth social prescribing team"); n != 1 {
+			t.Errorf("the team is listed %d times", n)
+		}
+	})
+}
