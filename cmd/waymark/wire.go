@@ -96,7 +96,8 @@ func wire(ctx context.Context, a *app, cfg Config, publicURL string, logger *slo
 	s.gp = gp.NewService(gp.Config{Store: sqlstore.NewGPStore(a.db), Team: s.casework, Market: s.refs, Services: a.store,
 		NewID: uuid.NewString, Now: time.Now, Logger: logger})
 	s.systems = fhir.NewSystems(sqlstore.NewFHIRStore(a.db), time.Now, uuid.NewString)
-	s.delivery = fhir.NewDeliverer(s.systems, s.gp, fhir.DeliveryConfig{BaseURL: publicURL, Now: time.Now, Logger: logger})
+	s.delivery = fhir.NewDeliverer(s.systems, s.gp, fhir.DeliveryConfig{BaseURL: publicURL, Now: time.Now, Logger: logger,
+		AllowLoopback: cfg.CheckerAllowLoopback})
 	messages := 4 // SQLite: one writer at a time
 	if a.db.Dialect() == sqlstore.Postgres {
 		messages = 16

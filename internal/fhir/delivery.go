@@ -17,6 +17,7 @@ import (
 	"waymark/internal/casework"
 	"waymark/internal/gp"
 	"waymark/internal/jobs"
+	"waymark/internal/sitecheck"
 )
 
 // Outcomes is the GP referral side the delivery reads and marks;
@@ -35,10 +36,17 @@ type Outcomes interface {
 type DeliveryConfig struct {
 	// BaseURL is the public scheme://host of the site, the message's source.
 	BaseURL string
-	// Client posts the messages: 15-second timeout, no redirects, when nil.
+	// Client posts the messages. When nil it is the website checker's
+	// guarded client (sitecheck.NewGuardedClient): 15-second timeout, no
+	// redirects, no proxy, and never to a loopback, private, link-local or
+	// other non-public address, checked on the address dialled, since an
+	// administrator types the endpoint.
 	Client *http.Client
-	Now    func() time.Time
-	Logger *slog.Logger
+	// AllowLoopback lets the guarded client reach loopback addresses: for
+	// tests and trials on one machine only (CHECKER_ALLOW_LOOPBACK).
+	AllowLoopback bool
+	Now           func() time.Time
+	Logger        *slog.Logger
 	// Batch is how many outcomes one run sends at most (50 when 0).
 	Batch int
 }
@@ -57,9 +65,8 @@ type Deliverer struct {
 // NewDeliverer returns the outcome delivery.
 func NewDeliverer(systems *Systems, outcomes Outcomes, cfg DeliveryConfig) *Deliverer {
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}
+		cfg.Client = sitecheck.NewGuardedClient(15*time.Second, cfg.AllowLoopback)
+		cfg.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -32,7 +32,7 @@ func TestTheOutcomesOfASystemsReferralReachItsEndpointWithTheDischargeLetter(t *
 			t.Fatal(err)
 		}
 		f.systems["systemE"] = sys
-		d := fhir.NewDeliverer(systems, f.svc, fhir.DeliveryConfig{BaseURL: "https://waymark.test", Now: f.clock})
+		d := fhir.NewDeliverer(systems, f.svc, fhir.DeliveryConfig{BaseURL: "https://waymark.test", Now: f.clock, AllowLoopback: true})
 		id := referralID(t, f.post(t, "systemE", referralBundle(t, "e2e-1", practiceA, testNHS)))
 		r, err := f.svc.Referral(gpActor(practiceA), id)
 		if err != nil {

@@ -3,6 +3,7 @@ package fhir_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -123,7 +124,7 @@ func deliveryFixture(t *testing.T, db *sqlstore.DB) (*fixture, *endpoint, *gpOut
 	out := &gpOutbox{now: f.clock, outcomes: map[string]*queued{}, referral: gp.Referral{ID: "5f1d0c1e-8d4b-4a36-9a57-0e0f4c2b7a11",
 		PracticeODS: "C81001", SystemID: sys.ID, TeamName: "Derbyshire Dales social prescribing", Status: gp.StatusAccepted,
 		Patient: gp.Patient{NHSNumber: "9449306621", GivenName: "Ada", FamilyName: "Example"}, Created: testStart, Updated: testStart}}
-	d := fhir.NewDeliverer(f.systems, out, fhir.DeliveryConfig{BaseURL: "https://waymark.test", Now: f.clock})
+	d := fhir.NewDeliverer(f.systems, out, fhir.DeliveryConfig{BaseURL: "https://waymark.test", Now: f.clock, AllowLoopback: true})
 	return f, ep, out, d, sys
 }
 
@@ -324,6 +325,37 @@ func TestCleanupForgetsExpiredTokensAndDeliveryAttemptsAfterNinetyDays(t *testin
 		db.SQL().QueryRow(`SELECT COUNT(*) FROM fhir_token`).Scan(&tokens)
 		if tokens != 0 {
 			t.Errorf("%d expired tokens kept", tokens)
+		}
+	})
+}
+
+// An administrator types a system's endpoint, so outcomes are posted with
+// the website checker's address guard: never to loopback (an endpoint
+// listening on this machine gets nothing unless loopback is allowed, for
+// tests and trials), nor to the cloud metadata address or private ranges.
+func TestOutcomesAreNeverPostedToInternalAddresses(t *testing.T) {
+	directoryDB.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f, ep, out, _, sys := deliveryFixture(t, db)
+		ctx := context.Background()
+		guarded := fhir.NewDeliverer(f.systems, out, fhir.DeliveryConfig{BaseURL: "https://waymark.test", Now: f.clock})
+		good, _ := keys(t)
+		for i, endpoint := range []string{ep.URL + "/outcomes", "https://169.254.169.254/latest/meta-data", "https://10.0.0.1/outcomes", "https://[::1]/outcomes"} {
+			if _, err := f.systems.Change(adminCtx, sys.ID, fhir.NewSystem{Name: sys.Name, PublicKey: publicPEM(t, good), Practices: "C81001", Endpoint: endpoint}); err != nil {
+				t.Fatalf("%s: %v", endpoint, err)
+			}
+			id := fmt.Sprintf("1b7e3f4a-0c55-4d2e-9f61-3a2b1c0d9e%02d", i)
+			out.outcomes[id] = &queued{Outcome: gp.Outcome{ID: id, ReferralID: out.referral.ID, PracticeODS: "C81001", SystemID: sys.ID,
+				Status: gp.StatusAccepted, Created: testStart}}
+			if err := guarded.Deliver(ctx, f.clock()); err != nil {
+				t.Fatal(err)
+			}
+			if q := out.outcomes[id]; q.sent || q.why != "the endpoint could not be reached" {
+				t.Errorf("%s: sent %v, why %q", endpoint, q.sent, q.why)
+			}
+			f.advance(24 * time.Hour)
+		}
+		if ep.tries != 0 {
+			t.Errorf("the endpoint on this machine was reached %d times", ep.tries)
 		}
 	})
 }

@@ -9,3 +9,6 @@ func (m *Message) Stripped() Message {
 	c.doc, c.focus = nil, 0
 	return c
 }
+
+// ParseServiceSearch exports parseServiceSearch to the fuzz test.
+var ParseServiceSearch = parseServiceSearch

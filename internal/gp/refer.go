@@ -79,8 +79,17 @@ func (r *Request) Validate(today time.Time) error {
 	if !r.Consent {
 		p.Add("consent", "Confirm that the patient agrees to be referred and to be contacted")
 	}
-	r.RequesterName, r.RequesterRole = strings.TrimSpace(r.RequesterName), strings.TrimSpace(r.RequesterRole)
-	if r.RequesterName == "" || utf8.RuneCountInString(r.RequesterName)+utf8.RuneCountInString(r.RequesterRole) > 150 {
+	// The requester's name and role come from the practice form or a
+	// FHIR message: the same text rules as every other name.
+	name, nameErr := input.Line("The name of the person referring", r.RequesterName, 0)
+	role, roleErr := input.Line("The role of the person referring", r.RequesterRole, 0)
+	r.RequesterName, r.RequesterRole = name, role
+	switch {
+	case nameErr != nil:
+		p.Check("requester_name", nameErr)
+	case roleErr != nil:
+		p.Check("requester_name", roleErr)
+	case name == "" || utf8.RuneCountInString(name)+utf8.RuneCountInString(role) > 150:
 		p.Add("requester_name", "Give the name of the person referring, in 150 characters or fewer with their role")
 	}
 	if r.Channel != ChannelWeb && r.Channel != ChannelFHIR {

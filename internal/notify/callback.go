@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/input"
 )
 
 // Receiver is what Notify's callbacks change; *email.Outbox is one.
@@ -74,6 +75,16 @@ func (c callbacks) receipt(w http.ResponseWriter, req *http.Request) {
 	}
 	if rc.ID == "" || rc.Status == "" {
 		http.Error(w, "A receipt needs an id and a status", http.StatusBadRequest)
+		return
+	}
+	// Notify's ids are UUIDs: anything else (a NUL, which PostgreSQL
+	// refuses) is no receipt of ours.
+	if _, err := input.Line("The id", rc.ID, 100); err != nil {
+		http.Error(w, "The receipt's id is not one Notify gives", http.StatusBadRequest)
+		return
+	}
+	if _, err := input.Line("The status", rc.Status, 100); err != nil {
+		http.Error(w, "The receipt's status is not one Notify gives", http.StatusBadRequest)
 		return
 	}
 	at := c.now()

@@ -524,12 +524,7 @@ func TestCallbacksCheckTheTokenAndRecordReceiptsAndStop(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx, c, _, o := setup(t, db)
 		const token = "a-long-callback-token"
-		mux := http.NewServeMux()
-		for pattern, h := range notify.Callbacks(token, o, c.now, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-			mux.HandleFunc(pattern, h)
-		}
-		srv := httptest.NewServer(mux)
-		defer srv.Close()
+		srv := callbackServer(t, token, o, c)
 		post := func(path, bearer, body string) int {
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
@@ -585,4 +580,16 @@ func TestCallbacksCheckTheTokenAndRecordReceiptsAndStop(t *testing.T) {
 	if notify.Callbacks("short", nil, time.Now, nil) != nil {
 		t.Errorf("callbacks were served with a short token")
 	}
+}
+
+// callbackServer serves Notify's callbacks with the token, into the
+// outbox, until the test ends.
+func callbackServer(t *testing.T, token string, o *email.Outbox, c *clock) *httptest.Server {
+	mux := http.NewServeMux()
+	for pattern, h := range notify.Callbacks(token, o, c.now, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		mux.HandleFunc(pattern, h)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -49,9 +49,13 @@ func userName(col string) string {
 
 // ---- teams ----
 
-// CreateTeam stores a team.
+// CreateTeam stores a team. Errors: ECONFLICT when the form that made it
+// (the form token ctx carries) was sent before.
 func (s *CaseworkStore) CreateTeam(ctx context.Context, t *casework.Team) error {
 	return s.db.inTx(ctx, func(c conn) error {
+		if err := claimFormToken(ctx, c, "team", t.ID, t.CreatedAt); err != nil {
+			return err
+		}
 		return c.exec(ctx, `INSERT INTO sp_team (id, name, created_at) VALUES (?, ?, ?)`, t.ID, t.Name, t.CreatedAt.UTC())
 	})
 }

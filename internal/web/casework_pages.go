@@ -557,6 +557,9 @@ func (s *Server) handleTeams(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) teamsPage(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) {
 	v := teamsView{formView: s.form(r, "Social prescribing teams")}
+	if r.Method == http.MethodGet {
+		v.Form.Set("form_token", newFormToken())
+	}
 	var err error
 	if v.Teams, err = s.deps.Casework.Teams(r.Context()); err != nil {
 		s.renderError(w, r, err)
@@ -588,7 +591,16 @@ func (s *Server) handleCreateTeam(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
 		return
 	}
-	t, err := s.deps.Casework.CreateTeam(r.Context(), r.PostForm.Get("name"))
+	// The same form sent again (a refresh, a retry) leads to the team it
+	// made.
+	again := func(id string) string { return "/admin/teams/" + id }
+	if s.sentBefore(w, r, "team", again) {
+		return
+	}
+	t, err := s.deps.Casework.CreateTeam(withFormToken(r.Context(), r), r.PostForm.Get("name"))
+	if waymark.ErrorCode(err) == waymark.ECONFLICT && s.sentBefore(w, r, "team", again) {
+		return
+	}
 	if waymark.ErrorCode(err) == waymark.EINVALID {
 		s.teamsPage(w, r, http.StatusBadRequest, map[string]string{"name": waymark.ErrorMessage(err)})
 		return

@@ -577,3 +577,58 @@ func TestEachChangeOfAReferralFromTheRecordIsOnTheTimeline(t *testing.T) {
 		}
 	})
 }
+
+// Anyone may refer themselves to a social prescribing team, so one
+// connection may send 10 referrals, then one every 6 minutes; signed-in
+// professionals are not held up.
+func TestAnonymousReferralsToATeamAreLimitedPerClient(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		public := cs.browsers["anonymous"]
+		_, page, _ := public.get("/refer-to-social-prescribing")
+		f := url.Values{"form_id": {formID(t, page)}, "given_name": {"Irene"}, "family_name": {"Walsh"}, "dob_day": {"30"}, "dob_month": {"5"},
+			"dob_year": {"1939"}, "phone": {"01629 580123"}, "preferred_contact": {"phone"}, "reason": {"I feel lonely"}} // no consent
+		for i := range 10 {
+			if status, _, _ := public.post("/refer-to-social-prescribing", f); status != http.StatusBadRequest {
+				t.Fatalf("referral %d: %d", i+1, status)
+			}
+		}
+		status, body, h := public.post("/refer-to-social-prescribing", f)
+		if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many referrals") || !strings.Contains(body, `value="Walsh"`) {
+			t.Errorf("11th referral from one connection: %d", status)
+		}
+		if status, _, _ := cs.browsers["lead"].post("/refer-to-social-prescribing", f); status != http.StatusBadRequest {
+			t.Errorf("a signed-in link worker from the same connection: %d", status)
+		}
+	})
+}
+
+// The form adding a team sent twice (a refresh, a retry after a dropped
+// connection) makes one team and leads to it both times.
+func TestAddingATeamTwiceWithTheSameFormMakesOneTeam(t *testing.T) {
+	demo.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		cs := newCaseSite(t, db)
+		admin := cs.browsers["admin"]
+		_, page, _ := admin.get("/admin/teams")
+		m := formTokenField.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("the form adding a team has no form token")
+		}
+		form := url.Values{"name": {"Wirksworth social prescribing team"}, "form_token": {m[1]}}
+		var places []string
+		for range 2 {
+			status, _, h := admin.post("/admin/teams", form)
+			if status != http.StatusSeeOther {
+				t.Fatalf("add a team: %d", status)
+			}
+			places = append(places, h.Get("Location"))
+		}
+		if places[0] != places[1] {
+			t.Errorf("the second sending went to %s, the first to %s", places[1], places[0])
+		}
+		_, page, _ = admin.get("/admin/teams")
+		if n := strings.Count(page, "Wirksworth social prescribing team"); n != 1 {
+			t.Errorf("the team is listed %d times", n)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -171,6 +172,14 @@ func (s *Server) handleReferSP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	ctx := r.Context()
+	// Anyone may refer themselves, so a flood from one address is slowed,
+	// as on a service's referral form: 10, then one every 6 minutes.
+	if waymark.ActorFrom(ctx).Anonymous() && !s.limits.allowOne("sp-referral:"+clientIP(r), spReferralRefill, spReferralBurst, s.deps.Now()) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(spReferralRefill.Seconds())))
+		s.reshowReferSP(w, r, http.StatusTooManyRequests, "given_name",
+			"Too many referrals have been sent from this connection. Wait a few minutes and try again, or ask your GP practice to refer you.")
+		return
+	}
 	if _, err := uuid.Parse(f.Get("form_id")); err == nil {
 		ctx = casework.WithRequestID(ctx, f.Get("form_id"))
 	}
@@ -196,14 +205,20 @@ func (s *Server) handleReferSP(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v, verr := s.referSPView(r)
-	if verr != nil {
-		s.renderError(w, r, verr)
+	s.reshowReferSP(w, r, http.StatusBadRequest, defaultField(e.Field, "given_name"), e.Message)
+}
+
+// reshowReferSP shows the referral form again as it was sent, with a
+// message at a field.
+func (s *Server) reshowReferSP(w http.ResponseWriter, r *http.Request, status int, field, message string) {
+	v, err := s.referSPView(r)
+	if err != nil {
+		s.renderError(w, r, err)
 		return
 	}
-	v.FormID = f.Get("form_id")
-	fill(v.Fields, f)
-	s.showForm(w, r, http.StatusBadRequest, v, map[string]string{defaultField(e.Field, "given_name"): e.Message})
+	v.FormID = r.PostForm.Get("form_id")
+	fill(v.Fields, r.PostForm)
+	s.showForm(w, r, status, v, map[string]string{field: message})
 }
 
 func (s *Server) handleReferSPSent(w http.ResponseWriter, r *http.Request) {

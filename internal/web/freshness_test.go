@@ -26,21 +26,28 @@ import (
 // organisation, and signs them in.
 func (s *accountSite) signInAs(t *testing.T, addr string, role waymark.Role, orgID string) *browser {
 	t.Helper()
-	ctx := context.Background()
 	u := &account.User{ID: uuid.NewString(), Email: addr, Name: "User " + string(role), CreatedAt: testNow}
-	u.PasswordHash, _ = account.TestPasswordCost().Hash("a long password")
 	if orgID != "" {
 		u.Memberships = []account.Membership{{OrganizationID: orgID, Role: role}}
 	} else {
 		u.PlatformRole = role
 	}
+	return s.signInNew(t, u)
+}
+
+// signInNew creates a verified user with the password "a long password"
+// and signs them in.
+func (s *accountSite) signInNew(t *testing.T, u *account.User) *browser {
+	ctx := context.Background()
+	t.Helper()
+	u.PasswordHash, _ = account.TestPasswordCost().Hash("a long password")
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	s.store.MarkEmailVerified(ctx, u.ID, testNow)
 	b := s.browser(t)
-	if status, _, _ := b.post("/sign-in", url.Values{"email": {addr}, "password": {"a long password"}}); status != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d", addr, status)
+	if status, _, _ := b.post("/sign-in", url.Values{"email": {u.Email}, "password": {"a long password"}}); status != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d", u.Email, status)
 	}
 	return b
 }

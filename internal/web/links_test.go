@@ -6,7 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
+
+	"waymark"
+	"waymark/internal/fhir"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
 	"waymark/internal/web"
@@ -72,4 +77,25 @@ func TestMetricsAskForTheTokenOrAreLeftOff(t *testing.T) {
 	if status, _, _ := hidden.get(t, "/metrics"); status != http.StatusNotFound {
 		t.Errorf("hidden /metrics: %d, want 404", status)
 	}
+}
+
+// The connected system's page shows administrators the token endpoint (the
+// audience the system's assertions must name) and the FHIR base from the
+// configured address, not from the Host header the page was asked with.
+func TestSystemPageAddressesUseTheConfiguredAddressNeverTheHostHeader(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newAccountSiteWith(t, db, web.Config{PublicURL: "https://waymark.example.org"}, func(d *web.Deps) {
+			d.Systems = fhir.NewSystems(sqlstore.NewFHIRStore(db), time.Now, uuid.NewString)
+		})
+		sys := registerSystem(t, db)
+		admin := s.signInAs(t, "admin@example.org", waymark.RoleAdmin, "")
+		req, _ := http.NewRequest("GET", s.URL+"/admin/systems/"+sys.ID, nil)
+		req.Host = "evil.example"
+		req.AddCookie(admin.cookie("waymark_session")) // the jar keeps it for the server's own host
+		status, page, h := s.browser(t).do(req)
+		if status != http.StatusOK || strings.Contains(page, "evil.example") ||
+			!strings.Contains(page, "https://waymark.example.org/oauth2/token") || !strings.Contains(page, "https://waymark.example.org/fhir/R4") {
+			t.Errorf("system page asked with Host evil.example: %d %s %s", status, h.Get("Location"), mainPart.FindString(page))
+		}
+	})
 }

@@ -52,6 +52,10 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Token = r.PostForm.Get("token")
+	if !s.limits.allowOne("reset:"+clientIP(r), resetRefill, resetBurst, s.deps.Now()) {
+		s.tooMany(w, r, "reset", v, resetRefill, "Too many attempts to choose a password from here. Wait a minute and try again.")
+		return
+	}
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm_password") {
 		s.failForm(w, r, "reset", v, waymark.FieldErrorf(waymark.EINVALID, "confirm_password", "The passwords do not match"), nil)
 		return

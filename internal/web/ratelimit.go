@@ -55,6 +55,11 @@ const (
 	registerBurst, registerRefill = 10, 3 * time.Minute
 	forgotBurst, forgotRefill     = 10, time.Minute
 	mailToBurst, mailToRefill     = 3, 20 * time.Minute
+	// Choosing a new password from a reset link costs a hash before the
+	// link is looked at (so a busy server does not use up the link).
+	resetBurst, resetRefill = 10, time.Minute
+	// Anonymous referrals to a social prescribing team.
+	spReferralBurst, spReferralRefill = 10, 6 * time.Minute
 )
 
 // How failed sign-ins are limited. Each is a bucket of failures that

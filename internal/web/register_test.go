@@ -181,3 +181,26 @@ func TestCommonPasswordsAreRefusedWithAClearMessage(t *testing.T) {
 		}
 	})
 }
+
+// Choosing a password from a reset link costs a password hash before the
+// link is looked at, so one client may try it 10 times, then once a
+// minute; another client is not held up.
+func TestChoosingAPasswordFromAResetLinkIsLimitedPerClient(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newAccountSite(t, db, behindProxy)
+		b := s.browser(t)
+		made := url.Values{"token": {"a made-up token"}, "password": {"walking in the peak"}, "confirm_password": {"walking in the peak"}}
+		for i := range 10 {
+			if status, _, _ := b.postFrom("203.0.113.5", "/reset-password", made); status != http.StatusNotFound {
+				t.Fatalf("reset %d: %d", i+1, status)
+			}
+		}
+		status, body, h := b.postFrom("203.0.113.5", "/reset-password", made)
+		if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many attempts to choose a password") {
+			t.Errorf("11th reset from one client: %d", status)
+		}
+		if status, _, _ := b.postFrom("203.0.113.6", "/reset-password", made); status != http.StatusNotFound {
+			t.Errorf("another client: %d", status)
+		}
+	})
+}

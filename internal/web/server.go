@@ -68,7 +68,8 @@ type Config struct {
 	// TrustedProxies are the proxies' networks.
 	TrustedProxies []netip.Prefix
 	// PublicURL is the site's address (scheme://host), for the short links
-	// pages show to share; "" shows them as paths.
+	// pages show to share and the FHIR addresses shown to administrators
+	// (never the request's Host header); "" shows them as paths.
 	PublicURL string
 }
 

@@ -87,8 +87,8 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := systemView{page: s.page(r, d.Name), System: d.System, Deliveries: d.Deliveries, Calls: d.Calls, TokenURL: s.publicBase(r) + fhir.TokenPath,
-		FHIRBase: s.publicBase(r) + fhir.Prefix, Done: r.URL.Query().Get("done")}
+	v := systemView{page: s.page(r, d.Name), System: d.System, Deliveries: d.Deliveries, Calls: d.Calls, TokenURL: s.cfg.PublicURL + fhir.TokenPath,
+		FHIRBase: s.cfg.PublicURL + fhir.Prefix, Done: r.URL.Query().Get("done")}
 	latest := map[string]bool{} // the list is newest first
 	for _, d := range d.Deliveries {
 		if !latest[d.OutcomeID] && d.Error != "" {
@@ -154,13 +154,4 @@ func (s *Server) renderSystemEdit(w http.ResponseWriter, r *http.Request, status
 	v.Breadcrumbs = crumbs(link{Href: "/account", Text: "Your account"}, link{Href: systemsPath, Text: "Connected clinical systems"},
 		link{Href: systemsPath + "/" + url.PathEscape(v.Form.Get("id")), Text: v.Form.Get("current_name")})
 	s.render(w, r, status, "system-edit", v)
-}
-
-// publicBase is the site's scheme://host as the browser reached it.
-func (s *Server) publicBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.cfg.Secure {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

@@ -21,15 +21,20 @@ import (
 	"waymark/internal/web"
 )
 
-// testPublicKey is a 2048-bit RSA public key in PEM, made once.
-var testPublicKey = sync.OnceValue(func() string {
+// testKey is a 2048-bit RSA key, made once: a connected system's.
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
-	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	return k
 })
+
+// testPublicKey is testKey's public key in PEM.
+func testPublicKey() string {
+	der, _ := x509.MarshalPKIXPublicKey(&testKey().PublicKey)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
 
 // registerSystem registers a connected system directly, as an
 // administrator.
