@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,15 +162,16 @@ func loadInsightsBench(b *testing.B, d sqlstore.Dialect) *sqlstore.DB {
 // BenchmarkInsightsDashboards measures each dashboard as its page asks for
 // it (Insights.X: access, every query and the tables), over the default
 // range (the last twelve months), for the whole area as an
-// administrator, for one provider organisation and for one team lead,
+// administrator, for one provider organisation, for a provider of 100
+// organisations (500 services) and for one team lead,
 // with the referral rollups up to date as the insights-rollups job keeps
 // them.
 func BenchmarkInsightsDashboards(b *testing.B) {
 	for _, d := range sqlstoretest.Dialects() {
-		for _, who := range []string{"admin", "provider", "lead"} {
+		for _, who := range []string{"admin", "provider", "bigprovider", "lead"} {
 			for _, dash := range []string{insights.DashReferrals, insights.DashProviders, insights.DashTeams, insights.DashDirectory, insights.DashUnmet} {
 				if who != "admin" && (dash == insights.DashDirectory || dash == insights.DashUnmet) ||
-					who == "provider" && dash == insights.DashTeams || who == "lead" && dash == insights.DashProviders {
+					strings.HasSuffix(who, "provider") && dash == insights.DashTeams || who == "lead" && dash == insights.DashProviders {
 					continue
 				}
 				b.Run(string(d)+"/"+who+"/"+dash, func(b *testing.B) {
@@ -182,6 +184,12 @@ func BenchmarkInsightsDashboards(b *testing.B) {
 					case "provider":
 						ctx = waymark.WithActor(context.Background(), waymark.Actor{UserID: "bench-provider", Roles: []waymark.Role{waymark.RoleProvider},
 							Memberships: []waymark.Membership{{OrganizationID: "00000001-0000-4000-8000-000000000007", Role: waymark.RoleProvider}}})
+					case "bigprovider":
+						var ms []waymark.Membership
+						for i := 1; i <= 100; i++ {
+							ms = append(ms, waymark.Membership{OrganizationID: fmt.Sprintf("00000001-0000-4000-8000-%012d", i), Role: waymark.RoleProvider})
+						}
+						ctx = waymark.WithActor(context.Background(), waymark.Actor{UserID: "bench-big-provider", Roles: []waymark.Role{waymark.RoleProvider}, Memberships: ms})
 					case "lead":
 						ctx = waymark.WithActor(context.Background(), waymark.Actor{UserID: "00000005-0000-4000-8000-000000000011", Roles: []waymark.Role{waymark.RoleLinkWorker}})
 					}
