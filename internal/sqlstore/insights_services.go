@@ -61,33 +61,55 @@ func (t *serviceTotal) add(o *serviceTotal, sign int) {
 	}
 }
 
-// encodeHours writes a histogram as signed varints, hours then count, by
-// hours.
-func encodeHours(hist map[int]int) []byte {
+// counts are the figures' counts in the order they are stored.
+func (t *serviceTotal) counts() []*int {
+	f := &t.f
+	return []*int{&f.Received, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &f.Rated, &f.ScoreSum,
+		&f.Scores[1], &f.Scores[2], &f.Scores[3], &f.Scores[4], &f.Scores[5], &f.MetYes, &f.MetNo}
+}
+
+// encode writes a total as signed varints: the counts, then the
+// histogram's hours and counts, by hours. One column reads much faster
+// than sixteen.
+func (t *serviceTotal) encode() []byte {
 	b := []byte{}
-	for _, h := range slices.Sorted(maps.Keys(hist)) {
+	for _, c := range t.counts() {
+		b = binary.AppendVarint(b, int64(*c))
+	}
+	for _, h := range slices.Sorted(maps.Keys(t.hours)) {
 		b = binary.AppendVarint(b, int64(h))
-		b = binary.AppendVarint(b, int64(hist[h]))
+		b = binary.AppendVarint(b, int64(t.hours[h]))
 	}
 	return b
 }
 
-// decodeHours reads encodeHours's histogram.
-func decodeHours(b []byte) (map[int]int, error) {
-	hist := map[int]int{}
-	for len(b) > 0 {
-		h, n := binary.Varint(b)
+// decodeTotal reads encode's total of a service.
+func decodeTotal(id string, b []byte) (*serviceTotal, error) {
+	t := &serviceTotal{f: insights.ServiceFigures{ServiceID: id}, hours: map[int]int{}}
+	next := func() (int, bool) {
+		v, n := binary.Varint(b)
 		if n <= 0 {
-			return nil, fmt.Errorf("bad hours histogram")
+			return 0, false
 		}
-		c, m := binary.Varint(b[n:])
-		if m <= 0 {
-			return nil, fmt.Errorf("bad hours histogram")
-		}
-		hist[int(h)] = int(c)
-		b = b[n+m:]
+		b = b[n:]
+		return int(v), true
 	}
-	return hist, nil
+	for _, c := range t.counts() {
+		v, ok := next()
+		if !ok {
+			return nil, fmt.Errorf("service %s: bad totals", id)
+		}
+		*c = v
+	}
+	for len(b) > 0 {
+		h, ok1 := next()
+		n, ok2 := next()
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("service %s: bad hours", id)
+		}
+		t.hours[h] = n
+	}
+	return t, nil
 }
 
 // servicePlan is how the whole area's figures of each service over a
@@ -191,23 +213,7 @@ func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan
 			}
 			return err
 		}
-		err := eachRow(ctx, s.db.reader(), `SELECT t.service_id, s.name, t.upto, t.received, t.answered, t.accepted, t.attendance_known, t.attended,
-			t.rated, t.score_sum, t.score1, t.score2, t.score3, t.score4, t.score5, t.met_yes, t.met_no
-			FROM insights_service_total t JOIN service s ON s.id = t.service_id WHERE t.upto IN (?, ?)`, []any{lower, upper}, func(r rowScanner) error {
-			var t serviceTotal
-			var upto string
-			f := &t.f
-			if err := r.Scan(&f.ServiceID, &f.Name, &upto, &f.Received, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &f.Rated, &f.ScoreSum,
-				&f.Scores[1], &f.Scores[2], &f.Scores[3], &f.Scores[4], &f.Scores[5], &f.MetYes, &f.MetNo); err != nil {
-				return err
-			}
-			add(f.ServiceID, f.Name, boundarySign(upto, upper), &t)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("service totals: %w", err)
-		}
-		return nil
+		return s.readTotals(ctx, lower, upper, true, add)
 	})
 	if err != nil {
 		return nil, err
@@ -221,11 +227,36 @@ func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan
 	return out, nil
 }
 
-func boundarySign(upto, upper string) int {
-	if upto == upper {
-		return 1
+// readTotals adds the totals at upper and takes away those at lower, with
+// the services' names when names.
+func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, names bool, add func(string, string, int, *serviceTotal)) error {
+	for _, b := range []struct {
+		upto string
+		sign int
+	}{{upper, 1}, {lower, -1}} {
+		query := `SELECT t.service_id, '', t.figures FROM insights_service_total t WHERE t.upto = ?`
+		if names && b.sign == 1 {
+			// A service with a total at lower has one at upper.
+			query = `SELECT t.service_id, s.name, t.figures FROM insights_service_total t JOIN service s ON s.id = t.service_id WHERE t.upto = ?`
+		}
+		err := eachRow(ctx, s.db.reader(), query, []any{b.upto}, func(r rowScanner) error {
+			var id, name string
+			var raw []byte
+			if err := r.Scan(&id, &name, &raw); err != nil {
+				return err
+			}
+			t, err := decodeTotal(id, raw)
+			if err != nil {
+				return err
+			}
+			add(id, name, b.sign, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("service totals at %s: %w", b.upto, err)
+		}
 	}
-	return -1
+	return nil
 }
 
 // rolledServiceHours is ResponseHours by service from the running totals.
@@ -239,25 +270,7 @@ func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) 
 			}
 			return err
 		}
-		err := eachRow(ctx, s.db.reader(), `SELECT service_id, upto, hours FROM insights_service_total WHERE upto IN (?, ?)`,
-			[]any{lower, upper}, func(r rowScanner) error {
-				var id, upto string
-				var raw []byte
-				var t serviceTotal
-				if err := r.Scan(&id, &upto, &raw); err != nil {
-					return err
-				}
-				var err error
-				if t.hours, err = decodeHours(raw); err != nil {
-					return fmt.Errorf("service %s: %w", id, err)
-				}
-				add(id, "", boundarySign(upto, upper), &t)
-				return nil
-			})
-		if err != nil {
-			return fmt.Errorf("service hours: %w", err)
-		}
-		return nil
+		return s.readTotals(ctx, lower, upper, false, add)
 	})
 	if err != nil {
 		return nil, err
@@ -314,15 +327,15 @@ func (s *InsightsStore) rollServices(ctx context.Context, c conn, today string, 
 // between. The old edge's totals go unless it is the first of a month.
 func (s *InsightsStore) advanceServices(ctx context.Context, c conn, from, to string) error {
 	totals := map[string]*serviceTotal{}
-	err := eachRow(ctx, c, `SELECT service_id, received, answered, accepted, attendance_known, attended, rated, score_sum,
-		score1, score2, score3, score4, score5, met_yes, met_no, hours FROM insights_service_total WHERE upto = ?`, []any{from}, func(r rowScanner) error {
-		t := &serviceTotal{}
+	err := eachRow(ctx, c, `SELECT service_id, figures FROM insights_service_total WHERE upto = ?`, []any{from}, func(r rowScanner) error {
+		var id string
 		var raw []byte
-		if err := scanTotal(r, t, &raw); err != nil {
+		if err := r.Scan(&id, &raw); err != nil {
 			return err
 		}
-		totals[t.f.ServiceID] = t
-		return nil
+		t, err := decodeTotal(id, raw)
+		totals[id] = t
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("service totals at %s: %w", from, err)
@@ -360,17 +373,6 @@ func boundaries(from, edge time.Time) []time.Time {
 		out = append(out, m)
 	}
 	return append(out, edge)
-}
-
-func scanTotal(r rowScanner, t *serviceTotal, raw *[]byte) error {
-	f := &t.f
-	if err := r.Scan(&f.ServiceID, &f.Received, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &f.Rated, &f.ScoreSum,
-		&f.Scores[1], &f.Scores[2], &f.Scores[3], &f.Scores[4], &f.Scores[5], &f.MetYes, &f.MetNo, raw); err != nil {
-		return err
-	}
-	var err error
-	t.hours, err = decodeHours(*raw)
-	return err
 }
 
 // recomputeServices computes every total of the services (nil for all)
@@ -493,7 +495,6 @@ func (s *InsightsStore) eachReferralTotal(ctx context.Context, c conn, cond stri
 
 // insertTotals writes the totals at a boundary, many rows a statement.
 func insertTotals(ctx context.Context, c conn, upto string, totals map[string]*serviceTotal) error {
-	const cols = 17
 	const batch = 200
 	ids := slices.Sorted(maps.Keys(totals))
 	for len(ids) > 0 {
@@ -501,21 +502,16 @@ func insertTotals(ctx context.Context, c conn, upto string, totals map[string]*s
 		var args []any
 		var rows []string
 		for _, id := range ids[:n] {
-			t := totals[id]
-			if t.f.Received == 0 {
-				continue
+			if t := totals[id]; t.f.Received != 0 {
+				args = append(args, upto, id, t.encode())
+				rows = append(rows, "(?, ?, ?)")
 			}
-			f := t.f
-			args = append(args, upto, id, f.Received, f.Answered, f.Accepted, f.AttendanceKnown, f.Attended, f.Rated, f.ScoreSum,
-				f.Scores[1], f.Scores[2], f.Scores[3], f.Scores[4], f.Scores[5], f.MetYes, f.MetNo, encodeHours(t.hours))
-			rows = append(rows, "("+placeholders(cols)+")")
 		}
 		ids = ids[n:]
 		if len(rows) == 0 {
 			continue
 		}
-		err := c.exec(ctx, `INSERT INTO insights_service_total (upto, service_id, received, answered, accepted, attendance_known, attended, rated,
-			score_sum, score1, score2, score3, score4, score5, met_yes, met_no, hours) VALUES `+strings.Join(rows, ", "), args...)
+		err := c.exec(ctx, `INSERT INTO insights_service_total (upto, service_id, figures) VALUES `+strings.Join(rows, ", "), args...)
 		if err != nil {
 			return fmt.Errorf("insert service totals at %s: %w", upto, err)
 		}

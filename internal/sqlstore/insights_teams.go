@@ -55,12 +55,24 @@ func (s *InsightsStore) teamCounts(ctx context.Context, c conn, edge time.Time) 
 		return nil, fmt.Errorf("roll up waiting-list referrals: %w", err)
 	}
 	// Referrals marked waiting count as waiting now, whatever their date.
+	// A wait in working days depends only on the two days in London.
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, fmt.Errorf("roll up waits: %w", err)
+	}
+	working := map[[2]string]int{}
 	err = eachRow(ctx, c, `SELECT received_at, decided_at FROM sp_incoming WHERE decided_at < ? AND status <> 'waiting'`, []any{edge}, func(r rowScanner) error {
 		var received, decided time.Time
 		if err := r.Scan(&received, &decided); err != nil {
 			return err
 		}
-		t.waits[dayCount{decided.UTC().Format("2006-01-02"), casework.WorkingDays(received, decided)}]++
+		k := [2]string{received.In(london).Format("2006-01-02"), decided.In(london).Format("2006-01-02")}
+		days, ok := working[k]
+		if !ok {
+			days = casework.WorkingDays(received, decided)
+			working[k] = days
+		}
+		t.waits[dayCount{decided.UTC().Format("2006-01-02"), days}]++
 		return nil
 	})
 	if err != nil {
