@@ -297,7 +297,13 @@ func (s *InsightsStore) GPReferrals(ctx context.Context, q insights.Query) ([]in
 			args = append(args, anys(ids)...)
 		}
 		if ids := q.Scope.OrganizationIDs; len(ids) > 0 {
-			or = append(or, "g.market_referral_id IN (SELECT CAST(r.id AS TEXT) FROM referral r WHERE r.organization_id IN ("+placeholders(len(ids))+"))")
+			// The referral behind each GP referral, by its key (GP
+			// referrals are few; an organisation's referrals many).
+			id := "g.market_referral_id"
+			if s.db.Dialect() == Postgres {
+				id = "CAST(NULLIF(g.market_referral_id, '') AS UUID)"
+			}
+			or = append(or, "EXISTS (SELECT 1 FROM referral r WHERE r.id = "+id+" AND r.organization_id IN ("+placeholders(len(ids))+"))")
 			args = append(args, anys(ids)...)
 		}
 		w.add("("+strings.Join(or, " OR ")+")", args...)

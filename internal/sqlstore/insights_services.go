@@ -83,8 +83,9 @@ func (t *serviceTotal) encode() []byte {
 	return b
 }
 
-// decodeTotal reads encode's total of a service.
-func decodeTotal(id string, b []byte) (*serviceTotal, error) {
+// decodeTotal reads encode's total of a service, without its histogram
+// unless hours.
+func decodeTotal(id string, b []byte, hours bool) (*serviceTotal, error) {
 	t := &serviceTotal{f: insights.ServiceFigures{ServiceID: id}, hours: map[int]int{}}
 	next := func() (int, bool) {
 		v, n := binary.Varint(b)
@@ -101,7 +102,7 @@ func decodeTotal(id string, b []byte) (*serviceTotal, error) {
 		}
 		*c = v
 	}
-	for len(b) > 0 {
+	for hours && len(b) > 0 {
 		h, ok1 := next()
 		n, ok2 := next()
 		if !ok1 || !ok2 {
@@ -213,7 +214,7 @@ func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan
 			}
 			return err
 		}
-		return s.readTotals(ctx, lower, upper, true, add)
+		return s.readTotals(ctx, lower, upper, add)
 	})
 	if err != nil {
 		return nil, err
@@ -227,15 +228,15 @@ func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan
 	return out, nil
 }
 
-// readTotals adds the totals at upper and takes away those at lower, with
-// the services' names when names.
-func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, names bool, add func(string, string, int, *serviceTotal)) error {
+// readTotals adds the totals at upper, with the services' names, and takes
+// away those at lower.
+func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, add func(string, string, int, *serviceTotal)) error {
 	for _, b := range []struct {
 		upto string
 		sign int
 	}{{upper, 1}, {lower, -1}} {
 		query := `SELECT t.service_id, '', t.figures FROM insights_service_total t WHERE t.upto = ?`
-		if names && b.sign == 1 {
+		if b.sign == 1 {
 			// A service with a total at lower has one at upper.
 			query = `SELECT t.service_id, s.name, t.figures FROM insights_service_total t JOIN service s ON s.id = t.service_id WHERE t.upto = ?`
 		}
@@ -245,7 +246,7 @@ func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, nam
 			if err := r.Scan(&id, &name, &raw); err != nil {
 				return err
 			}
-			t, err := decodeTotal(id, raw)
+			t, err := decodeTotal(id, raw, false)
 			if err != nil {
 				return err
 			}
@@ -259,31 +260,85 @@ func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, nam
 	return nil
 }
 
-// rolledServiceHours is ResponseHours by service from the running totals.
+// rolledServiceHours is ResponseHours by service from the running totals:
+// each service's histogram at upper less the one at lower, with the
+// segments', merged as lists sorted by hours.
 func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) ([]insights.HourCount, error) {
-	totals, err := planned(p, func(lower, upper string, seg *segment, add func(string, string, int, *serviceTotal)) error {
-		if seg != nil {
-			q := insights.Query{Filter: insights.Filter{From: seg.from, To: seg.to}, Scope: insights.Scope{All: true}}
-			hist, err := s.responseHours(ctx, q, "r.service_id")
-			for _, h := range hist {
-				add(h.ServiceID, "", seg.sign, &serviceTotal{hours: map[int]int{h.Hours: h.N}})
+	hists := map[string][]insights.HourCount{}
+	for _, b := range []struct {
+		upto string
+		sign int
+	}{{p.upper, 1}, {p.lower, -1}} {
+		err := eachRow(ctx, s.db.reader(), `SELECT service_id, figures FROM insights_service_total WHERE upto = ?`, []any{b.upto}, func(r rowScanner) error {
+			var id string
+			var raw []byte
+			if err := r.Scan(&id, &raw); err != nil {
+				return err
 			}
-			return err
+			t, err := decodeTotal(id, raw, true)
+			if err != nil {
+				return err
+			}
+			hists[id] = mergeHours(hists[id], t.sortedHours(id), b.sign)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("service hours at %s: %w", b.upto, err)
 		}
-		return s.readTotals(ctx, lower, upper, false, add)
-	})
-	if err != nil {
-		return nil, err
+	}
+	for _, seg := range p.segments {
+		q := insights.Query{Filter: insights.Filter{From: seg.from, To: seg.to}, Scope: insights.Scope{All: true}}
+		hist, err := s.responseHours(ctx, q, "r.service_id")
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hist {
+			hists[h.ServiceID] = mergeHours(hists[h.ServiceID], []insights.HourCount{h}, seg.sign)
+		}
 	}
 	var out []insights.HourCount
-	for id, t := range totals {
-		for h, n := range t.hours {
-			if n > 0 {
-				out = append(out, insights.HourCount{ServiceID: id, Hours: h, N: n})
+	for _, hs := range hists {
+		for _, h := range hs {
+			if h.N > 0 {
+				out = append(out, h)
 			}
 		}
 	}
 	return out, nil
+}
+
+// sortedHours is the histogram as a list by hours.
+func (t *serviceTotal) sortedHours(id string) []insights.HourCount {
+	out := make([]insights.HourCount, 0, len(t.hours))
+	for _, h := range slices.Sorted(maps.Keys(t.hours)) {
+		out = append(out, insights.HourCount{ServiceID: id, Hours: h, N: t.hours[h]})
+	}
+	return out
+}
+
+// mergeHours adds (sign 1) or takes away (-1) b from a, both by hours.
+func mergeHours(a, b []insights.HourCount, sign int) []insights.HourCount {
+	out := make([]insights.HourCount, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].Hours < b[j].Hours:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].Hours < a[i].Hours:
+			h := b[j]
+			h.N *= sign
+			out = append(out, h)
+			j++
+		default:
+			h := a[i]
+			h.N += sign * b[j].N
+			out = append(out, h)
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // rollServices brings the running totals up to today: the first run
@@ -333,7 +388,7 @@ func (s *InsightsStore) advanceServices(ctx context.Context, c conn, from, to st
 		if err := r.Scan(&id, &raw); err != nil {
 			return err
 		}
-		t, err := decodeTotal(id, raw)
+		t, err := decodeTotal(id, raw, true)
 		totals[id] = t
 		return err
 	})
