@@ -475,7 +475,8 @@ func (s *InsightsStore) responseHours(ctx context.Context, q insights.Query, ser
 }
 
 // ServiceFigures counts each service's marketplace referrals, by name:
-// from the running totals for the whole area, else from the referrals.
+// from the running totals for the whole area or a provider, else from the
+// referrals.
 func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([]insights.ServiceFigures, error) {
 	plan, err := s.planServices(ctx, q)
 	if err != nil {

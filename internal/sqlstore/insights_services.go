@@ -13,8 +13,10 @@ import (
 )
 
 // Running totals of each service's referrals (insights_service_total),
-// for the whole area's provider dashboard. A row holds a service's figures
-// over the referrals made before upto, a boundary day: the first of every
+// for the provider dashboard of the whole area or of a provider (the
+// totals are kept by the referral's organisation, as a provider's scope
+// reads referrals). A row holds a service's figures over the referrals
+// made before upto, a boundary day: the first of every
 // month, and the rollups' edge (the first day not rolled up). A range's
 // figures are the totals at its upper boundary less those at its lower
 // one, with the days between a boundary and the range's own ends counted
@@ -117,6 +119,7 @@ func decodeTotal(id string, b []byte, hours bool) (*serviceTotal, error) {
 // range come from the running totals: those at upper less those at lower,
 // with the referrals of the segments added (sign 1) or taken away (-1).
 type servicePlan struct {
+	q            insights.Query
 	lower, upper string
 	segments     []segment
 }
@@ -127,10 +130,11 @@ type segment struct {
 }
 
 // planServices plans q from the running totals, or returns nil when they
-// cannot answer it: not the whole area, not rolled up yet, or a range
+// cannot answer it: neither the whole area nor a provider's, not rolled
+// up yet, or a range
 // starting on or after the edge, or too short to reach a boundary.
 func (s *InsightsStore) planServices(ctx context.Context, q insights.Query) (*servicePlan, error) {
-	if !wholeArea(q) {
+	if !wholeArea(q) && !providerOnly(q) {
 		return nil, nil
 	}
 	through, _, err := s.rolledThrough(ctx, s.db.reader(), servicesRollup)
@@ -148,7 +152,7 @@ func (s *InsightsStore) planServices(ctx context.Context, q insights.Query) (*se
 	if !lower.Before(upper) {
 		return nil, nil
 	}
-	p := &servicePlan{lower: lower.Format("2006-01-02"), upper: upper.Format("2006-01-02")}
+	p := &servicePlan{q: q, lower: lower.Format("2006-01-02"), upper: upper.Format("2006-01-02")}
 	if lower.Before(q.From) {
 		p.segments = append(p.segments, segment{lower, q.From, -1})
 	} else if q.From.Before(lower) {
@@ -160,6 +164,28 @@ func (s *InsightsStore) planServices(ctx context.Context, q insights.Query) (*se
 		p.segments = append(p.segments, segment{q.To, upper, -1})
 	}
 	return p, nil
+}
+
+// providerOnly reports whether q asks for a provider's services and
+// nothing else: its organisations' referrals, which the totals hold by
+// organisation.
+func providerOnly(q insights.Query) bool {
+	return !q.Scope.All && len(q.Scope.OrganizationIDs) > 0 && len(q.Scope.TeamIDs) == 0 && q.Area == "" && q.ServiceID == ""
+}
+
+// orgFilter is the condition on totals t of p's organisations, if any.
+func (p *servicePlan) orgFilter() (string, []any) {
+	if p.q.Scope.All {
+		return "", nil
+	}
+	return " AND t.organization_id IN (" + placeholders(len(p.q.Scope.OrganizationIDs)) + ")", anys(p.q.Scope.OrganizationIDs)
+}
+
+// segmentQuery is p's query over a segment.
+func (p *servicePlan) segmentQuery(seg *segment) insights.Query {
+	q := p.q
+	q.From, q.To = seg.from, seg.to
+	return q
 }
 
 // nearestBoundary is the boundary nearest t (before edge): the first of
@@ -177,9 +203,9 @@ func nearestBoundary(t, edge time.Time) time.Time {
 	return ceil
 }
 
-// planned adds up a plan: read gives the totals at both boundaries (sign
-// 1 at upper, -1 at lower) and at each segment.
-func planned(p *servicePlan, read func(from, to string, seg *segment, add func(id, name string, sign int, t *serviceTotal)) error) (map[string]*serviceTotal, error) {
+// planned adds up a plan: read gives the totals at both boundaries (seg
+// nil; sign 1 at upper, -1 at lower), then each segment's.
+func planned(p *servicePlan, read func(seg *segment, add func(id, name string, sign int, t *serviceTotal)) error) (map[string]*serviceTotal, error) {
 	out := map[string]*serviceTotal{}
 	add := func(id, name string, sign int, t *serviceTotal) {
 		o := out[id]
@@ -192,11 +218,11 @@ func planned(p *servicePlan, read func(from, to string, seg *segment, add func(i
 		}
 		o.add(t, sign)
 	}
-	if err := read(p.lower, p.upper, nil, add); err != nil {
+	if err := read(nil, add); err != nil {
 		return nil, err
 	}
 	for i := range p.segments {
-		if err := read("", "", &p.segments[i], add); err != nil {
+		if err := read(&p.segments[i], add); err != nil {
 			return nil, err
 		}
 	}
@@ -205,16 +231,15 @@ func planned(p *servicePlan, read func(from, to string, seg *segment, add func(i
 
 // rolledServiceFigures is ServiceFigures from the running totals.
 func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan) ([]insights.ServiceFigures, error) {
-	totals, err := planned(p, func(lower, upper string, seg *segment, add func(string, string, int, *serviceTotal)) error {
+	totals, err := planned(p, func(seg *segment, add func(string, string, int, *serviceTotal)) error {
 		if seg != nil {
-			q := insights.Query{Filter: insights.Filter{From: seg.from, To: seg.to}, Scope: insights.Scope{All: true}}
-			figs, err := s.serviceFigures(ctx, q)
+			figs, err := s.serviceFigures(ctx, p.segmentQuery(seg))
 			for _, f := range figs {
 				add(f.ServiceID, f.Name, seg.sign, &serviceTotal{f: f})
 			}
 			return err
 		}
-		return s.readTotals(ctx, lower, upper, add)
+		return s.readTotals(ctx, p, add)
 	})
 	if err != nil {
 		return nil, err
@@ -228,19 +253,20 @@ func (s *InsightsStore) rolledServiceFigures(ctx context.Context, p *servicePlan
 	return out, nil
 }
 
-// readTotals adds the totals at upper, with the services' names, and takes
-// away those at lower.
-func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, add func(string, string, int, *serviceTotal)) error {
+// readTotals adds the totals at p's upper boundary, with the services'
+// names, and takes away those at its lower one.
+func (s *InsightsStore) readTotals(ctx context.Context, p *servicePlan, add func(string, string, int, *serviceTotal)) error {
+	orgs, orgArgs := p.orgFilter()
 	for _, b := range []struct {
 		upto string
 		sign int
-	}{{upper, 1}, {lower, -1}} {
-		query := `SELECT t.service_id, '', t.figures FROM insights_service_total t WHERE t.upto = ?`
+	}{{p.upper, 1}, {p.lower, -1}} {
+		query := `SELECT t.service_id, '', t.figures FROM insights_service_total t WHERE t.upto = ?` + orgs
 		if b.sign == 1 {
 			// A service with a total at lower has one at upper.
-			query = `SELECT t.service_id, s.name, t.figures FROM insights_service_total t JOIN service s ON s.id = t.service_id WHERE t.upto = ?`
+			query = `SELECT t.service_id, s.name, t.figures FROM insights_service_total t JOIN service s ON s.id = t.service_id WHERE t.upto = ?` + orgs
 		}
-		err := eachRow(ctx, s.db.reader(), query, []any{b.upto}, func(r rowScanner) error {
+		err := eachRow(ctx, s.db.reader(), query, append([]any{b.upto}, orgArgs...), func(r rowScanner) error {
 			var id, name string
 			var raw []byte
 			if err := r.Scan(&id, &name, &raw); err != nil {
@@ -265,11 +291,12 @@ func (s *InsightsStore) readTotals(ctx context.Context, lower, upper string, add
 // segments', merged as lists sorted by hours.
 func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) ([]insights.HourCount, error) {
 	hists := map[string][]insights.HourCount{}
+	orgs, orgArgs := p.orgFilter()
 	for _, b := range []struct {
 		upto string
 		sign int
 	}{{p.upper, 1}, {p.lower, -1}} {
-		err := eachRow(ctx, s.db.reader(), `SELECT service_id, figures FROM insights_service_total WHERE upto = ?`, []any{b.upto}, func(r rowScanner) error {
+		err := eachRow(ctx, s.db.reader(), `SELECT t.service_id, t.figures FROM insights_service_total t WHERE t.upto = ?`+orgs, append([]any{b.upto}, orgArgs...), func(r rowScanner) error {
 			var id string
 			var raw []byte
 			if err := r.Scan(&id, &raw); err != nil {
@@ -286,9 +313,9 @@ func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) 
 			return nil, fmt.Errorf("service hours at %s: %w", b.upto, err)
 		}
 	}
-	for _, seg := range p.segments {
-		q := insights.Query{Filter: insights.Filter{From: seg.from, To: seg.to}, Scope: insights.Scope{All: true}}
-		hist, err := s.responseHours(ctx, q, "r.service_id")
+	for i := range p.segments {
+		seg := &p.segments[i]
+		hist, err := s.responseHours(ctx, p.segmentQuery(seg), "r.service_id")
 		if err != nil {
 			return nil, err
 		}
@@ -382,14 +409,14 @@ func (s *InsightsStore) rollServices(ctx context.Context, c conn, today string, 
 // between. The old edge's totals go unless it is the first of a month.
 func (s *InsightsStore) advanceServices(ctx context.Context, c conn, from, to string) error {
 	totals := map[string]*serviceTotal{}
-	err := eachRow(ctx, c, `SELECT service_id, figures FROM insights_service_total WHERE upto = ?`, []any{from}, func(r rowScanner) error {
-		var id string
+	err := eachRow(ctx, c, `SELECT service_id, organization_id, figures FROM insights_service_total WHERE upto = ?`, []any{from}, func(r rowScanner) error {
+		var id, org string
 		var raw []byte
-		if err := r.Scan(&id, &raw); err != nil {
+		if err := r.Scan(&id, &org, &raw); err != nil {
 			return err
 		}
 		t, err := decodeTotal(id, raw, true)
-		totals[id] = t
+		totals[id+" "+org] = t
 		return err
 	})
 	if err != nil {
@@ -503,10 +530,11 @@ func (s *InsightsStore) referralTotals(ctx context.Context, c conn, cond string,
 }
 
 // eachReferralTotal calls fn with each referral r matching cond as a
-// total of one, with its service and day; the figures are worked out as
+// total of one, with its key (service and organisation ids, by a space)
+// and day; the figures are worked out as
 // serviceFigures and responseHours work them out.
 func (s *InsightsStore) eachReferralTotal(ctx context.Context, c conn, cond string, args []any, fn func(id, day string, t *serviceTotal)) error {
-	err := eachRow(ctx, c, `SELECT r.service_id, `+s.day("r.created_at")+`,
+	err := eachRow(ctx, c, `SELECT r.service_id, r.organization_id, `+s.day("r.created_at")+`,
 		CASE WHEN r.responded_at IS NOT NULL OR r.status = 'auto_declined' THEN 1 ELSE 0 END,
 		CASE WHEN r.responded_at IS NOT NULL AND r.status <> 'declined' THEN 1 ELSE 0 END,
 		CASE WHEN r.attendance <> '' THEN 1 ELSE 0 END,
@@ -514,12 +542,12 @@ func (s *InsightsStore) eachReferralTotal(ctx context.Context, c conn, cond stri
 		r.score, CASE WHEN r.score > 0 AND r.met_needs = TRUE THEN 1 WHEN r.score > 0 AND r.met_needs = FALSE THEN 2 ELSE 0 END,
 		CASE WHEN r.responded_at IS NULL THEN NULL ELSE `+s.minutes("r.created_at", "r.responded_at")+` / 60 END
 		FROM referral r WHERE `+cond, args, func(r rowScanner) error {
-		var id, day string
+		var id, org, day string
 		var score, met int
 		var hours *int
 		t := &serviceTotal{f: insights.ServiceFigures{Received: 1}}
 		f := &t.f
-		if err := r.Scan(&id, &day, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &score, &met, &hours); err != nil {
+		if err := r.Scan(&id, &org, &day, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &score, &met, &hours); err != nil {
 			return err
 		}
 		f.ServiceID = id
@@ -539,7 +567,7 @@ func (s *InsightsStore) eachReferralTotal(ctx context.Context, c conn, cond stri
 		if hours != nil {
 			t.hours = map[int]int{*hours: 1}
 		}
-		fn(id, day, t)
+		fn(id+" "+org, day, t)
 		return nil
 	})
 	if err != nil {
@@ -548,7 +576,8 @@ func (s *InsightsStore) eachReferralTotal(ctx context.Context, c conn, cond stri
 	return nil
 }
 
-// insertTotals writes the totals at a boundary, many rows a statement.
+// insertTotals writes the totals at a boundary (by service and
+// organisation ids, joined by a space), many rows a statement.
 func insertTotals(ctx context.Context, c conn, upto string, totals map[string]*serviceTotal) error {
 	const batch = 200
 	ids := slices.Sorted(maps.Keys(totals))
@@ -558,15 +587,16 @@ func insertTotals(ctx context.Context, c conn, upto string, totals map[string]*s
 		var rows []string
 		for _, id := range ids[:n] {
 			if t := totals[id]; t.f.Received != 0 {
-				args = append(args, upto, id, t.encode())
-				rows = append(rows, "(?, ?, ?)")
+				service, org, _ := strings.Cut(id, " ")
+				args = append(args, upto, service, org, t.encode())
+				rows = append(rows, "(?, ?, ?, ?)")
 			}
 		}
 		ids = ids[n:]
 		if len(rows) == 0 {
 			continue
 		}
-		err := c.exec(ctx, `INSERT INTO insights_service_total (upto, service_id, figures) VALUES `+strings.Join(rows, ", "), args...)
+		err := c.exec(ctx, `INSERT INTO insights_service_total (upto, service_id, organization_id, figures) VALUES `+strings.Join(rows, ", "), args...)
 		if err != nil {
 			return fmt.Errorf("insert service totals at %s: %w", upto, err)
 		}
