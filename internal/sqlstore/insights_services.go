@@ -53,7 +53,7 @@ func (t *serviceTotal) add(o *serviceTotal, sign int) {
 	}
 	f.MetYes += sign * g.MetYes
 	f.MetNo += sign * g.MetNo
-	if t.hours == nil {
+	if t.hours == nil && len(o.hours) > 0 {
 		t.hours = map[int]int{}
 	}
 	for h, n := range o.hours {
@@ -88,7 +88,10 @@ func (t *serviceTotal) encode() []byte {
 // decodeTotal reads encode's total of a service, without its histogram
 // unless hours.
 func decodeTotal(id string, b []byte, hours bool) (*serviceTotal, error) {
-	t := &serviceTotal{f: insights.ServiceFigures{ServiceID: id}, hours: map[int]int{}}
+	t := &serviceTotal{f: insights.ServiceFigures{ServiceID: id}}
+	if hours {
+		t.hours = map[int]int{}
+	}
 	next := func() (int, bool) {
 		v, n := binary.Varint(b)
 		if n <= 0 {
@@ -113,6 +116,32 @@ func decodeTotal(id string, b []byte, hours bool) (*serviceTotal, error) {
 		t.hours[h] = n
 	}
 	return t, nil
+}
+
+// decodeHours reads the histogram of encode's total as a list by hours,
+// without a map.
+func decodeHours(id string, b []byte) ([]insights.HourCount, error) {
+	for range (&serviceTotal{}).counts() {
+		_, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("service %s: bad totals", id)
+		}
+		b = b[n:]
+	}
+	var out []insights.HourCount
+	for len(b) > 0 {
+		h, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("service %s: bad hours", id)
+		}
+		c, m := binary.Varint(b[n:])
+		if m <= 0 {
+			return nil, fmt.Errorf("service %s: bad hours", id)
+		}
+		out = append(out, insights.HourCount{ServiceID: id, Hours: int(h), N: int(c)})
+		b = b[n+m:]
+	}
+	return out, nil
 }
 
 // servicePlan is how the whole area's figures of each service over a
@@ -302,11 +331,11 @@ func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) 
 			if err := r.Scan(&id, &raw); err != nil {
 				return err
 			}
-			t, err := decodeTotal(id, raw, true)
+			hs, err := decodeHours(id, raw)
 			if err != nil {
 				return err
 			}
-			hists[id] = mergeHours(hists[id], t.sortedHours(id), b.sign)
+			hists[id] = mergeHours(hists[id], hs, b.sign)
 			return nil
 		})
 		if err != nil {
@@ -332,15 +361,6 @@ func (s *InsightsStore) rolledServiceHours(ctx context.Context, p *servicePlan) 
 		}
 	}
 	return out, nil
-}
-
-// sortedHours is the histogram as a list by hours.
-func (t *serviceTotal) sortedHours(id string) []insights.HourCount {
-	out := make([]insights.HourCount, 0, len(t.hours))
-	for _, h := range slices.Sorted(maps.Keys(t.hours)) {
-		out = append(out, insights.HourCount{ServiceID: id, Hours: h, N: t.hours[h]})
-	}
-	return out
 }
 
 // mergeHours adds (sign 1) or takes away (-1) b from a, both by hours.
