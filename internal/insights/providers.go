@@ -43,12 +43,9 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 	if err != nil {
 		return nil, fmt.Errorf("response times by service: %w", err)
 	}
-	byService := map[string]map[int]int{}
+	byService := map[string][]HourCount{}
 	for _, h := range hist {
-		if byService[h.ServiceID] == nil {
-			byService[h.ServiceID] = map[int]int{}
-		}
-		byService[h.ServiceID][h.Hours] += h.N
+		byService[h.ServiceID] = append(byService[h.ServiceID], h)
 	}
 	t := Table{ID: "services", Title: "Each service's referrals", Chart: Chart{Kind: "bar"},
 		Columns: []string{"Service", "Referrals received", "Median time to respond", "Acceptance rate", "Attendance rate", "Average score (1 to 5)", "Met their needs"},
@@ -56,14 +53,14 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 	var total ServiceFigures
 	all := map[int]int{}
 	for _, f := range figs {
-		med, n := percentile(byService[f.ServiceID], 0.5)
+		med, n := percentileOf(byService[f.ServiceID], 0.5)
 		name := Text(f.Name)
 		name.Ref = f.ServiceID
 		t.Row(name, Count(f.Received), Hours(med, n), Rate(f.Accepted, f.Answered), Rate(f.Attended, f.AttendanceKnown),
 			Mean(float64(f.ScoreSum), f.Rated), Rate(f.MetYes, f.MetYes+f.MetNo))
 		total.add(f)
-		for h, c := range byService[f.ServiceID] {
-			all[h] += c
+		for _, h := range byService[f.ServiceID] {
+			all[h.Hours] += h.N
 		}
 	}
 	if len(figs) > 1 {

@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -163,28 +164,36 @@ func (d *Dashboard) Table(id string) *Table {
 // percentile returns the p-th percentile (0 < p < 1, nearest rank) of a
 // histogram of whole hours, and the number of values.
 func percentile(hist map[int]int, p float64) (time.Duration, int) {
+	hs := make([]HourCount, 0, len(hist))
+	for h, n := range hist {
+		hs = append(hs, HourCount{Hours: h, N: n})
+	}
+	return percentileOf(hs, p)
+}
+
+// percentileOf is percentile of a histogram given as a list (sorted here,
+// buckets of the same hours added together).
+func percentileOf(hs []HourCount, p float64) (time.Duration, int) {
 	n := 0
-	keys := make([]int, 0, len(hist))
-	for h, c := range hist {
-		n += c
-		keys = append(keys, h)
+	for _, h := range hs {
+		n += h.N
 	}
 	if n == 0 {
 		return 0, 0
 	}
-	slices.Sort(keys)
+	slices.SortFunc(hs, func(a, b HourCount) int { return cmp.Compare(a.Hours, b.Hours) })
 	rank := int(math.Ceil(p * float64(n)))
 	if rank < 1 {
 		rank = 1
 	}
 	seen := 0
-	for _, h := range keys {
-		seen += hist[h]
+	for _, h := range hs {
+		seen += h.N
 		if seen >= rank {
-			return time.Duration(h) * time.Hour, n
+			return time.Duration(h.Hours) * time.Hour, n
 		}
 	}
-	return time.Duration(keys[len(keys)-1]) * time.Hour, n
+	return time.Duration(hs[len(hs)-1].Hours) * time.Hour, n
 }
 
 // periods lists the labels of the weeks (starting Monday) or months from

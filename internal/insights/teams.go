@@ -3,18 +3,22 @@ package insights
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"waymark/internal/casework"
 )
 
-// Wait is one referral on a team's waiting list: when it came and, once a
-// link worker accepted or declined it, when.
-type Wait struct {
-	Received time.Time
-	Decided  *time.Time
+// Waits are a waiting list now and the waits of the referrals accepted or
+// declined in the range.
+type Waits struct {
+	// Waiting is when each referral waiting now came.
+	Waiting []time.Time
+	// Decided counts the referrals decided in the range by the working
+	// days they waited (casework.WorkingDays from arrival to decision).
+	Decided map[int]int
 }
 
 // Caseload is one link worker's open cases (waiting, active or on hold).
@@ -48,18 +52,19 @@ type MeasureRow struct {
 // TeamStore answers the team questions, for the teams in q.Scope (every
 // team when All).
 type TeamStore interface {
-	// Waits lists the waiting-list referrals still waiting at q.Now and
-	// those accepted or declined in the range.
-	Waits(ctx context.Context, q Query) ([]Wait, error)
+	// Waits are the waiting-list referrals still waiting at q.Now and
+	// the waits of those accepted or declined in the range.
+	Waits(ctx context.Context, q Query) (*Waits, error)
 	// Caseloads counts each link worker's open cases now.
 	Caseloads(ctx context.Context, q Query) ([]Caseload, error)
 	// Contacts counts contacts recorded in the range by day and type.
 	Contacts(ctx context.Context, q Query) ([]ContactDay, error)
 	// Discharges counts discharges in the range by reason.
 	Discharges(ctx context.Context, q Query) ([]ReasonCount, error)
-	// Measures lists, for the clients with a measure taken in the range,
-	// every measure taken before the range ends, by client and time.
-	Measures(ctx context.Context, q Query) ([]MeasureRow, error)
+	// Wellbeing pairs each client's first and latest measure before the
+	// range ends, for the clients whose latest was taken in the range (as
+	// SumWellbeing does).
+	Wellbeing(ctx context.Context, q Query) (WellbeingSums, error)
 }
 
 // Meaningful changes: how much a person's score must improve to count as
@@ -123,35 +128,32 @@ func (s *Insights) Teams(ctx context.Context, f Filter) (*Dashboard, error) {
 	dt.Row(Text("All"), Count(all), Text(""))
 	d.Tables = append(d.Tables, dt)
 
-	ms, err := s.store.Measures(ctx, q)
+	ws, err := s.store.Wellbeing(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("measures: %w", err)
+		return nil, fmt.Errorf("wellbeing: %w", err)
 	}
-	d.Tables = append(d.Tables, wellbeing(q.Filter, ms))
+	d.Tables = append(d.Tables, wellbeing(ws))
 	return d, nil
 }
 
 // waitTable is the waiting list now and the waits of the referrals decided
 // in the range, in working days against the target.
-func (s *Insights) waitTable(q Query, waits []Wait) Table {
+func (s *Insights) waitTable(q Query, waits *Waits) Table {
 	target := s.cfg.FirstContactDays
 	var now, over, decided, inTime int
-	var nowDays, decidedDays []int
-	for _, w := range waits {
-		if w.Decided == nil {
-			days := casework.WorkingDays(w.Received, q.Now)
-			now++
-			nowDays = append(nowDays, days)
-			if days > target {
-				over++
-			}
-			continue
+	var nowDays []int
+	for _, received := range waits.Waiting {
+		days := casework.WorkingDays(received, q.Now)
+		now++
+		nowDays = append(nowDays, days)
+		if days > target {
+			over++
 		}
-		days := casework.WorkingDays(w.Received, *w.Decided)
-		decided++
-		decidedDays = append(decidedDays, days)
+	}
+	for days, n := range waits.Decided {
+		decided += n
 		if days <= target {
-			inTime++
+			inTime += n
 		}
 	}
 	t := Table{ID: "waiting", Title: "Waiting list and waiting times", Columns: []string{"Measure", "Value"},
@@ -160,7 +162,7 @@ func (s *Insights) waitTable(q Query, waits []Wait) Table {
 	t.Row(Text("Waiting longer than the target now"), Count(over))
 	t.Row(Text("Median wait so far"), Days(median(nowDays), len(nowDays), "working days"))
 	t.Row(Text("Accepted or declined in the range"), Count(decided))
-	t.Row(Text("Median wait to be accepted or declined"), Days(median(decidedDays), len(decidedDays), "working days"))
+	t.Row(Text("Median wait to be accepted or declined"), Days(histMedian(waits.Decided), decided, "working days"))
 	t.Row(Text("Accepted or declined within the target"), Rate(inTime, decided))
 	return t
 }
@@ -176,6 +178,36 @@ func median(xs []int) float64 {
 		return float64(xs[m])
 	}
 	return float64(xs[m-1]+xs[m]) / 2
+}
+
+// histMedian is the median of whole numbers given as a histogram.
+func histMedian(hist map[int]int) float64 {
+	n := 0
+	for _, c := range hist {
+		n += c
+	}
+	if n == 0 {
+		return 0
+	}
+	// The values at ranks n/2 and (n+1)/2 (from 1): the same value when n
+	// is odd, the two middle ones when even.
+	lo, hi := (n+1)/2, n/2+1
+	var a, b float64
+	seen := 0
+	for _, v := range slices.Sorted(maps.Keys(hist)) {
+		prev := seen
+		seen += hist[v]
+		if prev < lo && lo <= seen {
+			a = float64(v)
+		}
+		if prev < hi && hi <= seen {
+			b = float64(v)
+		}
+	}
+	if n%2 == 1 {
+		return a
+	}
+	return (a + b) / 2
 }
 
 // contactTable is contacts over time by type.
@@ -220,13 +252,16 @@ type measureScale struct {
 	better     float64 // the meaningful change, negative when lower is better
 }
 
-var scales = []measureScale{
+var scales = [Scales]measureScale{
 	{"SWEMWBS (metric score, 7 to 35)", casework.SWEMWBS, swemwbsScore, MeaningfulSWEMWBS},
 	{"ONS4 life satisfaction (0 to 10)", casework.ONS4, item(0), MeaningfulONS4},
 	{"ONS4 worthwhile (0 to 10)", casework.ONS4, item(1), MeaningfulONS4},
 	{"ONS4 happiness (0 to 10)", casework.ONS4, item(2), MeaningfulONS4},
 	{"ONS4 anxiety (0 to 10, lower is better)", casework.ONS4, item(3), -MeaningfulONS4},
 }
+
+// Scales is how many scales the wellbeing table reports (its rows).
+const Scales = 5
 
 func swemwbsScore(answers []int) (float64, bool) {
 	if len(answers) != 7 {
@@ -249,14 +284,55 @@ func item(i int) func([]int) (float64, bool) {
 	}
 }
 
-// wellbeing compares each person's first and latest measure, for people
-// whose latest measure (before the range ends) was taken in the range and
-// who have at least two.
-func wellbeing(f Filter, rows []MeasureRow) Table {
-	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar"},
-		Columns: []string{"Measure", "People", "Mean first score", "Mean latest score", "Mean change", "Improved by a meaningful amount"},
-		Note: fmt.Sprintf("People with at least two measures whose latest was taken in the range. A meaningful improvement is %.0f metric points or more on SWEMWBS and %.0f point or more on an ONS4 question (a fall, for anxiety).",
-			MeaningfulSWEMWBS, MeaningfulONS4)}
+// WellbeingSum is one scale's figures: N people, the sums of their first
+// and latest scores in hundredths (SWEMWBS metric scores have two
+// decimals), and how many improved by a meaningful amount. Whole
+// hundredths add up exactly, in any order.
+type WellbeingSum struct {
+	N, First, Last, Improved int
+}
+
+// WellbeingSums are every scale's figures, in the table's order.
+type WellbeingSums [Scales]WellbeingSum
+
+// Add adds (sign 1) or takes away (sign -1) o.
+func (w *WellbeingSums) Add(o WellbeingSums, sign int) {
+	for i := range w {
+		w[i].N += sign * o[i].N
+		w[i].First += sign * o[i].First
+		w[i].Last += sign * o[i].Last
+		w[i].Improved += sign * o[i].Improved
+	}
+}
+
+// AddPair adds (sign 1) or takes away (sign -1) a person's first and
+// latest measure on one instrument to the scales they answer.
+func (w *WellbeingSums) AddPair(first, last MeasureRow, sign int) {
+	for i, sc := range scales {
+		if first.Instrument != sc.instrument || last.Instrument != sc.instrument {
+			continue
+		}
+		a, ok1 := sc.score(first.Scores)
+		b, ok2 := sc.score(last.Scores)
+		if !ok1 || !ok2 {
+			continue
+		}
+		ha, hb := int(math.Round(a*100)), int(math.Round(b*100))
+		w[i].N += sign
+		w[i].First += sign * ha
+		w[i].Last += sign * hb
+		if better := int(math.Round(sc.better * 100)); (better > 0 && hb-ha >= better) || (better < 0 && hb-ha <= better) {
+			w[i].Improved += sign
+		}
+	}
+}
+
+// SumWellbeing compares each person's first and latest measure on each
+// instrument (rows by client and time), for people whose latest measure
+// before the range ends was taken in the range and who have at least two
+// (at different times). Of measures taken at the same time, the one
+// listed last counts as the later.
+func SumWellbeing(f Filter, rows []MeasureRow) WellbeingSums {
 	type pair struct{ first, last MeasureRow }
 	pairs := map[string]*pair{}
 	var keys []string
@@ -278,28 +354,26 @@ func wellbeing(f Filter, rows []MeasureRow) Table {
 			p.last = r
 		}
 	}
-	for _, sc := range scales {
-		var n, improved int
-		var sumFirst, sumLast float64
-		for _, k := range keys {
-			p := pairs[k]
-			if !strings.HasSuffix(k, "\x00"+sc.instrument) || p.first.TakenAt.Equal(p.last.TakenAt) || p.last.TakenAt.Before(f.From) {
-				continue
-			}
-			a, ok1 := sc.score(p.first.Scores)
-			b, ok2 := sc.score(p.last.Scores)
-			if !ok1 || !ok2 {
-				continue
-			}
-			n++
-			sumFirst += a
-			sumLast += b
-			if (sc.better > 0 && b-a >= sc.better) || (sc.better < 0 && b-a <= sc.better) {
-				improved++
-			}
+	var sums WellbeingSums
+	for _, k := range keys {
+		p := pairs[k]
+		if p.first.TakenAt.Equal(p.last.TakenAt) || p.last.TakenAt.Before(f.From) {
+			continue
 		}
-		change := Mean(sumLast-sumFirst, n)
-		t.Row(Text(sc.label), Count(n), Mean(sumFirst, n), Mean(sumLast, n), change, Rate(improved, n))
+		sums.AddPair(p.first, p.last, 1)
+	}
+	return sums
+}
+
+// wellbeing is the table of first against latest scores.
+func wellbeing(sums WellbeingSums) Table {
+	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar"},
+		Columns: []string{"Measure", "People", "Mean first score", "Mean latest score", "Mean change", "Improved by a meaningful amount"},
+		Note: fmt.Sprintf("People with at least two measures whose latest was taken in the range. A meaningful improvement is %.0f metric points or more on SWEMWBS and %.0f point or more on an ONS4 question (a fall, for anxiety).",
+			MeaningfulSWEMWBS, MeaningfulONS4)}
+	for i, sc := range scales {
+		w := sums[i]
+		t.Row(Text(sc.label), Count(w.N), Mean(float64(w.First)/100, w.N), Mean(float64(w.Last)/100, w.N), Mean(float64(w.Last-w.First)/100, w.N), Rate(w.Improved, w.N))
 	}
 	return t
 }

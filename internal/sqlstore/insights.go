@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -204,7 +206,7 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 		out = append(out, d)
 		return err
 	}
-	rolled, rest, err := s.split(ctx, q)
+	rolled, rest, err := s.split(ctx, q, rollupName)
 	if err == nil && rolled != nil {
 		err = eachRow(ctx, s.db.reader(), `SELECT day, source, SUM(n) FROM insights_referral_day WHERE day >= ? AND day < ? GROUP BY day, source`,
 			[]any{rolled[0], rolled[1]}, scan)
@@ -222,8 +224,17 @@ func (s *InsightsStore) ReferralSources(ctx context.Context, q insights.Query) (
 	if err != nil {
 		return nil, fmt.Errorf("referrals by source: %w", err)
 	}
-	if w, ok := incoming(q); ok {
-		err := eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day, `+incomingSource+` AS source
+	if _, ok := incoming(q); ok {
+		rolled, rest, err := s.split(ctx, q, teamsRollup)
+		if err == nil && rolled != nil {
+			err = eachRow(ctx, s.db.reader(), `SELECT day, source, n FROM insights_incoming_day WHERE day >= ? AND day < ? AND source <> ''`,
+				[]any{rolled[0], rolled[1]}, scan)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rolled-up waiting-list referrals by source: %w", err)
+		}
+		w, _ := incoming(rest)
+		err = eachRow(ctx, s.db.reader(), `SELECT day, source, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day, `+incomingSource+` AS source
 			FROM sp_incoming i`+incomingJoin+` WHERE `+w.sql()+`) x GROUP BY day, source`, w.args, scan)
 		if err != nil {
 			return nil, fmt.Errorf("waiting-list referrals by source: %w", err)
@@ -246,7 +257,13 @@ func (s *InsightsStore) GPReferrals(ctx context.Context, q insights.Query) ([]in
 			args = append(args, anys(ids)...)
 		}
 		if ids := q.Scope.OrganizationIDs; len(ids) > 0 {
-			or = append(or, "g.market_referral_id IN (SELECT CAST(r.id AS TEXT) FROM referral r WHERE r.organization_id IN ("+placeholders(len(ids))+"))")
+			// The referral behind each GP referral, by its key (GP
+			// referrals are few; an organisation's referrals many).
+			id := "g.market_referral_id"
+			if s.db.Dialect() == Postgres {
+				id = "CAST(NULLIF(g.market_referral_id, '') AS UUID)"
+			}
+			or = append(or, "EXISTS (SELECT 1 FROM referral r WHERE r.id = "+id+" AND r.organization_id IN ("+placeholders(len(ids))+"))")
 			args = append(args, anys(ids)...)
 		}
 		w.add("("+strings.Join(or, " OR ")+")", args...)
@@ -291,7 +308,7 @@ func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query
 		out = append(out, d)
 		return err
 	}
-	rolled, rest, err := s.split(ctx, q)
+	rolled, rest, err := s.split(ctx, q, rollupName)
 	if err == nil && rolled != nil {
 		err = eachRow(ctx, s.db.reader(), `SELECT day, category, n FROM insights_referral_category WHERE day >= ? AND day < ?`, []any{rolled[0], rolled[1]}, scan)
 	}
@@ -308,14 +325,24 @@ func (s *InsightsStore) ReferralCategories(ctx context.Context, q insights.Query
 	if err != nil {
 		return nil, fmt.Errorf("referrals by category: %w", err)
 	}
-	if w, ok := incoming(q); ok {
-		err := eachRow(ctx, s.db.reader(), `SELECT day, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day FROM sp_incoming i WHERE `+w.sql()+`) x GROUP BY day`,
-			w.args, func(r rowScanner) error {
-				d := insights.CategoryDay{Category: insights.SocialPrescribing}
-				err := r.Scan(&d.Day, &d.N)
-				out = append(out, d)
-				return err
-			})
+	if _, ok := incoming(q); ok {
+		scan := func(r rowScanner) error {
+			d := insights.CategoryDay{Category: insights.SocialPrescribing}
+			err := r.Scan(&d.Day, &d.N)
+			out = append(out, d)
+			return err
+		}
+		rolled, rest, err := s.split(ctx, q, teamsRollup)
+		if err == nil && rolled != nil {
+			err = eachRow(ctx, s.db.reader(), `SELECT day, n FROM insights_incoming_day WHERE day >= ? AND day < ? AND source = ''`,
+				[]any{rolled[0], rolled[1]}, scan)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rolled-up waiting-list referrals by day: %w", err)
+		}
+		w, _ := incoming(rest)
+		err = eachRow(ctx, s.db.reader(), `SELECT day, COUNT(*) FROM (SELECT `+s.day("i.received_at")+` AS day FROM sp_incoming i WHERE `+w.sql()+`) x GROUP BY day`,
+			w.args, scan)
 		if err != nil {
 			return nil, fmt.Errorf("waiting-list referrals by day: %w", err)
 		}
@@ -335,7 +362,7 @@ func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) 
 		out = append(out, o)
 		return err
 	}
-	rolled, rest, err := s.split(ctx, q)
+	rolled, rest, err := s.split(ctx, q, rollupName)
 	if err == nil && rolled != nil {
 		err = eachRow(ctx, s.db.reader(), `SELECT status, decline_reason, attendance, responded, SUM(n) FROM insights_referral_day
 			WHERE day >= ? AND day < ? GROUP BY status, decline_reason, attendance, responded`, []any{rolled[0], rolled[1]}, scan)
@@ -357,44 +384,81 @@ func (s *InsightsStore) ReferralOutcomes(ctx context.Context, q insights.Query) 
 
 // ResponseHours is the histogram of hours to the provider's first answer.
 func (s *InsightsStore) ResponseHours(ctx context.Context, q insights.Query, byService bool) ([]insights.HourCount, error) {
-	var out []insights.HourCount
-	scan := func(r rowScanner) error {
-		var h insights.HourCount
-		err := r.Scan(&h.ServiceID, &h.Hours, &h.N)
-		out = append(out, h)
-		return err
-	}
-	rest := q
-	service := "''"
 	if byService {
-		service = "r.service_id"
-	} else {
-		var rolled *[2]string
-		var err error
-		rolled, rest, err = s.split(ctx, q)
-		if err == nil && rolled != nil {
-			err = eachRow(ctx, s.db.reader(), `SELECT '', hours, SUM(n) FROM insights_referral_hours WHERE day >= ? AND day < ? GROUP BY hours`,
-				[]any{rolled[0], rolled[1]}, scan)
-		}
+		plan, err := s.planServices(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("rolled-up response hours: %w", err)
+			return nil, err
 		}
+		if plan != nil {
+			return s.rolledServiceHours(ctx, plan)
+		}
+		return s.responseHours(ctx, q, "r.service_id")
 	}
-	w, err := s.referrals(ctx, rest)
+	var out []insights.HourCount
+	rolled, rest, err := s.split(ctx, q, rollupName)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT '', hours, SUM(n) FROM insights_referral_hours WHERE day >= ? AND day < ? GROUP BY hours`,
+			[]any{rolled[0], rolled[1]}, func(r rowScanner) error {
+				var h insights.HourCount
+				err := r.Scan(&h.ServiceID, &h.Hours, &h.N)
+				out = append(out, h)
+				return err
+			})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up response hours: %w", err)
+	}
+	plain, err := s.responseHours(ctx, rest, "''")
+	return append(out, plain...), err
+}
+
+// responseHours counts q's answered referrals by service (the expression
+// service, an empty string for none) and whole hours to the answer.
+func (s *InsightsStore) responseHours(ctx context.Context, q insights.Query, service string) ([]insights.HourCount, error) {
+	w, err := s.referrals(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	w.add("r.responded_at IS NOT NULL")
+	var out []insights.HourCount
 	err = eachRow(ctx, s.db.reader(), `SELECT service, hours, COUNT(*) FROM (SELECT `+service+` AS service, `+s.minutes("r.created_at", "r.responded_at")+` / 60 AS hours
-		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, scan)
+		FROM referral r WHERE `+w.sql()+`) x GROUP BY service, hours`, w.args, func(r rowScanner) error {
+		var h insights.HourCount
+		err := r.Scan(&h.ServiceID, &h.Hours, &h.N)
+		out = append(out, h)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("response hours: %w", err)
 	}
 	return out, nil
 }
 
-// ServiceFigures counts each service's marketplace referrals, by name.
+// ServiceFigures counts each service's marketplace referrals, by name:
+// from the running totals for the whole area or a provider, else from the
+// referrals.
 func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([]insights.ServiceFigures, error) {
+	plan, err := s.planServices(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []insights.ServiceFigures
+	if plan != nil {
+		out, err = s.rolledServiceFigures(ctx, plan)
+	} else {
+		out, err = s.serviceFigures(ctx, q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b insights.ServiceFigures) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ServiceID, b.ServiceID))
+	})
+	return out, nil
+}
+
+// serviceFigures counts each service's referrals in q from the referrals.
+func (s *InsightsStore) serviceFigures(ctx context.Context, q insights.Query) ([]insights.ServiceFigures, error) {
 	var out []insights.ServiceFigures
 	w, err := s.referrals(ctx, q)
 	if err != nil {
@@ -411,7 +475,7 @@ func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([
 		SUM(CASE WHEN r.score = 5 THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.score > 0 AND r.met_needs = TRUE THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.score > 0 AND r.met_needs = FALSE THEN 1 ELSE 0 END)
-		FROM referral r JOIN service s ON s.id = r.service_id WHERE `+w.sql()+` GROUP BY r.service_id, s.name ORDER BY s.name, r.service_id`,
+		FROM referral r JOIN service s ON s.id = r.service_id WHERE `+w.sql()+` GROUP BY r.service_id, s.name`,
 		w.args, func(r rowScanner) error {
 			var f insights.ServiceFigures
 			err := r.Scan(&f.ServiceID, &f.Name, &f.Received, &f.Answered, &f.Accepted, &f.AttendanceKnown, &f.Attended, &f.Rated, &f.ScoreSum,
@@ -425,25 +489,43 @@ func (s *InsightsStore) ServiceFigures(ctx context.Context, q insights.Query) ([
 	return out, nil
 }
 
-// Waits lists the waiting-list referrals waiting now and those decided in
-// the range.
-func (s *InsightsStore) Waits(ctx context.Context, q insights.Query) ([]insights.Wait, error) {
+// Waits finds the waiting-list referrals waiting now and the waits of
+// those decided in the range: for the whole area, the days rolled up from
+// the rollups and the rest from the referrals.
+func (s *InsightsStore) Waits(ctx context.Context, q insights.Query) (*insights.Waits, error) {
+	out := &insights.Waits{Decided: map[int]int{}}
+	rolled, rest, err := s.split(ctx, q, teamsRollup)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT days, SUM(n) FROM insights_wait_day WHERE day >= ? AND day < ? GROUP BY days`,
+			[]any{rolled[0], rolled[1]}, func(r rowScanner) error {
+				var days, n int
+				err := r.Scan(&days, &n)
+				out.Decided[days] += n
+				return err
+			})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up waits: %w", err)
+	}
+	q = rest
 	w := &where{}
 	w.add("(i.status = 'waiting' OR (i.decided_at >= ? AND i.decided_at < ?))", q.From, q.To)
 	teamScope(w, q, "i.team_id")
 	if q.Area != "" {
 		w.add("UPPER(i.postcode) LIKE ?", q.Area+" %")
 	}
-	var out []insights.Wait
-	err := eachRow(ctx, s.db.reader(), `SELECT i.received_at, i.decided_at FROM sp_incoming i WHERE `+w.sql(), w.args, func(r rowScanner) error {
-		var v insights.Wait
+	err = eachRow(ctx, s.db.reader(), `SELECT i.received_at, i.decided_at FROM sp_incoming i WHERE `+w.sql(), w.args, func(r rowScanner) error {
+		var received time.Time
 		var decided sql.NullTime
-		err := r.Scan(&v.Received, &decided)
-		if decided.Valid && !decided.Time.After(q.Now) {
-			v.Decided = timePtr(decided)
+		if err := r.Scan(&received, &decided); err != nil {
+			return err
 		}
-		out = append(out, v)
-		return err
+		if decided.Valid && !decided.Time.After(q.Now) {
+			out.Decided[casework.WorkingDays(received, decided.Time)]++
+		} else {
+			out.Waiting = append(out.Waiting, received)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("waits: %w", err)
@@ -454,11 +536,12 @@ func (s *InsightsStore) Waits(ctx context.Context, q insights.Query) ([]insights
 // Caseloads counts each link worker's open cases.
 func (s *InsightsStore) Caseloads(ctx context.Context, q insights.Query) ([]insights.Caseload, error) {
 	w := clients(q)
+	// The condition of the partial index cw_client_open_idx, word for word.
 	w.add("c.status IN ('waiting', 'active', 'on_hold')")
 	var out []insights.Caseload
-	err := eachRow(ctx, s.db.reader(), `SELECT t.name, COALESCE(u.name, ''), COUNT(*) FROM cw_client c JOIN sp_team t ON t.id = c.team_id
-		LEFT JOIN app_user u ON CAST(u.id AS TEXT) = c.link_worker_id
-		WHERE `+w.sql()+` GROUP BY t.name, c.team_id, c.link_worker_id, u.name ORDER BY t.name, u.name`, w.args, func(r rowScanner) error {
+	err := eachRow(ctx, s.db.reader(), `SELECT t.name, COALESCE(u.name, ''), x.n FROM (SELECT c.team_id, c.link_worker_id, COUNT(*) AS n FROM cw_client c
+		WHERE `+w.sql()+` GROUP BY c.team_id, c.link_worker_id) x JOIN sp_team t ON t.id = x.team_id
+		LEFT JOIN app_user u ON CAST(u.id AS TEXT) = x.link_worker_id ORDER BY t.name, u.name`, w.args, func(r rowScanner) error {
 		var l insights.Caseload
 		err := r.Scan(&l.Team, &l.Worker, &l.Open)
 		out = append(out, l)
@@ -472,16 +555,34 @@ func (s *InsightsStore) Caseloads(ctx context.Context, q insights.Query) ([]insi
 
 // Contacts counts contacts by day and type.
 func (s *InsightsStore) Contacts(ctx context.Context, q insights.Query) ([]insights.ContactDay, error) {
-	w := clients(q)
-	w.add("e.kind = ? AND e.at >= ? AND e.at < ?", casework.KindContact, q.From, q.To)
 	var out []insights.ContactDay
-	err := eachRow(ctx, s.db.reader(), `SELECT day, contact_type, COUNT(*) FROM (SELECT `+s.day("e.at")+` AS day, e.contact_type
-		FROM cw_entry e JOIN cw_client c ON c.id = e.client_id WHERE `+w.sql()+`) x GROUP BY day, contact_type`, w.args, func(r rowScanner) error {
+	scan := func(r rowScanner) error {
 		var d insights.ContactDay
 		err := r.Scan(&d.Day, &d.Type, &d.N)
 		out = append(out, d)
 		return err
-	})
+	}
+	rolled, q, err := s.split(ctx, q, teamsRollup)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT day, contact_type, n FROM insights_contact_day WHERE day >= ? AND day < ?`, []any{rolled[0], rolled[1]}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up contacts: %w", err)
+	}
+	w := clients(q)
+	from := `cw_entry e JOIN cw_client c ON c.id = e.client_id`
+	var args []any
+	if s.db.Dialect() == Postgres && !q.Scope.All {
+		// Some teams: each client's contacts by index (PostgreSQL would
+		// rather read every contact of the range and join).
+		from = `cw_client c CROSS JOIN LATERAL (SELECT e.at, e.contact_type FROM cw_entry e WHERE e.client_id = c.id AND e.kind = ? AND e.at >= ? AND e.at < ?) e`
+		args = append([]any{casework.KindContact, q.From, q.To}, w.args...)
+	} else {
+		w.add("e.kind = ? AND e.at >= ? AND e.at < ?", casework.KindContact, q.From, q.To)
+		args = w.args
+	}
+	err = eachRow(ctx, s.db.reader(), `SELECT day, contact_type, COUNT(*) FROM (SELECT `+s.day("e.at")+` AS day, e.contact_type
+		FROM `+from+` WHERE `+w.sql()+`) x GROUP BY day, contact_type`, args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: %w", err)
 	}
@@ -490,24 +591,33 @@ func (s *InsightsStore) Contacts(ctx context.Context, q insights.Query) ([]insig
 
 // Discharges counts clients discharged in the range by reason.
 func (s *InsightsStore) Discharges(ctx context.Context, q insights.Query) ([]insights.ReasonCount, error) {
-	w := clients(q)
-	w.add("c.status = 'discharged' AND c.discharged_at >= ? AND c.discharged_at < ?", q.From, q.To)
 	var out []insights.ReasonCount
-	err := eachRow(ctx, s.db.reader(), `SELECT c.discharge_reason, COUNT(*) FROM cw_client c WHERE `+w.sql()+` GROUP BY c.discharge_reason`, w.args, func(r rowScanner) error {
+	scan := func(r rowScanner) error {
 		var v insights.ReasonCount
 		err := r.Scan(&v.Reason, &v.N)
 		out = append(out, v)
 		return err
-	})
+	}
+	rolled, q, err := s.split(ctx, q, teamsRollup)
+	if err == nil && rolled != nil {
+		err = eachRow(ctx, s.db.reader(), `SELECT reason, SUM(n) FROM insights_discharge_day WHERE day >= ? AND day < ? GROUP BY reason`,
+			[]any{rolled[0], rolled[1]}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolled-up discharges: %w", err)
+	}
+	w := clients(q)
+	w.add("c.status = 'discharged' AND c.discharged_at >= ? AND c.discharged_at < ?", q.From, q.To)
+	err = eachRow(ctx, s.db.reader(), `SELECT c.discharge_reason, COUNT(*) FROM cw_client c WHERE `+w.sql()+` GROUP BY c.discharge_reason`, w.args, scan)
 	if err != nil {
 		return nil, fmt.Errorf("discharges: %w", err)
 	}
 	return out, nil
 }
 
-// Measures lists the measures taken before the range ends of the clients
-// with one taken in the range.
-func (s *InsightsStore) Measures(ctx context.Context, q insights.Query) ([]insights.MeasureRow, error) {
+// measures lists the measures taken before the range ends of the clients
+// with one taken in the range, by client and time.
+func (s *InsightsStore) measures(ctx context.Context, q insights.Query) ([]insights.MeasureRow, error) {
 	w := clients(q)
 	w.add("m.taken_at < ?", q.To)
 	if q.Scope.All {
@@ -518,20 +628,8 @@ func (s *InsightsStore) Measures(ctx context.Context, q insights.Query) ([]insig
 		w.add("EXISTS (SELECT 1 FROM cw_measure x WHERE x.client_id = c.id AND x.taken_at >= ? AND x.taken_at < ?)", q.From, q.To)
 	}
 	var out []insights.MeasureRow
-	err := eachRow(ctx, s.db.reader(), `SELECT m.client_id, m.instrument, m.scores, m.taken_at FROM cw_measure m JOIN cw_client c ON c.id = m.client_id
-		WHERE `+w.sql()+` ORDER BY m.client_id, m.taken_at`, w.args, func(r rowScanner) error {
-		var m insights.MeasureRow
-		var scores string
-		if err := r.Scan(&m.Client, &m.Instrument, &scores, &m.TakenAt); err != nil {
-			return err
-		}
-		var err error
-		if m.Scores, err = casework.DecodeScores(scores); err != nil {
-			return err
-		}
-		out = append(out, m)
-		return nil
-	})
+	err := eachMeasure(ctx, s.db.reader(), `SELECT m.client_id, m.instrument, m.scores, m.taken_at FROM cw_measure m JOIN cw_client c ON c.id = m.client_id
+		WHERE `+w.sql()+` ORDER BY m.client_id, m.taken_at, m.id`, w.args, func(m insights.MeasureRow) { out = append(out, m) })
 	if err != nil {
 		return nil, fmt.Errorf("measures: %w", err)
 	}
