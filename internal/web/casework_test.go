@@ -19,6 +19,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/casework"
 	"waymark/internal/directory"
+	"waymark/internal/insights"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -60,6 +61,7 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
 		cs.refs = d.Referrals
+		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, clock)
 	})
 	orgID := cs.services[0].OrganizationID
 	people := []struct {

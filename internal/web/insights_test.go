@@ -157,3 +157,28 @@ func TestSearchesThatFindNothingShowAsUnmetNeed(t *testing.T) {
 		t.Error("unmet need shows a full postcode, a number or a search made once")
 	}
 }
+
+func TestTeamLeadsAndCommissionersAreLinkedToInsights(t *testing.T) {
+	cs := newCaseSite(t, demo.OpenSQLite(t))
+	lead, worker, comm := cs.browsers["lead"], cs.browsers["worker"], cs.browsers["commissioner"]
+	if _, body, _ := lead.get("/account"); !strings.Contains(body, `href="/insights"`) {
+		t.Error("a team lead's account page links to insights")
+	}
+	if _, body, _ := lead.get("/casework?team=" + cs.teamA); !strings.Contains(body, `href="/insights/teams?team=`+cs.teamA+`"`) {
+		t.Error("a team lead's caseload links to the team's insights")
+	}
+	if _, body, _ := worker.get("/account"); strings.Contains(body, `href="/insights`) {
+		t.Error("a link worker who leads no team is not linked to insights (it would refuse them)")
+	}
+	if _, body, _ := worker.get("/casework?team=" + cs.teamA); strings.Contains(body, `href="/insights`) {
+		t.Error("a link worker's caseload has no insights link")
+	}
+	for _, path := range []string{"/account", "/"} {
+		if _, body, _ := comm.get(path); !strings.Contains(body, `<a class="nhsuk-header__navigation-link" href="/insights"`) {
+			t.Errorf("%s: the header links a commissioner to insights", path)
+		}
+	}
+	if status, _, _ := lead.get("/insights/teams?team=" + cs.teamA); status != http.StatusOK {
+		t.Errorf("the lead's team insights = %d", status)
+	}
+}

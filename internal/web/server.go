@@ -270,6 +270,7 @@ type page struct {
 	Referrals   bool         // the user has referrals: show the referrals link
 	Practice    bool         // the user belongs to a GP practice: show the practice app's link
 	AddService  bool         // show the "Add your service" link
+	Insights    bool         // the user is a commissioner: show the insights link
 	// Home is the signed-in user's pages by role (their account page lists
 	// them); nil when signed out.
 	Home []homeSection
@@ -309,6 +310,7 @@ func (s *Server) page(r *http.Request, title string) page {
 		p.Home = s.homeSections(a)
 	}
 	p.Practice = s.deps.GP != nil && len(a.Practices) > 0 && (a.Has(waymark.RoleGP) || a.Has(waymark.RolePracticeStaff))
+	p.Insights = s.deps.Insights != nil && a.Has(waymark.RoleCommissioner)
 	p.AddService = s.deps.Requests != nil && s.deps.Accounts != nil && len(a.Roles) == 0
 	return p
 }
