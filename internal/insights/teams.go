@@ -121,6 +121,8 @@ func (s *Insights) Teams(ctx context.Context, f Filter) (*Dashboard, error) {
 		dt.Row(Text(r.Label), Count(byReason[r.Key]), Rate(byReason[r.Key], all))
 	}
 	dt.Row(Text("All"), Count(all), Text(""))
+	dt.down(1, len(casework.DischargeReasons), span(0, len(casework.DischargeReasons))...)
+	dt.shareOf(2, 1)
 	d.Tables = append(d.Tables, dt)
 
 	ms, err := s.store.Measures(ctx, q)
@@ -128,6 +130,7 @@ func (s *Insights) Teams(ctx context.Context, f Filter) (*Dashboard, error) {
 		return nil, fmt.Errorf("measures: %w", err)
 	}
 	d.Tables = append(d.Tables, wellbeing(q.Filter, ms))
+	protect(d.Tables)
 	return d, nil
 }
 
@@ -208,6 +211,7 @@ func contactTable(f Filter, list []ContactDay) Table {
 			}
 		}
 		t.Row(append(row, Count(all))...)
+		t.across(len(t.Rows)-1, len(casework.ContactTypes)+1, span(1, len(casework.ContactTypes)+1)...)
 	}
 	return t
 }
