@@ -25,6 +25,7 @@ import (
 	"waymark/internal/notify"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
+	"waymark/internal/pcn"
 	"waymark/internal/postcode"
 	"waymark/internal/referral"
 	"waymark/internal/sitecheck"
@@ -217,6 +218,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Feeds:      &web.Feeds{List: a.store.ListFeeds, Queue: s.feedRuns.Queue, Run: s.feedRuns.Get},
 		FormTokens: a.db,
 		Systems:    s.systems,
+		PCNs:       pcn.NewService(sqlstore.NewPCNStore(a.db), uuid.NewString, time.Now),
 	}
 }
 

@@ -81,9 +81,9 @@ type Store interface {
 	// CreatePCN stores a new network and its members (taking them from
 	// any other network). The form token in ctx, when there is one, is
 	// claimed for it. Errors: ECONFLICT (Field "ods") when the ODS code is
-	// another network's or the form was sent before; ENOTFOUND (Field
-	// "teams" or "commissioners") for a team or account that does not
-	// exist.
+	// another network's or the form was sent before; EINVALID (Field
+	// "teams" or "commissioners") for a team that does not exist or an
+	// account that is not a commissioner's.
 	CreatePCN(ctx context.Context, p *PCN) error
 	// SavePCN changes a network's name and code and makes its members
 	// exactly p's. Errors: as CreatePCN, and ENOTFOUND for an unknown id.

@@ -144,7 +144,7 @@ func setMembers(ctx context.Context, c conn, p *pcn.PCN) error {
 			return fmt.Errorf("find teams: %w", err)
 		}
 		if n != len(p.Teams) {
-			return waymark.FieldErrorf(waymark.ENOTFOUND, "teams", "Choose teams from the list")
+			return waymark.FieldErrorf(waymark.EINVALID, "teams", "Choose teams from the list")
 		}
 	}
 	if len(p.Commissioners) > 0 {
@@ -155,7 +155,7 @@ func setMembers(ctx context.Context, c conn, p *pcn.PCN) error {
 			return fmt.Errorf("find commissioners: %w", err)
 		}
 		if n != len(p.Commissioners) {
-			return waymark.FieldErrorf(waymark.ENOTFOUND, "commissioners", "Choose commissioners from the list")
+			return waymark.FieldErrorf(waymark.EINVALID, "commissioners", "Choose commissioners from the list")
 		}
 	}
 	for _, m := range []struct {

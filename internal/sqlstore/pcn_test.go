@@ -55,9 +55,9 @@ func TestPCNsHoldPracticesTeamsAndCommissionersEachInOneNetwork(t *testing.T) {
 			{pcn.PCN{Name: "Erewash", ODSCode: "U1234"}, "ods", waymark.EINVALID},
 			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Practices: []string{"not a code"}}, "practices", waymark.EINVALID},
 			{pcn.PCN{Name: "Erewash", ODSCode: "U12345"}, "ods", waymark.ECONFLICT},
-			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Teams: []string{"no such team"}}, "teams", waymark.ENOTFOUND},
-			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Commissioners: []string{cf.ids["worker"]}}, "commissioners", waymark.ENOTFOUND},
-			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Commissioners: []string{"not-a-uuid"}}, "commissioners", waymark.ENOTFOUND},
+			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Teams: []string{"no such team"}}, "teams", waymark.EINVALID},
+			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Commissioners: []string{cf.ids["worker"]}}, "commissioners", waymark.EINVALID},
+			{pcn.PCN{Name: "Erewash", ODSCode: "U12346", Commissioners: []string{"not-a-uuid"}}, "commissioners", waymark.EINVALID},
 		} {
 			_, err := svc.Create(cf.admin, c.p)
 			var e *waymark.Error

@@ -42,6 +42,7 @@ var dashboardInfo = map[string]struct{ Title, About string }{
 type insightsIndexView struct {
 	page
 	Dashboards []homeLink
+	Area       string // whose figures they show
 }
 
 func (s *Server) handleInsights(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +51,7 @@ func (s *Server) handleInsights(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := insightsIndexView{page: s.page(r, "Insights")}
+	v := insightsIndexView{page: s.page(r, "Insights"), Area: acc.Area()}
 	for _, d := range acc.Dashboards {
 		info := dashboardInfo[d]
 		v.Dashboards = append(v.Dashboards, homeLink{insightsBase + "/" + d, info.Title, info.About})
@@ -72,6 +73,10 @@ type dashboardView struct {
 	Query     string
 	Tables    []tableView
 	Years     []int // for the providers' yearly reports
+	// Area says whose figures are shown; WholeArea is true when they are
+	// the whole area's though the user's own scope is narrower.
+	Area      string
+	WholeArea bool
 }
 
 // tableView is a table with its chart data and download links.
@@ -149,7 +154,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	form := r.URL.Query()
 	v := dashboardView{page: s.page(r, dashboardInfo[name].Title), Name: name, Form: form, Teams: acc.Teams,
 		ShowTeam: name == insights.DashTeams || name == insights.DashReferrals,
-		ShowArea: name != insights.DashTeams || acc.Scope.All}
+		ShowArea: name != insights.DashTeams || acc.Scope.All, Area: acc.Area()}
+	if insights.WholeArea(name) && !acc.Scope.All {
+		v.Area, v.WholeArea = "the whole area", acc.PCN != nil
+	}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: insightsBase, Text: "Insights"}), true
 	f, errs := parseInsightsFilter(form)
 	status := http.StatusOK
@@ -199,7 +207,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			tv.XLSX = insightsBase + "/" + name + "/download?" + dl.Encode()
 			v.Tables = append(v.Tables, tv)
 		}
-		if name == insights.DashProviders {
+		// The yearly report is a service's every referral: for its
+		// providers and the whole area, not a network's commissioner.
+		if name == insights.DashProviders && (acc.Scope.All || len(acc.Scope.OrganizationIDs) > 0) {
 			v.Years = []int{s.deps.Now().Year()}
 			for i := range v.Tables {
 				v.Tables[i].Link = insightsBase + "/providers/%s/report?year=" + strconv.Itoa(v.Years[0])

@@ -31,6 +31,7 @@ import (
 	"waymark/internal/insights"
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 )
 
@@ -133,6 +134,10 @@ type Deps struct {
 	// systems (the FHIR interface's clients) at /admin/systems. It needs
 	// accounts.
 	Systems *fhir.Systems
+	// PCNs turns on the administrators' pages of primary care networks at
+	// /admin/pcns, and choosing a commissioner's network when inviting
+	// them. It needs accounts.
+	PCNs *pcn.Service
 }
 
 // Server serves the pages. Build it with New.
