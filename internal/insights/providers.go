@@ -50,7 +50,7 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 		}
 		byService[h.ServiceID][h.Hours] += h.N
 	}
-	t := Table{ID: "services", Title: "Each service's referrals", Chart: Chart{Kind: "bar"},
+	t := Table{ID: "services", Title: "Each service's referrals", Chart: Chart{Kind: "bar", Columns: []int{1}},
 		Columns: []string{"Service", "Referrals received", "Median time to respond", "Acceptance rate", "Attendance rate", "Average score (1 to 5)", "Met their needs"},
 		Note:    "Acceptance is of the referrals answered (declined automatically counts as not accepted); attendance of the accepted referrals whose provider said; scores and \"met my needs\" from the people who attended."}
 	var total ServiceFigures

@@ -187,6 +187,11 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 	d.Tables = append(d.Tables, cat)
 	catOver := Table{ID: "categories-over-time", Title: "Referrals over time by category", Chart: Chart{Kind: "line"},
 		Columns: append([]string{periodHeading(q.Interval)}, cats...)}
+	if len(cats) > chartLines {
+		// More lines than colours cannot be told apart.
+		catOver.Chart.Columns = span(1, chartLines+1)
+		catOver.Note = fmt.Sprintf("The chart shows the %d categories with the most referrals; the table has every one.", chartLines)
+	}
 	for _, p := range labels {
 		row := []Cell{Text(p)}
 		for _, c := range cats {

@@ -121,11 +121,18 @@ func Days(v float64, n int, unit string) Cell {
 	return c
 }
 
+// chartLines is the most series a chart draws where it could have more:
+// more than there are colours to tell them apart.
+const chartLines = 6
+
 // Chart says how a table is drawn where JavaScript runs: its first column
-// labels the points and every numeric column is a series.
+// labels the points and every numeric column is a series (or only those
+// in Columns, where the table's columns are not of one kind: a count
+// beside hours and rates would share one axis).
 type Chart struct {
 	Kind    string // "bar", "line" or "" for no chart
 	Stacked bool
+	Columns []int
 }
 
 // Table is one table of a dashboard: what the page shows, what a chart

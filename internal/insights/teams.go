@@ -257,7 +257,7 @@ func item(i int) func([]int) (float64, bool) {
 // whose latest measure (before the range ends) was taken in the range and
 // who have at least two.
 func wellbeing(f Filter, rows []MeasureRow) Table {
-	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar"},
+	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar", Columns: []int{2, 3}},
 		Columns: []string{"Measure", "People", "Mean first score", "Mean latest score", "Mean change", "Improved by a meaningful amount"},
 		Note: fmt.Sprintf("People with at least two measures whose latest was taken in the range. A meaningful improvement is %.0f metric points or more on SWEMWBS and %.0f point or more on an ONS4 question (a fall, for anxiety).",
 			MeaningfulSWEMWBS, MeaningfulONS4)}

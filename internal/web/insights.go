@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,17 +251,25 @@ func chartJSON(t insights.Table) string {
 	if last := rows[len(rows)-1]; len(rows) > 1 && (last[0].Text == "All" || last[0].Text == "All services") {
 		rows = rows[:len(rows)-1] // a total would dwarf the rest
 	}
-	for _, r := range rows {
+	// In a stack, a hidden figure would make its period look smaller than
+	// it is: such a period is left out of the chart (the table has it).
+	gappy := map[int]bool{}
+	for i, r := range rows {
 		out.Labels = append(out.Labels, r[0].Text)
+		for c := 1; c < len(r) && t.Chart.Stacked; c++ {
+			if chartColumn(t, c) && !r[c].Number {
+				gappy[i] = true
+			}
+		}
 	}
 	for c := 1; c < len(t.Columns); c++ {
-		if t.Columns[c] == "All" || t.Columns[c] == "Share" || strings.HasPrefix(t.Columns[c], "Share of") {
+		if !chartColumn(t, c) {
 			continue
 		}
 		s := series{Label: t.Columns[c]}
 		numbers := false
-		for _, r := range rows {
-			if c < len(r) && r[c].Number {
+		for i, r := range rows {
+			if c < len(r) && r[c].Number && !gappy[i] {
 				v := r[c].Value
 				s.Points = append(s.Points, &v)
 				numbers = true
@@ -280,6 +289,17 @@ func chartJSON(t insights.Table) string {
 		return ""
 	}
 	return string(b)
+}
+
+// chartColumn reports whether the table's column c is a series of its
+// chart: a column of figures, not a total or a share, and one of the
+// chart's columns when it names them.
+func chartColumn(t insights.Table, c int) bool {
+	col := t.Columns[c]
+	if col == "All" || col == "Share" || strings.HasPrefix(col, "Share of") {
+		return false
+	}
+	return len(t.Chart.Columns) == 0 || slices.Contains(t.Chart.Columns, c)
 }
 
 func (s *Server) handleDashboardDownload(w http.ResponseWriter, r *http.Request) {
