@@ -10,6 +10,7 @@ import (
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/gp"
 	"waymark/internal/pcn"
 	"waymark/internal/sqlstore"
 	"waymark/internal/sqlstore/sqlstoretest"
@@ -37,6 +38,14 @@ func TestPCNsHoldPracticesTeamsAndCommissionersEachInOneNetwork(t *testing.T) {
 		}
 		if want := fmt.Sprint("Amber Valley PCN U12345 [C81001] [", cf.teamA.ID, "] [", comm.ID, "]"); fmt.Sprint(got.Name, " ", got.ODSCode, " ", got.Practices, " ", got.Teams, " ", got.Commissioners) != want {
 			t.Errorf("got %+v, want %s", got, want)
+		}
+		// The practices list names each practice's network.
+		gps := sqlstore.NewGPStore(db)
+		if err := gps.SavePractice(ctx, gp.Practice{ODSCode: "C81001", Name: "Lime Grove"}, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := gps.Practice(ctx, "C81001"); err != nil || p.PCNName != "Amber Valley PCN" {
+			t.Errorf("practice's network = %+v (%v)", p, err)
 		}
 		// The commissioner's account carries the network.
 		u, err := accounts.FindUserByID(ctx, comm.ID)
