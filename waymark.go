@@ -41,6 +41,9 @@ type Actor struct {
 	// a practice user's own practice, or every practice a connected
 	// system is registered for.
 	Practices []string
+	// PCN is the id of the primary care network a commissioner's insights
+	// are limited to; "" for the whole area.
+	PCN string
 }
 
 // Membership is a role in one organisation.

@@ -57,6 +57,9 @@ func TestTheDemoHasAnAccountForEachKindOfUserAndAReferralFormToTry(t *testing.T)
 		{"practice", "/practice/refer", "Nordic walking for beginners (Matlock Striders), by the GP pathway"},
 		{"practice", "/practice/refer", "Matlock health walks (Matlock Striders), by the GP pathway"},
 		{"provider", "/provider/services/" + nordic + "/gp-pathway", "Accept direct referrals from GP practices"},
+		{"commissioner", "/insights/teams", "Showing the whole area."},
+		{"pcncommissioner", "/insights/teams", "Showing Derbyshire Dales PCN (demo) (U81001)"},
+		{"admin", "/admin/pcns", "Matlock South PCN (demo)"},
 	} {
 		c := as(tc.who)
 		if status, body := get(c, tc.path); status != 200 || !strings.Contains(body, tc.want) {

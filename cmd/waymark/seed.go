@@ -13,6 +13,7 @@ import (
 	"waymark"
 	"waymark/internal/account"
 	"waymark/internal/directory"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -91,9 +92,9 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 			striders = o.ID
 		}
 	}
-	pcn := directory.Organization{Name: "Derbyshire Dales Primary Care Network", Description: "GP practices working together; home of the demo link worker.",
+	pcnOrg := directory.Organization{Name: "Derbyshire Dales Primary Care Network", Description: "GP practices working together; home of the demo link worker.",
 		Email: "pcn@derbyshire-dales.example"}
-	if err := a.directory.CreateOrganization(ctx, &pcn); err != nil {
+	if err := a.directory.CreateOrganization(ctx, &pcnOrg); err != nil {
 		return fmt.Errorf("demo network: %w", err)
 	}
 	demo := []struct {
@@ -105,10 +106,11 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 		{"admin@demo.waymark.example", "Ada Admin", waymark.RoleAdmin, "", ""},
 		{"moderator@demo.waymark.example", "Mo Moderator", waymark.RoleModerator, "", ""},
 		{"commissioner@demo.waymark.example", "Cam Commissioner", waymark.RoleCommissioner, "", ""},
+		{"pcncommissioner@demo.waymark.example", "Nia Network Commissioner", waymark.RoleCommissioner, "", ""},
 		{"provider@demo.waymark.example", "Pat Provider", "", striders, waymark.RoleProvider},
-		{"linkworker@demo.waymark.example", "Lee Link Worker", "", pcn.ID, waymark.RoleLinkWorker},
-		{"teamlead@demo.waymark.example", "Tess Team Lead", "", pcn.ID, waymark.RoleLinkWorker},
-		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcn.ID, waymark.RoleGP},
+		{"linkworker@demo.waymark.example", "Lee Link Worker", "", pcnOrg.ID, waymark.RoleLinkWorker},
+		{"teamlead@demo.waymark.example", "Tess Team Lead", "", pcnOrg.ID, waymark.RoleLinkWorker},
+		{"gp@demo.waymark.example", "Dr Gita Patel", "", pcnOrg.ID, waymark.RoleGP},
 		{"practice@demo.waymark.example", "Priya Practice Manager", "", "", ""},
 	}
 	// The GP and the practice manager belong to the demo practice C81001.
@@ -185,7 +187,20 @@ func (m *Main) seedDemoAccounts(ctx context.Context, a *app, cfg Config, orgs []
 	if err := sqlstore.NewActivityStore(a.db).AddActivity(ctx, activity); err != nil {
 		return fmt.Errorf("demo activity: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@, provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients and a year of made-up activity for the insights dashboards), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
+	// Two primary care networks: the team and Lime Grove in one, with a
+	// commissioner who sees only it; Imperial Road Surgery in the other.
+	networks := pcn.NewService(sqlstore.NewPCNStore(a.db), uuid.NewString, time.Now)
+	admin := waymark.WithActor(ctx, actors["admin@demo.waymark.example"])
+	for _, p := range []pcn.PCN{
+		{Name: "Derbyshire Dales PCN (demo)", ODSCode: "U81001", Practices: []string{seed.DemoPractices[0].ODSCode}, Teams: []string{teams[0].ID},
+			Commissioners: []string{actors["pcncommissioner@demo.waymark.example"].UserID}},
+		{Name: "Matlock South PCN (demo)", ODSCode: "U81002", Practices: []string{seed.DemoPractices[1].ODSCode}},
+	} {
+		if _, err := networks.Create(admin, p); err != nil {
+			return fmt.Errorf("demo network %s: %w", p.Name, err)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "Demo accounts (password %q): admin@, moderator@, commissioner@ (the whole area), pcncommissioner@ (Derbyshire Dales PCN only), provider@ (Matlock Striders), linkworker@, teamlead@ (Derbyshire Dales social prescribing team, with a dozen clients and a year of made-up activity for the insights dashboards), gp@ and practice@demo.waymark.example (Lime Grove Medical Centre, C81001).\n", DemoPassword)
 	return nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"waymark/internal/notify"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
+	"waymark/internal/pcn"
 	"waymark/internal/postcode"
 	"waymark/internal/referral"
 	"waymark/internal/sitecheck"
@@ -218,6 +219,7 @@ func (s *services) webDeps(a *app, cfg Config, logger *slog.Logger) web.Deps {
 		Feeds:      s.feedRuns,
 		FormTokens: a.db,
 		Systems:    s.systems,
+		PCNs:       pcn.NewService(sqlstore.NewPCNStore(a.db), uuid.NewString, time.Now),
 	}
 }
 

@@ -40,6 +40,9 @@ type User struct {
 	// there (gp or practice_staff).
 	Practice     string
 	PracticeRole waymark.Role
+	// PCN is the id of the primary care network a commissioner's account
+	// is limited to; "" for the whole area (and for everyone else).
+	PCN string
 }
 
 // Membership is a user's role in one organisation.
@@ -65,6 +68,9 @@ func (u *User) Actor() waymark.Actor {
 			a.Roles = append(a.Roles, u.PracticeRole)
 		}
 		a.Practices = []string{u.Practice}
+	}
+	if u.PlatformRole == waymark.RoleCommissioner {
+		a.PCN = u.PCN
 	}
 	return a
 }
@@ -469,6 +475,20 @@ func (s *Service) Invite(ctx context.Context, email, name string, role waymark.R
 		default:
 			return waymark.FieldErrorf(waymark.EINVALID, "role", "Choose a role")
 		}
+		return nil
+	})
+}
+
+// InviteCommissioner invites a commissioner whose insights are limited to
+// the primary care network with the id pcnID ("" for the whole area), as
+// Invite does. The caller checks the network exists. Errors: as Invite.
+func (s *Service) InviteCommissioner(ctx context.Context, email, name, pcnID string) (*User, string, error) {
+	where := ""
+	if pcnID != "" {
+		where = " for primary care network " + pcnID
+	}
+	return s.invite(ctx, email, name, waymark.RoleCommissioner, where, func(u *User) error {
+		u.PlatformRole, u.PCN = waymark.RoleCommissioner, pcnID
 		return nil
 	})
 }

@@ -161,6 +161,22 @@ func Screenshot(tb testing.TB, ctx context.Context, name string) {
 	}
 }
 
+// ScreenshotOf saves a PNG of the element sel as name.png in
+// WAYMARK_SCREENSHOTS, when that variable names a directory. Unlike a full
+// page, it is taken at the window's size, so charts (which redraw when
+// the window changes) are in it.
+func ScreenshotOf(tb testing.TB, ctx context.Context, sel, name string) {
+	tb.Helper()
+	dir := os.Getenv("WAYMARK_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := Get(tb, ctx, "screenshot of "+sel, chromedp.Screenshot(sel))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		tb.Fatalf("save screenshot: %v", err)
+	}
+}
+
 // NewTab returns a context for a second tab with its own cookies (a new
 // browser context) in the same browser as ctx, for a second person.
 func NewTab(tb testing.TB, ctx context.Context) context.Context {

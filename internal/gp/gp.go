@@ -145,10 +145,12 @@ type Outcome struct {
 }
 
 // Practice is a GP practice, by its ODS code, with the social prescribing
-// team that serves it ("" when none).
+// team that serves it ("" when none) and the name of its primary care
+// network ("" when none; filled by the store).
 type Practice struct {
 	ODSCode, Name, Postcode string
 	TeamID, TeamName        string
+	PCNName                 string
 }
 
 // Pathway is a service's GP pathway: whether its provider accepts direct

@@ -31,12 +31,21 @@ type Scope struct {
 	// services (a provider's own).
 	OrganizationIDs []string
 	// TeamIDs limits figures to these social prescribing teams (a team
-	// lead's), and referrals to those their members made.
+	// lead's, or a primary care network's), and referrals to those their
+	// members made and, for waiting lists, those made to the teams.
 	TeamIDs []string
+	// PCN is the primary care network of a commissioner limited to one:
+	// its teams are TeamIDs and its GP practices Practices.
+	PCN string
+	// Practices (ODS codes) adds the referrals these GP practices made,
+	// through the practice app or their GP system, wherever they went.
+	Practices []string
 }
 
 // Empty reports whether the scope allows nothing.
-func (s Scope) Empty() bool { return !s.All && len(s.OrganizationIDs) == 0 && len(s.TeamIDs) == 0 }
+func (s Scope) Empty() bool {
+	return !s.All && s.PCN == "" && len(s.OrganizationIDs) == 0 && len(s.TeamIDs) == 0 && len(s.Practices) == 0
+}
 
 // Interval is how referrals over time are grouped.
 type Interval string
@@ -71,6 +80,14 @@ type Team struct {
 	ID, Name string
 }
 
+// PCN is a primary care network as the dashboards see it: its teams and
+// the ODS codes of its GP practices.
+type PCN struct {
+	ID, Name, ODSCode string
+	Teams             []Team
+	Practices         []string
+}
+
 // Service is one listing, for choosing a provider report.
 type Service struct {
 	ID, Name, OrganizationID, OrganizationName string
@@ -83,6 +100,9 @@ type Store interface {
 	LeadTeams(ctx context.Context, userID string) ([]Team, error)
 	// Teams lists every team.
 	Teams(ctx context.Context) ([]Team, error)
+	// PCN finds a primary care network with its teams and practices.
+	// Errors: ENOTFOUND.
+	PCN(ctx context.Context, id string) (*PCN, error)
 	// Service finds one service. Errors: ENOTFOUND.
 	Service(ctx context.Context, id string) (*Service, error)
 
@@ -141,13 +161,42 @@ type Access struct {
 	Dashboards []string
 	Teams      []Team // the teams they may choose between
 	Moderator  bool   // sees the directory dashboard only
+	// PCN is the primary care network a commissioner is limited to; nil
+	// for everyone else.
+	PCN *PCN
 }
+
+// Area says whose figures the scope shows, for the pages: "the whole
+// area", a network's practices and teams, or the actor's own.
+func (a *Access) Area() string {
+	switch {
+	case a.Scope.All:
+		return "the whole area"
+	case a.PCN != nil:
+		return a.PCN.Name + " (" + a.PCN.ODSCode + "): referrals its GP practices and its teams' link workers made, and its social prescribing teams"
+	case len(a.Scope.OrganizationIDs) > 0 && len(a.Scope.TeamIDs) > 0:
+		return "your organisations' services and the teams you lead"
+	case len(a.Scope.OrganizationIDs) > 0:
+		return "your organisations' services"
+	case len(a.Scope.TeamIDs) > 0:
+		return "the teams you lead"
+	}
+	return "the directory"
+}
+
+// WholeArea reports whether the dashboard shows the whole area whatever
+// the actor's scope: the directory and unmet need are not kept by team or
+// network.
+func WholeArea(dash string) bool { return dash == DashDirectory || dash == DashUnmet }
 
 // May reports whether the dashboard is open to the actor.
 func (a *Access) May(dash string) bool { return slices.Contains(a.Dashboards, dash) }
 
 // Access works out the actor's scope: administrators and commissioners
-// see the whole area and every dashboard; providers their organisations'
+// see the whole area and every dashboard, except a commissioner limited
+// to a primary care network, who sees the referrals its practices and its
+// teams' link workers made, its teams' waiting lists and figures, and the
+// directory and unmet need of the whole area; providers their organisations'
 // services (referrals and provider figures); team leads their teams
 // (referrals their members made, team figures); moderators the directory
 // dashboard. Errors: EUNAUTHORIZED signed out, EFORBIDDEN for anyone else.
@@ -157,6 +206,19 @@ func (s *Insights) Access(ctx context.Context) (*Access, error) {
 		return nil, waymark.Errorf(waymark.EUNAUTHORIZED, "Sign in to see insights")
 	}
 	out := &Access{}
+	if a.Has(waymark.RoleCommissioner) && a.PCN != "" && !a.Has(waymark.RoleAdmin) {
+		p, err := s.store.PCN(ctx, a.PCN)
+		if err != nil {
+			return nil, fmt.Errorf("pcn %s: %w", a.PCN, err)
+		}
+		out.PCN, out.Teams = p, p.Teams
+		out.Scope = Scope{PCN: p.ID, Practices: p.Practices}
+		for _, t := range p.Teams {
+			out.Scope.TeamIDs = append(out.Scope.TeamIDs, t.ID)
+		}
+		out.Dashboards = []string{DashReferrals, DashProviders, DashTeams, DashDirectory, DashUnmet}
+		return out, nil
+	}
 	if a.Has(waymark.RoleAdmin) || a.Has(waymark.RoleCommissioner) {
 		teams, err := s.store.Teams(ctx)
 		if err != nil {

@@ -47,7 +47,7 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 	for _, h := range hist {
 		byService[h.ServiceID] = append(byService[h.ServiceID], h)
 	}
-	t := Table{ID: "services", Title: "Each service's referrals", Chart: Chart{Kind: "bar"},
+	t := Table{ID: "services", Title: "Each service's referrals", Chart: Chart{Kind: "bar", Columns: []int{1}},
 		Columns: []string{"Service", "Referrals received", "Median time to respond", "Acceptance rate", "Attendance rate", "Average score (1 to 5)", "Met their needs"},
 		Note:    "Acceptance is of the referrals answered (declined automatically counts as not accepted); attendance of the accepted referrals whose provider said; scores and \"met my needs\" from the people who attended."}
 	var total ServiceFigures
@@ -67,8 +67,10 @@ func (s *Insights) Providers(ctx context.Context, f Filter) (*Dashboard, error) 
 		med, n := percentile(all, 0.5)
 		t.Row(Text("All services"), Count(total.Received), Hours(med, n), Rate(total.Accepted, total.Answered), Rate(total.Attended, total.AttendanceKnown),
 			Mean(float64(total.ScoreSum), total.Rated), Rate(total.MetYes, total.MetYes+total.MetNo))
+		t.down(1, len(figs), span(0, len(figs))...)
 	}
 	d.Tables = append(d.Tables, t, scoreTable(total))
+	protect(d.Tables)
 	return d, nil
 }
 
@@ -97,6 +99,10 @@ func scoreTable(f ServiceFigures) Table {
 	}
 	t.Row(Text("It met my needs"), Count(f.MetYes), Rate(f.MetYes, f.MetYes+f.MetNo))
 	t.Row(Text("It did not meet my needs"), Count(f.MetNo), Rate(f.MetNo, f.MetYes+f.MetNo))
+	t.shareOf(2, 1)
+	// The shares give their denominators away: the people who scored, and
+	// those who answered "met my needs".
+	t.sums = append(t.sums, sum{known(f.Rated), t.column(1, 0, 5)}, sum{known(f.MetYes + f.MetNo), t.column(1, 5, 7)})
 	return t
 }
 
@@ -177,5 +183,8 @@ func (s *Insights) ProviderReport(ctx context.Context, serviceID string, year in
 	for _, src := range Sources {
 		sources.Row(Text(src.Label), Count(bySource[src.Code]))
 	}
-	return &Report{Service: *svc, Year: year, Tables: []Table{key, months, sources, scoreTable(f)}}, nil
+	tables := []Table{key, months, sources, scoreTable(f)}
+	// The months and the sources each add up to the referrals received.
+	protect(tables, sum{key.at(0, 1), months.column(1, 0, len(months.Rows))}, sum{key.at(0, 1), sources.column(1, 0, len(sources.Rows))})
+	return &Report{Service: *svc, Year: year, Tables: tables}, nil
 }

@@ -133,6 +133,7 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 			all += counts[p][src.Code]
 		}
 		over.Row(append(row, Count(all))...)
+		over.across(len(over.Rows)-1, len(Sources)+1, span(1, len(Sources)+1)...)
 	}
 	d.Tables = append(d.Tables, over)
 	src := Table{ID: "sources", Title: "Referrals by source", Columns: []string{"Source", "Referrals", "Share"}, Chart: Chart{Kind: "bar"}}
@@ -144,6 +145,13 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 		src.Row(Text(s.Label), Count(totals[s.Code]), Rate(totals[s.Code], all))
 	}
 	src.Row(Text("All"), Count(all), Text(""))
+	src.down(1, len(Sources), span(0, len(Sources))...)
+	src.shareOf(2, 1)
+	// Each source's total is also the sum of its column over time.
+	var joins []sum
+	for i := 0; i <= len(Sources); i++ {
+		joins = append(joins, sum{src.at(i, 1), over.column(i+1, 0, len(over.Rows))})
+	}
 	d.Tables = append(d.Tables, src)
 
 	byCat, err := s.store.ReferralCategories(ctx, q)
@@ -175,15 +183,24 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 	for _, c := range cats {
 		cat.Row(Text(c), Count(catTotals[c]))
 	}
+	// Each category's total is the sum of its column over time.
 	d.Tables = append(d.Tables, cat)
 	catOver := Table{ID: "categories-over-time", Title: "Referrals over time by category", Chart: Chart{Kind: "line"},
 		Columns: append([]string{periodHeading(q.Interval)}, cats...)}
+	if len(cats) > chartLines {
+		// More lines than colours cannot be told apart.
+		catOver.Chart.Columns = span(1, chartLines+1)
+		catOver.Note = fmt.Sprintf("The chart shows the %d categories with the most referrals; the table has every one.", chartLines)
+	}
 	for _, p := range labels {
 		row := []Cell{Text(p)}
 		for _, c := range cats {
 			row = append(row, Count(catCounts[p][c]))
 		}
 		catOver.Row(row...)
+	}
+	for i := range cats {
+		joins = append(joins, sum{cat.at(i, 1), catOver.column(i+1, 0, len(catOver.Rows))})
 	}
 	d.Tables = append(d.Tables, catOver)
 
@@ -197,7 +214,10 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 	if err != nil {
 		return nil, fmt.Errorf("referral outcomes: %w", err)
 	}
-	d.Tables = append(d.Tables, funnel(outcomes), declines(outcomes))
+	fun, dec := funnel(outcomes), declines(outcomes)
+	// Declined by the provider is the sum of the reasons.
+	joins = append(joins, sum{fun.at(3, 1), dec.column(1, 0, len(dec.Rows))})
+	d.Tables = append(d.Tables, fun, dec)
 
 	hist, err := s.store.ResponseHours(ctx, q, false)
 	if err != nil {
@@ -215,6 +235,7 @@ func (s *Insights) Referrals(ctx context.Context, f Filter) (*Dashboard, error) 
 	resp.Row(Text("Median"), Hours(med, n))
 	resp.Row(Text("90th percentile"), Hours(p90, n))
 	d.Tables = append(d.Tables, resp)
+	protect(d.Tables, joins...)
 	return d, nil
 }
 
@@ -253,6 +274,8 @@ func funnel(list []OutcomeCount) Table {
 	} {
 		t.Row(Text(r.label), Count(r.n), Rate(r.n, sent))
 	}
+	t.down(1, 0, span(1, 6)...) // sent is those waiting, answered or withdrawn
+	t.shareOf(2, 1)
 	return t
 }
 
@@ -281,6 +304,7 @@ func declines(list []OutcomeCount) Table {
 	if other > 0 {
 		t.Row(Text("Not recorded"), Count(other), Rate(other, all))
 	}
+	t.shareOf(2, 1)
 	return t
 }
 
@@ -317,11 +341,17 @@ func practiceTable(list []PracticeCount) Table {
 	for _, c := range codes {
 		r := rows[c]
 		t.Row(Text(r.name), Count(r.web), Count(r.sys), Count(r.web+r.sys))
+		t.across(len(t.Rows)-1, 3, 1, 2)
 		web += r.web
 		sys += r.sys
 	}
 	if len(codes) > 1 {
 		t.Row(Text("All"), Count(web), Count(sys), Count(web+sys))
+		last := len(t.Rows) - 1
+		t.across(last, 3, 1, 2)
+		for c := 1; c <= 3; c++ {
+			t.down(c, last, span(0, last)...)
+		}
 	}
 	return t
 }

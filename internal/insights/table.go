@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,7 +18,13 @@ const MinCount = 5
 const (
 	FewerThan5 = "fewer than 5"
 	NotShown   = "not shown (fewer than 5)"
+	// Withheld is a figure hidden by secondary suppression: shown, it
+	// would let someone work out a count under 5 from a total.
+	Withheld = "withheld"
 )
+
+// WithheldNote is added to the note of a table with a withheld figure.
+const WithheldNote = "Figures shown as \"withheld\" are hidden so that a number under 5 cannot be worked out from a total."
 
 // Cell is one figure of a table, already through the small-number rule:
 // Text is what people read (and what CSV holds); Value is the number for
@@ -28,6 +35,9 @@ type Cell struct {
 	Ref    string // the id of what the cell names (a service), for links
 	Value  float64
 	Number bool
+
+	n      int  // the count behind a Count cell
+	hidden bool // a count the rule hid: fewer than 5, or withheld
 }
 
 // Text is a cell of words.
@@ -37,9 +47,9 @@ func Text(s string) Cell { return Cell{Text: s} }
 // than 5", more as the number.
 func Count(n int) Cell {
 	if n > 0 && n < MinCount {
-		return Cell{Text: FewerThan5}
+		return Cell{Text: FewerThan5, n: n, hidden: true}
 	}
-	return Cell{Text: strconv.Itoa(n), Value: float64(n), Number: true}
+	return Cell{Text: strconv.Itoa(n), Value: float64(n), Number: true, n: n}
 }
 
 // Plain is a count of things that are not people, such as services: no
@@ -112,11 +122,18 @@ func Days(v float64, n int, unit string) Cell {
 	return c
 }
 
+// chartLines is the most series a chart draws where it could have more:
+// more than there are colours to tell them apart.
+const chartLines = 6
+
 // Chart says how a table is drawn where JavaScript runs: its first column
-// labels the points and every numeric column is a series.
+// labels the points and every numeric column is a series (or only those
+// in Columns, where the table's columns are not of one kind: a count
+// beside hours and rates would share one axis).
 type Chart struct {
 	Kind    string // "bar", "line" or "" for no chart
 	Stacked bool
+	Columns []int
 }
 
 // Table is one table of a dashboard: what the page shows, what a chart
@@ -128,10 +145,151 @@ type Table struct {
 	Columns []string
 	Rows    [][]Cell
 	Chart   Chart
+
+	sums   []sum      // totals shown with their parts, for secondary suppression
+	shares [][2]*Cell // a share and the count it is a share of
 }
 
 // Row appends a row.
 func (t *Table) Row(cells ...Cell) { t.Rows = append(t.Rows, cells) }
+
+// at is the cell in row r, column c; nil when there is none.
+func (t *Table) at(r, c int) *Cell {
+	if r < 0 || r >= len(t.Rows) || c < 0 || c >= len(t.Rows[r]) {
+		return nil
+	}
+	return &t.Rows[r][c]
+}
+
+// across records that in row r the cell in column total is the sum of the
+// cells in columns parts. Record sums once the rows are all added.
+func (t *Table) across(r, total int, parts ...int) {
+	s := sum{total: t.at(r, total)}
+	for _, c := range parts {
+		s.parts = append(s.parts, t.at(r, c))
+	}
+	t.sums = append(t.sums, s)
+}
+
+// down records that in column c the cell in row total is the sum of the
+// cells in rows parts.
+func (t *Table) down(c, total int, parts ...int) {
+	s := sum{total: t.at(total, c)}
+	for _, r := range parts {
+		s.parts = append(s.parts, t.at(r, c))
+	}
+	t.sums = append(t.sums, s)
+}
+
+// column is the cells of column c in rows from to to-1.
+func (t *Table) column(c, from, to int) []*Cell {
+	var out []*Cell
+	for r := from; r < to; r++ {
+		out = append(out, t.at(r, c))
+	}
+	return out
+}
+
+// shareOf records that, in every row, column share is a share of the
+// count in column count: a share of a hidden count is hidden too (else
+// the count could be worked back from the share and its denominator).
+func (t *Table) shareOf(share, count int) {
+	for r := range t.Rows {
+		t.shares = append(t.shares, [2]*Cell{t.at(r, share), t.at(r, count)})
+	}
+}
+
+// span is the whole numbers from from to to-1.
+func span(from, to int) []int {
+	out := make([]int, 0, max(to-from, 0))
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// sum is a shown total and the shown counts it adds up, in one table or
+// across two (a table's total row and another table's figures).
+type sum struct {
+	total *Cell
+	parts []*Cell
+}
+
+// known is a total the table does not show but its shares give away (a
+// share's denominator), for a sum.
+func known(n int) *Cell {
+	c := Count(n)
+	return &c
+}
+
+// withhold hides a cell by secondary suppression.
+func withhold(c *Cell) { *c = Cell{Text: Withheld, n: c.n, hidden: true} }
+
+// protect is secondary suppression, the second half of the small-number
+// rule, over a dashboard's tables and the sums that join them (extra):
+// whenever a shown total has exactly one hidden count among its parts
+// (which the total and the other parts would give away), the smallest
+// other part above 0 is withheld too, or the total itself when every other
+// part is 0. It repeats until no sum gives a count away (withholding a
+// cell can leave another sum with one hidden part), then hides the shares
+// of hidden counts, and says so in the notes of the tables it changed.
+func protect(tables []Table, extra ...sum) {
+	var sums []sum
+	for i := range tables {
+		sums = append(sums, tables[i].sums...)
+	}
+	sums = append(sums, extra...)
+	for changed := true; changed; {
+		changed = false
+		for _, s := range sums {
+			if s.total == nil || !s.total.Number {
+				continue
+			}
+			hidden := 0
+			var next *Cell
+			for _, p := range s.parts {
+				switch {
+				case p == nil:
+				case p.hidden:
+					hidden++
+				case p.Number && p.n > 0 && (next == nil || p.n < next.n):
+					next = p
+				}
+			}
+			if hidden != 1 {
+				continue
+			}
+			if next == nil {
+				next = s.total
+			}
+			withhold(next)
+			changed = true
+		}
+	}
+	for i := range tables {
+		t := &tables[i]
+		for _, sh := range t.shares {
+			if sh[0] != nil && sh[1] != nil && sh[1].hidden && sh[0].Number {
+				withhold(sh[0])
+			}
+		}
+		if t.withholds() && !strings.Contains(t.Note, WithheldNote) {
+			t.Note = strings.TrimSpace(t.Note + " " + WithheldNote)
+		}
+	}
+}
+
+// withholds reports whether a cell of the table is withheld.
+func (t *Table) withholds() bool {
+	for _, r := range t.Rows {
+		for _, c := range r {
+			if c.Text == Withheld {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Cell returns the text of the row whose first cell is label, in column
 // col; "" when there is none. Tests and the printable report use it.

@@ -126,6 +126,8 @@ func (s *Insights) Teams(ctx context.Context, f Filter) (*Dashboard, error) {
 		dt.Row(Text(r.Label), Count(byReason[r.Key]), Rate(byReason[r.Key], all))
 	}
 	dt.Row(Text("All"), Count(all), Text(""))
+	dt.down(1, len(casework.DischargeReasons), span(0, len(casework.DischargeReasons))...)
+	dt.shareOf(2, 1)
 	d.Tables = append(d.Tables, dt)
 
 	ws, err := s.store.Wellbeing(ctx, q)
@@ -133,6 +135,7 @@ func (s *Insights) Teams(ctx context.Context, f Filter) (*Dashboard, error) {
 		return nil, fmt.Errorf("wellbeing: %w", err)
 	}
 	d.Tables = append(d.Tables, wellbeing(ws))
+	protect(d.Tables)
 	return d, nil
 }
 
@@ -240,6 +243,7 @@ func contactTable(f Filter, list []ContactDay) Table {
 			}
 		}
 		t.Row(append(row, Count(all))...)
+		t.across(len(t.Rows)-1, len(casework.ContactTypes)+1, span(1, len(casework.ContactTypes)+1)...)
 	}
 	return t
 }
@@ -367,7 +371,7 @@ func SumWellbeing(f Filter, rows []MeasureRow) WellbeingSums {
 
 // wellbeing is the table of first against latest scores.
 func wellbeing(sums WellbeingSums) Table {
-	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar"},
+	t := Table{ID: "wellbeing", Title: "Wellbeing change, first against latest", Chart: Chart{Kind: "bar", Columns: []int{2, 3}},
 		Columns: []string{"Measure", "People", "Mean first score", "Mean latest score", "Mean change", "Improved by a meaningful amount"},
 		Note: fmt.Sprintf("People with at least two measures whose latest was taken in the range. A meaningful improvement is %.0f metric points or more on SWEMWBS and %.0f point or more on an ONS4 question (a fall, for anxiety).",
 			MeaningfulSWEMWBS, MeaningfulONS4)}

@@ -51,6 +51,8 @@ func (s *Insights) Unmet(ctx context.Context, f Filter) (*Dashboard, error) {
 		"Searches with a postcode found nothing within their distance; searches without one found nothing at all. Only the district is kept, never the full postcode or who searched.")
 	dt.Columns[1] = "Searches"
 	dt.Row(Text("All"), Count(all))
+	last := len(dt.Rows) - 1
+	dt.down(1, last, span(0, last)...)
 	d.Tables = append(d.Tables, dt)
 
 	wt := Table{ID: "words", Title: "What people searched for", Columns: []string{"Words", "Searches"}, Chart: Chart{Kind: "bar"},
@@ -115,6 +117,9 @@ func (s *Insights) Unmet(ctx context.Context, f Filter) (*Dashboard, error) {
 		bt.Row(Text("Others"), Text("each fewer than 5 times"), Count(rareBoth))
 	}
 	d.Tables = append(d.Tables, bt)
+	// Every search counts once in each table: each adds up to the total.
+	total := dt.at(last, 1)
+	protect(d.Tables, sum{total, wt.column(1, 0, len(wt.Rows))}, sum{total, bt.column(2, 0, len(bt.Rows))})
 	return d, nil
 }
 

@@ -50,6 +50,11 @@ func (s *AccountStore) CreateUser(ctx context.Context, u *account.User) error {
 				return err
 			}
 		}
+		if u.PCN != "" {
+			if err := c.exec(ctx, `INSERT INTO pcn_commissioner (user_id, pcn_id) VALUES (?, ?)`, u.ID, u.PCN); err != nil {
+				return fmt.Errorf("insert pcn commissioner: %w", err)
+			}
+		}
 		// An invitation's form (its token in ctx) creates one account.
 		return claimFormToken(ctx, c, "user", u.ID, u.CreatedAt)
 	})
@@ -101,6 +106,10 @@ func (s *AccountStore) findUser(ctx context.Context, where string, arg any) (*ac
 		return nil, fmt.Errorf("find practice: %w", mapError(err))
 	}
 	u.PracticeRole = waymark.Role(practiceRole)
+	err = c.queryRow(ctx, `SELECT pcn_id FROM pcn_commissioner WHERE user_id = ?`, u.ID).Scan(&u.PCN)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find pcn: %w", mapError(err))
+	}
 	err = eachRow(ctx, c, `SELECT organization_id, role FROM membership WHERE user_id = ? ORDER BY organization_id, role`,
 		[]any{u.ID}, func(r rowScanner) error {
 			var m account.Membership
@@ -300,6 +309,19 @@ func (s *AccountStore) Users(ctx context.Context) ([]*account.User, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list practice users: %w", err)
+	}
+	err = eachRow(ctx, c, `SELECT CAST(user_id AS TEXT), pcn_id FROM pcn_commissioner`, nil, func(r rowScanner) error {
+		var userID, pcnID string
+		if err := r.Scan(&userID, &pcnID); err != nil {
+			return err
+		}
+		if u := byID[userID]; u != nil {
+			u.PCN = pcnID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pcn commissioners: %w", err)
 	}
 	err = eachRow(ctx, c, `SELECT user_id, organization_id, role FROM membership ORDER BY organization_id, role`,
 		nil, func(r rowScanner) error {

@@ -28,8 +28,10 @@ func (s *GPStore) InTx(ctx context.Context, fn func(ctx context.Context) error) 
 }
 
 // practiceQuery lists practices recorded here, with the team serving
-// each, and the practices teams serve that are not recorded here.
-const practiceQuery = `SELECT ods_code, name, postcode, team_id, team_name FROM (
+// each, and the practices teams serve that are not recorded here, each
+// with its primary care network's name.
+const practiceQuery = `SELECT ods_code, name, postcode, team_id, team_name,
+	COALESCE((SELECT n.name FROM pcn_practice pp JOIN pcn n ON n.id = pp.pcn_id WHERE pp.ods_code = practices.ods_code), '') FROM (
 	SELECT p.ods_code, p.name, p.postcode, COALESCE(tp.team_id, '') AS team_id, COALESCE(t.name, '') AS team_name
 	FROM gp_practice p LEFT JOIN sp_team_practice tp ON tp.ods_code = p.ods_code LEFT JOIN sp_team t ON t.id = tp.team_id
 	UNION ALL
@@ -39,7 +41,7 @@ const practiceQuery = `SELECT ods_code, name, postcode, team_id, team_name FROM 
 
 func scanPractice(r rowScanner) (gp.Practice, error) {
 	var p gp.Practice
-	err := r.Scan(&p.ODSCode, &p.Name, &p.Postcode, &p.TeamID, &p.TeamName)
+	err := r.Scan(&p.ODSCode, &p.Name, &p.Postcode, &p.TeamID, &p.TeamName, &p.PCNName)
 	return p, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,6 +97,10 @@ func referralsBy(q insights.Query, members []string) *where {
 			or = append(or, "r.referrer_id IN ("+placeholders(len(members))+")")
 			args = append(args, anys(members)...)
 		}
+		if ods := q.Scope.Practices; len(ods) > 0 {
+			or = append(or, "CAST(r.id AS TEXT) IN (SELECT g.market_referral_id FROM gp_referral g WHERE g.practice_ods IN ("+placeholders(len(ods))+"))")
+			args = append(args, anys(ods)...)
+		}
 		if len(or) == 0 {
 			or = []string{"FALSE"}
 		}
@@ -111,14 +116,24 @@ func referralsBy(q insights.Query, members []string) *where {
 }
 
 // incoming is the condition on waiting-list referrals i for q, received in
-// the range; ok is false when the scope has no teams (a provider's).
+// the range: into the scope's teams or made by its practices; ok is false
+// when the scope has neither (a provider's).
 func incoming(q insights.Query) (w *where, ok bool) {
-	if q.ServiceID != "" || (!q.Scope.All && len(q.Scope.TeamIDs) == 0) {
+	if q.ServiceID != "" || (!q.Scope.All && len(q.Scope.TeamIDs) == 0 && len(q.Scope.Practices) == 0) {
 		return nil, false
 	}
 	w = &where{}
 	w.add("i.received_at >= ? AND i.received_at < ?", q.From, q.To)
-	teamScope(w, q, "i.team_id")
+	if ods := q.Scope.Practices; !q.Scope.All && len(ods) > 0 {
+		or, args := []string{"i.id IN (SELECT g.incoming_id FROM gp_referral g WHERE g.practice_ods IN (" + placeholders(len(ods)) + "))"}, anys(ods)
+		if ids := q.Scope.TeamIDs; len(ids) > 0 {
+			or = append(or, "i.team_id IN ("+placeholders(len(ids))+")")
+			args = append(args, anys(ids)...)
+		}
+		w.add("("+strings.Join(or, " OR ")+")", args...)
+	} else {
+		teamScope(w, q, "i.team_id")
+	}
 	if q.Area != "" {
 		w.add("UPPER(i.postcode) LIKE ?", q.Area+" %")
 	}
@@ -166,6 +181,26 @@ func (s *InsightsStore) LeadTeams(ctx context.Context, userID string) ([]insight
 // Teams lists every team, by name.
 func (s *InsightsStore) Teams(ctx context.Context) ([]insights.Team, error) {
 	return s.teams(ctx, `SELECT id, name FROM sp_team ORDER BY name, id`)
+}
+
+// PCN finds a primary care network with its teams (by name) and the ODS
+// codes of its practices. Errors: ENOTFOUND.
+func (s *InsightsStore) PCN(ctx context.Context, id string) (*insights.PCN, error) {
+	p := &insights.PCN{ID: id}
+	err := s.db.reader().queryRow(ctx, `SELECT name, ods_code FROM pcn WHERE id = ?`, id).Scan(&p.Name, &p.ODSCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "There is no such primary care network")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find pcn %s: %w", id, err)
+	}
+	if p.Teams, err = s.teams(ctx, `SELECT t.id, t.name FROM sp_team t JOIN pcn_team pt ON pt.team_id = t.id WHERE pt.pcn_id = ? ORDER BY t.name, t.id`, id); err != nil {
+		return nil, err
+	}
+	if p.Practices, err = columnStrings(ctx, s.db.reader(), `SELECT ods_code FROM pcn_practice WHERE pcn_id = ? ORDER BY ods_code`, []any{id}); err != nil {
+		return nil, fmt.Errorf("pcn practices: %w", err)
+	}
+	return p, nil
 }
 
 func (s *InsightsStore) teams(ctx context.Context, query string, args ...any) ([]insights.Team, error) {
@@ -255,6 +290,10 @@ func (s *InsightsStore) GPReferrals(ctx context.Context, q insights.Query) ([]in
 		if ids := q.Scope.TeamIDs; len(ids) > 0 && q.ServiceID == "" {
 			or = append(or, "g.team_id IN ("+placeholders(len(ids))+")")
 			args = append(args, anys(ids)...)
+		}
+		if ods := q.Scope.Practices; len(ods) > 0 && q.ServiceID == "" {
+			or = append(or, "g.practice_ods IN ("+placeholders(len(ods))+")")
+			args = append(args, anys(ods)...)
 		}
 		if ids := q.Scope.OrganizationIDs; len(ids) > 0 {
 			// The referral behind each GP referral, by its key (GP

@@ -334,7 +334,7 @@ func checkDashboard(t *testing.T, d *insights.Dashboard, w want) {
 	}
 }
 
-const few, hidden = insights.FewerThan5, insights.NotShown
+const few, hidden, withheld = insights.FewerThan5, insights.NotShown, insights.Withheld
 
 func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 	insightsData.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -346,8 +346,9 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 			}
 			checkDashboard(t, d, want{
 				// Self 11 marketplace + 4 waiting list; GP app 1, GP system 1; other 1 + 3.
-				"sources": {"Self-referral": {1: "15", 2: "65%"}, "Link worker": {1: few, 2: "9%"}, "GP practice": {1: few, 2: "4%"},
-					"GP system (FHIR)": {1: few, 2: "4%"}, "Other professional": {1: few, 2: "17%"}, "All": {1: "23"}},
+				// The share of a hidden count would give it away: withheld.
+				"sources": {"Self-referral": {1: "15", 2: "65%"}, "Link worker": {1: few, 2: withheld}, "GP practice": {1: few, 2: withheld},
+					"GP system (FHIR)": {1: few, 2: withheld}, "Other professional": {1: few, 2: withheld}, "All": {1: "23"}},
 				"gp-practices": {"Lime Grove (C81001)": {1: few, 2: few, 3: few}},
 				// January: 2 Nordic + 2 Amber Valley; April: 4 knit; May: 5 debt.
 				"over-time": {"2026-01": {1: few, 6: few}, "2026-02": {6: few}, "2026-03": {6: "5"}, "2026-04": {1: few, 6: few},
@@ -355,8 +356,8 @@ func TestInsightsReferralFiguresForEachScope(t *testing.T) {
 				"categories": {"Physical activity": {1: "6"}, "Arts and creativity": {1: few}, "Loneliness and isolation": {1: few},
 					"Money advice": {1: "5"}, insights.SocialPrescribing: {1: "8"}},
 				"categories-over-time": {"2026-05": {1: "0", 3: "5"}, "2026-01": {1: few, 2: few}},
-				"funnel": {"Sent": {1: "15", 2: "100%"}, "Awaiting a response": {1: few, 2: "20%"}, "Accepted": {1: "9", 2: "60%"},
-					"Declined by the provider": {1: few, 2: "7%"}, "Declined automatically": {1: few}, "Withdrawn before a response": {1: few},
+				"funnel": {"Sent": {1: "15", 2: "100%"}, "Awaiting a response": {1: few, 2: withheld}, "Accepted": {1: "9", 2: "60%"},
+					"Declined by the provider": {1: few, 2: withheld}, "Declined automatically": {1: few}, "Withdrawn before a response": {1: few},
 					"Attended": {1: "8", 2: "53%"}, "Did not attend": {1: few}},
 				"decline-reasons": {"The service is full at the moment": {1: few, 2: hidden}, "Another reason": {1: "0", 2: hidden}},
 				// Hours: 1,1,1,1,1,2,4,10,20,30.
@@ -415,13 +416,16 @@ func TestInsightsProviderFiguresAndAProviderNeverSeesAnother(t *testing.T) {
 		}
 		checkDashboard(t, d, want{
 			"services": {
-				"Debt advice":     {1: "5", 2: "1.0 hours", 3: "100%", 4: "100%", 5: "3.0", 6: "100%"},
+				// Knit and natter's few and the total would give each other away: the next smallest is withheld.
+				"Debt advice":     {1: withheld, 2: "1.0 hours", 3: "100%", 4: "100%", 5: "3.0", 6: "100%"},
 				"Knit and natter": {1: few, 2: "–", 3: hidden, 4: "–", 5: "–", 6: "–"},
 				"Nordic walking":  {1: "6", 2: "10.0 hours", 3: "80%", 4: hidden, 5: hidden, 6: hidden},
 				"All services":    {1: "15", 2: "1.0 hours", 3: "82%", 4: "89%", 5: "3.5", 6: "88%"},
 			},
-			"scores": {"Scored 5": {1: few, 2: "13%"}, "Scored 4": {1: few, 2: "25%"}, "Scored 3": {1: "5", 2: "63%"}, "Scored 2": {1: "0", 2: "0%"},
-				"It met my needs": {1: "7", 2: "88%"}, "It did not meet my needs": {1: few, 2: "13%"}},
+			// The shares of hidden counts are withheld; 8 answered, so the 7 who said
+			// it met their needs would give the 1 who said not away.
+			"scores": {"Scored 5": {1: few, 2: withheld}, "Scored 4": {1: few, 2: withheld}, "Scored 3": {1: "5", 2: "63%"}, "Scored 2": {1: "0", 2: "0%"},
+				"It met my needs": {1: withheld, 2: withheld}, "It did not meet my needs": {1: few, 2: withheld}},
 		})
 		for _, p := range []struct {
 			who          context.Context
@@ -527,8 +531,9 @@ func TestInsightsDirectoryAndUnmetNeedFigures(t *testing.T) {
 			checkDashboard(t, d, want{
 				"categories": {"Physical activity": {1: "6"}, "Arts and creativity": {1: few}, "Money advice": {1: few}},
 				"districts":  {"DE4": {1: "7"}, "DE1": {1: few}},
-				"confirmed":  {"Live entries": {1: "8"}, "Confirmed in the last year": {1: "6", 2: "75%"}, "Not confirmed in the last year": {1: few, 2: "25%"}},
-				"moderation": {"Entries decided": {1: "6"}, "Approved": {1: "5"}, "Declined": {1: few}, "Median time to a decision": {1: "3.0 hours"},
+				// 8 live less 2 not confirmed: the 6 would give the 2 away.
+				"confirmed": {"Live entries": {1: "8"}, "Confirmed in the last year": {1: withheld, 2: withheld}, "Not confirmed in the last year": {1: few, 2: withheld}},
+				"moderation": {"Entries decided": {1: "6"}, "Approved": {1: withheld}, "Declined": {1: few}, "Median time to a decision": {1: "3.0 hours"},
 					"90th percentile": {1: "2.5 days"}, "Decided within 48 hours": {1: "67%"}},
 				"checks": {"Websites last checked in the range": {1: few}, "Websites that could not be reached at their last check": {1: few},
 					"Suspended after the website check found changes": {1: few}, "Manual checks by a moderator": {1: few},
@@ -544,9 +549,10 @@ func TestInsightsDirectoryAndUnmetNeedFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkDashboard(t, d, want{
-			"districts":      {"DE4": {1: "7"}, "No postcode given": {1: "5"}, "DE1": {1: few}, "All": {1: "14"}},
-			"words":          {"yoga": {1: "6"}, "knitting": {1: "5"}, "Other searches (each fewer than 5 times) and searches by postcode alone": {1: few}},
-			"district-words": {"DE4": {1: "yoga", 2: "6"}, "No postcode given": {1: "knitting", 2: "5"}, "Others": {2: few}},
+			// Each table adds up to 14: with one count under 5, the next smallest is withheld.
+			"districts":      {"DE4": {1: "7"}, "No postcode given": {1: withheld}, "DE1": {1: few}, "All": {1: "14"}},
+			"words":          {"yoga": {1: "6"}, "knitting": {1: withheld}, "Other searches (each fewer than 5 times) and searches by postcode alone": {1: few}},
+			"district-words": {"DE4": {1: "yoga", 2: "6"}, "No postcode given": {1: "knitting", 2: withheld}, "Others": {2: few}},
 		})
 		if c := d.Table("words").Cell("sign language", 1); c != "" {
 			t.Errorf("words searched once are shown: %q", c)
@@ -680,7 +686,7 @@ func TestInsightsRollupsGiveTheSameFiguresAndFollowChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkDashboard(t, d, want{"funnel": {"Declined by the provider": {1: few, 2: "13%"}, "Awaiting a response": {1: few, 2: "13%"}},
+		checkDashboard(t, d, want{"funnel": {"Declined by the provider": {1: few, 2: withheld}, "Awaiting a response": {1: few, 2: withheld}},
 			"response": {"Referrals answered": {1: "11"}}})
 		// An area, a team or a provider never reads the rollups.
 		area := insightsRange

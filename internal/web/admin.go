@@ -8,6 +8,7 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/directory"
 	"waymark/internal/gp"
+	"waymark/internal/pcn"
 )
 
 // adminView is the administrators' page: invite people, read the audit log.
@@ -15,6 +16,7 @@ type adminView struct {
 	formView
 	Organizations []directory.Organization
 	Practices     []gp.Practice // for GP and practice staff accounts; none without the practice app
+	PCNs          []pcn.PCN     // for commissioners limited to a network; none without networks
 	Audit         []account.AuditEvent
 	// Invited is the address just sent an invitation, carried from the
 	// invitation's post in the session (never in the page's address).
@@ -35,6 +37,11 @@ func (s *Server) adminView(r *http.Request) (adminView, error) {
 	}
 	if s.deps.GP != nil {
 		if v.Practices, err = s.deps.GP.Practices(r.Context()); err != nil {
+			return v, err
+		}
+	}
+	if s.deps.PCNs != nil {
+		if v.PCNs, err = s.deps.PCNs.List(r.Context()); err != nil {
 			return v, err
 		}
 	}
@@ -80,7 +87,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		showProblems(&v.page, v.FieldErrs, err, []string{"name", "email", "role", "organization", "practice"})
+		showProblems(&v.page, v.FieldErrs, err, []string{"name", "email", "role", "organization", "practice", "pcn"})
 		s.render(w, r, http.StatusBadRequest, "admin", v)
 		return
 	}
@@ -88,11 +95,24 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }
 
-// invite invites someone as the form says: a GP or practice staff of a
+// invite invites someone as the form says: a commissioner limited to a
+// primary care network when one is chosen, a GP or practice staff of a
 // practice when a practice is chosen (or the role is practice staff),
 // else with a platform role or a role in an organisation.
 func (s *Server) invite(r *http.Request, f url.Values) (*account.User, error) {
 	ctx, role, ods := withFormToken(r.Context(), r), waymark.Role(f.Get("role")), f.Get("practice")
+	if id := f.Get("pcn"); id != "" && s.deps.PCNs != nil {
+		if role != waymark.RoleCommissioner {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "pcn", "Only a commissioner's account is limited to a network: choose none for this role")
+		}
+		if _, err := s.deps.PCNs.Get(ctx, id); waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			return nil, waymark.FieldErrorf(waymark.EINVALID, "pcn", "Choose a network from the list")
+		} else if err != nil {
+			return nil, err
+		}
+		u, _, err := s.deps.Accounts.InviteCommissioner(ctx, f.Get("email"), f.Get("name"), id)
+		return u, err
+	}
 	if s.deps.GP == nil || (ods == "" && role != waymark.RolePracticeStaff) {
 		u, _, err := s.deps.Accounts.Invite(ctx, f.Get("email"), f.Get("name"), role, f.Get("organization"))
 		return u, err

@@ -27,6 +27,7 @@ import (
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -276,6 +277,7 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		gpSvc = newGPService(db, d.Referrals)
 		d.GP = gpSvc
 		d.Casework = cw
+		d.PCNs = pcn.NewService(sqlstore.NewPCNStore(db), uuid.NewString, time.Now)
 	})
 	ctx := context.Background()
 	gpReferral := mustPracticeReferral(t, db, gpSvc, "C81001")
@@ -332,6 +334,10 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 	worker := waymark.WithActor(ctx, waymark.Actor{UserID: ids[waymark.RoleLinkWorker]})
 	nc, err := cw.CreateClient(worker, team.ID, casework.Client{GivenName: "Margaret", FamilyName: "Oakes", DateOfBirth: time.Date(1948, 3, 15, 0, 0, 0, 0, time.UTC),
 		Postcode: "DE4 3AG", Phone: "01629 580000", PreferredContact: "phone", GPPractice: "C81001", Ethnicity: "A", Gender: "female"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	network, err := pcn.NewService(sqlstore.NewPCNStore(db), uuid.NewString, time.Now).Create(admin, pcn.PCN{Name: "Amber Valley PCN", ODSCode: "U12345", Teams: []string{team.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,6 +442,8 @@ func TestEveryRouteChecksWhoMayUseIt(t *testing.T) {
 		{"/admin/teams", only(waymark.RoleAdmin)},
 		{"/admin/teams/" + team.ID, only(waymark.RoleAdmin)},
 		{"/admin/teams/" + team.ID + "/remove?user=" + ids[waymark.RoleLinkWorker], only(waymark.RoleAdmin)},
+		{"/admin/pcns", only(waymark.RoleAdmin)},
+		{"/admin/pcns/" + network.ID, only(waymark.RoleAdmin)},
 	}
 	// A client's record and forms: its team only. Everyone else is told
 	// there is no such page, and administrators are sent to break the glass.
@@ -500,7 +508,7 @@ func TestEveryFormRefusesCrossOriginPosts(t *testing.T) {
 		"/moderation/offline-help/new", "/moderation/offline-help/" + id + "/edit", "/moderation/offline-help/" + id + "/remove",
 		"/casework/search", "/admin/audit",
 		"/practice/refer", "/provider/services/" + id + "/gp-pathway", "/admin/practices",
-		"/admin/systems", "/admin/systems/" + id + "/edit", "/admin/systems/" + id + "/disable"} {
+		"/admin/systems", "/admin/systems/" + id + "/edit", "/admin/systems/" + id + "/disable", "/admin/pcns", "/admin/pcns/" + id} {
 		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader("email=a%40b.example&password=x&reason=closed+down"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://attacker.example")

@@ -43,19 +43,20 @@ func (s *Server) currentTeam(r *http.Request) (*casework.Member, error) {
 // caseloadView is my caseload, the team caseload and search results.
 type caseloadView struct {
 	page
-	Heading  string
-	Team     *casework.Member
-	Teams    []casework.Member
-	Rows     []casework.CaseloadRow
-	Sort     string
-	Sorts    []casework.Option
-	TeamView bool // the lead's whole-team caseload, with transfer
-	Members  []casework.Member
-	Search   bool
-	Query    string
-	DOB      [3]string
-	Searched bool
-	Saved    string
+	Heading      string
+	Team         *casework.Member
+	Teams        []casework.Member
+	Rows         []casework.CaseloadRow
+	Sort         string
+	Sorts        []casework.Option
+	TeamView     bool // the lead's whole-team caseload, with transfer
+	Members      []casework.Member
+	Search       bool
+	Query        string
+	DOB          [3]string
+	Searched     bool
+	Saved        string
+	TeamInsights bool // the dashboards are on: a lead's team insights link
 }
 
 var caseloadSorts = []casework.Option{
@@ -86,7 +87,7 @@ func (s *Server) caseload(w http.ResponseWriter, r *http.Request, team bool) {
 		title = "Team caseload"
 	}
 	v := caseloadView{page: s.page(r, title), Heading: title, Team: m, Rows: rows, Sort: f.Sort, Sorts: caseloadSorts, TeamView: team,
-		Saved: q.Get("saved")}
+		Saved: q.Get("saved"), TeamInsights: s.deps.Insights != nil}
 	if v.Sort == "" {
 		v.Sort = casework.SortNextAction
 	}

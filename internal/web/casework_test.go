@@ -19,6 +19,8 @@ import (
 	"waymark/internal/account"
 	"waymark/internal/casework"
 	"waymark/internal/directory"
+	"waymark/internal/insights"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 	"waymark/internal/sqlstore"
 	"waymark/internal/web"
@@ -60,6 +62,8 @@ func newCaseSite(t *testing.T, db *sqlstore.DB) *caseSite {
 		d.Referrals = referral.NewReferrals(sqlstore.NewReferralStore(db), directory.NewSystem(life, reports),
 			referral.Config{PublicURL: "http://waymark.test", Secret: []byte("test referral key")}, clock, slog.New(slog.DiscardHandler))
 		cs.refs = d.Referrals
+		d.Insights = insights.NewInsights(sqlstore.NewInsightsStore(db), insights.Config{}, clock)
+		d.PCNs = pcn.NewService(sqlstore.NewPCNStore(db), uuid.NewString, clock)
 	})
 	orgID := cs.services[0].OrganizationID
 	people := []struct {

@@ -32,6 +32,16 @@ func (s *Server) form(r *http.Request, title string) formView {
 	return formView{page: s.page(r, title), Form: url.Values{}, FieldErrs: map[string]string{}}
 }
 
+// readForm parses a posted form; false, with an error page sent, when it
+// cannot be read.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"))
+		return false
+	}
+	return true
+}
+
 // showProblems is the one way a form shows what is wrong with what was
 // typed: it puts err's messages into fieldErrs, by field (every field of a
 // *waymark.Problems, the Field of a *waymark.Error, or "form" for a message

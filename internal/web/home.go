@@ -83,6 +83,7 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 			homeLink{"/admin", "Invite someone and read the audit log", "Give someone an account with a role."},
 			on(s.deps.Casework != nil, homeLink{"/admin/teams", "Social prescribing teams", "Create teams, add link workers and leads, and the GP practices they serve."}),
 			on(s.deps.GP != nil, homeLink{"/admin/practices", "GP practices", "The practices GP and practice staff accounts belong to, with their postcodes."}),
+			on(s.deps.PCNs != nil, homeLink{pcnsPath, "Primary care networks", "Networks of GP practices and their social prescribing teams, and the commissioners who see only theirs."}),
 			on(s.deps.Casework != nil, homeLink{"/admin/audit", "Client record audit", "Who opened or changed client records, by person or by client."}),
 			on(s.deps.Systems != nil, homeLink{systemsPath, "Connected clinical systems", "GP systems calling the FHIR interface: register, disable, see outcome deliveries."}),
 			on(s.cfg.Dev, homeLink{"/dev/mail", "Email sent (development)", "Messages kept instead of sent."}))
@@ -93,7 +94,7 @@ func (s *Server) homeSections(a waymark.Actor) []homeSection {
 	}
 	if a.Has(waymark.RoleCommissioner) {
 		add("Commissioning",
-			on(s.deps.Insights != nil, homeLink{insightsBase, "Insights", "Referrals, providers' figures, teams, the directory and unmet need, for the whole area."}),
+			on(s.deps.Insights != nil, homeLink{insightsBase, "Insights", "Referrals, providers' figures, teams, the directory and unmet need, for the whole area or your primary care network."}),
 			homeLink{"/", "Services and their referral figures", "Search the directory; each service's page shows its referral figures to you."})
 	}
 	if s.deps.Insights != nil && !a.Has(waymark.RoleCommissioner) && (a.Has(waymark.RoleAdmin) || a.Has(waymark.RoleModerator) || a.Has(waymark.RoleProvider)) {
@@ -153,12 +154,24 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	v := usersView{page: s.page(r, "People and their roles")}
 	v.Breadcrumbs = crumbs(link{Href: "/account", Text: "Your account"})
-	v.Users = userRows(users, orgs)
+	pcns := map[string]string{}
+	if s.deps.PCNs != nil {
+		list, err := s.deps.PCNs.List(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, p := range list {
+			pcns[p.ID] = p.Name
+		}
+	}
+	v.Users = userRows(users, orgs, pcns)
 	s.render(w, r, http.StatusOK, "users", v)
 }
 
-// userRows describes each user's roles in words, naming organisations.
-func userRows(users []*account.User, orgs []directory.Organization) []userRow {
+// userRows describes each user's roles in words, naming organisations and
+// commissioners' primary care networks (pcns, by id).
+func userRows(users []*account.User, orgs []directory.Organization, pcns map[string]string) []userRow {
 	orgName := map[string]string{}
 	for _, o := range orgs {
 		orgName[o.ID] = o.Name
@@ -166,7 +179,12 @@ func userRows(users []*account.User, orgs []directory.Organization) []userRow {
 	rows := make([]userRow, 0, len(users))
 	for _, u := range users {
 		row := userRow{Name: u.Name, Email: u.Email, Verified: u.EmailVerifiedAt != nil}
-		if u.PlatformRole != "" {
+		switch {
+		case u.PlatformRole == waymark.RoleCommissioner && u.PCN != "":
+			row.Roles = append(row.Roles, roleName(u.PlatformRole)+" for "+pcns[u.PCN])
+		case u.PlatformRole == waymark.RoleCommissioner && len(pcns) > 0:
+			row.Roles = append(row.Roles, roleName(u.PlatformRole)+" for the whole area")
+		case u.PlatformRole != "":
 			row.Roles = append(row.Roles, roleName(u.PlatformRole))
 		}
 		for _, m := range u.Memberships {

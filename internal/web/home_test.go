@@ -19,6 +19,7 @@ import (
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 	"waymark/internal/seed"
 	"waymark/internal/sqlstore"
@@ -51,6 +52,7 @@ func newFullSite(t *testing.T, db *sqlstore.DB, cfg web.Config, more ...func(*we
 		d.Lifecycle, d.Revisions, d.Images, d.Reports, d.Referrals, d.Checks = fs.life, directory.NewRevisions(fs.store, d.Directory, fs.life), media.NewImages(fs.store, time.Now, uuid.NewString), reports, fs.refs, checks
 		d.Feeds = oruk.NewRuns(fs.store, nil, time.Now, uuid.NewString, logger) // lists feeds, never imports
 		d.Requests = directory.NewServiceRequests(fs.store, fs.clock.now, uuid.NewString)
+		d.PCNs = pcn.NewService(sqlstore.NewPCNStore(db), uuid.NewString, fs.clock.now)
 		d.Onboarding = onboarding.NewService(onboarding.Config{
 			Store: sqlstore.NewOnboardingStore(db), Geocoder: postcodes(t), Categories: fs.store.ListCategories,
 			Listings: system, Secret: []byte("claim secret"), PublicURL: "https://waymark.test", Now: fs.clock.now,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ var dashboardInfo = map[string]struct{ Title, About string }{
 type insightsIndexView struct {
 	page
 	Dashboards []homeLink
+	Area       string // whose figures they show
 }
 
 func (s *Server) handleInsights(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +52,7 @@ func (s *Server) handleInsights(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := insightsIndexView{page: s.page(r, "Insights")}
+	v := insightsIndexView{page: s.page(r, "Insights"), Area: acc.Area()}
 	for _, d := range acc.Dashboards {
 		info := dashboardInfo[d]
 		v.Dashboards = append(v.Dashboards, homeLink{insightsBase + "/" + d, info.Title, info.About})
@@ -72,6 +74,10 @@ type dashboardView struct {
 	Query     string
 	Tables    []tableView
 	Years     []int // for the providers' yearly reports
+	// Area says whose figures are shown; WholeArea is true when they are
+	// the whole area's though the user's own scope is narrower.
+	Area      string
+	WholeArea bool
 }
 
 // tableView is a table with its chart data and download links.
@@ -149,7 +155,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	form := r.URL.Query()
 	v := dashboardView{page: s.page(r, dashboardInfo[name].Title), Name: name, Form: form, Teams: acc.Teams,
 		ShowTeam: name == insights.DashTeams || name == insights.DashReferrals,
-		ShowArea: name != insights.DashTeams || acc.Scope.All}
+		ShowArea: name != insights.DashTeams || acc.Scope.All, Area: acc.Area()}
+	if insights.WholeArea(name) && !acc.Scope.All {
+		v.Area, v.WholeArea = "the whole area", acc.PCN != nil
+	}
 	v.Breadcrumbs, v.NoIndex = crumbs(link{Href: insightsBase, Text: "Insights"}), true
 	f, probs := parseInsightsFilter(form)
 	status := http.StatusOK
@@ -195,7 +204,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			tv.XLSX = insightsBase + "/" + name + "/download?" + dl.Encode()
 			v.Tables = append(v.Tables, tv)
 		}
-		if name == insights.DashProviders {
+		// The yearly report is a service's every referral: for its
+		// providers and the whole area, not a network's commissioner.
+		if name == insights.DashProviders && (acc.Scope.All || len(acc.Scope.OrganizationIDs) > 0) {
 			v.Years = []int{s.deps.Now().Year()}
 			for i := range v.Tables {
 				v.Tables[i].Link = insightsBase + "/providers/%s/report?year=" + strconv.Itoa(v.Years[0])
@@ -225,17 +236,25 @@ func chartJSON(t insights.Table) string {
 	if last := rows[len(rows)-1]; len(rows) > 1 && (last[0].Text == "All" || last[0].Text == "All services") {
 		rows = rows[:len(rows)-1] // a total would dwarf the rest
 	}
-	for _, r := range rows {
+	// In a stack, a hidden figure would make its period look smaller than
+	// it is: such a period is left out of the chart (the table has it).
+	gappy := map[int]bool{}
+	for i, r := range rows {
 		out.Labels = append(out.Labels, r[0].Text)
+		for c := 1; c < len(r) && t.Chart.Stacked; c++ {
+			if chartColumn(t, c) && !r[c].Number {
+				gappy[i] = true
+			}
+		}
 	}
 	for c := 1; c < len(t.Columns); c++ {
-		if t.Columns[c] == "All" || t.Columns[c] == "Share" || strings.HasPrefix(t.Columns[c], "Share of") {
+		if !chartColumn(t, c) {
 			continue
 		}
 		s := series{Label: t.Columns[c]}
 		numbers := false
-		for _, r := range rows {
-			if c < len(r) && r[c].Number {
+		for i, r := range rows {
+			if c < len(r) && r[c].Number && !gappy[i] {
 				v := r[c].Value
 				s.Points = append(s.Points, &v)
 				numbers = true
@@ -255,6 +274,17 @@ func chartJSON(t insights.Table) string {
 		return ""
 	}
 	return string(b)
+}
+
+// chartColumn reports whether the table's column c is a series of its
+// chart: a column of figures, not a total or a share, and one of the
+// chart's columns when it names them.
+func chartColumn(t insights.Table, c int) bool {
+	col := t.Columns[c]
+	if col == "All" || col == "Share" || strings.HasPrefix(col, "Share of") {
+		return false
+	}
+	return len(t.Chart.Columns) == 0 || slices.Contains(t.Chart.Columns, c)
 }
 
 func (s *Server) handleDashboardDownload(w http.ResponseWriter, r *http.Request) {

@@ -93,7 +93,8 @@ func TestInsightsPagesShowEachProviderOnlyTheirOwnFigures(t *testing.T) {
 	}
 
 	status, body, _ = admin.get("/insights/providers")
-	if status != http.StatusOK || !strings.Contains(body, a[1]) || !strings.Contains(body, b[1]) || !strings.Contains(body, insights.FewerThan5) {
+	if status != http.StatusOK || !strings.Contains(body, a[1]) || !strings.Contains(body, b[1]) || !strings.Contains(body, insights.FewerThan5) ||
+		!strings.Contains(body, insights.Withheld) {
 		t.Errorf("admin's providers dashboard: %d", status)
 	}
 	status, body, h = admin.get("/insights/providers/download?table=services&format=xlsx")
@@ -105,7 +106,9 @@ func TestInsightsPagesShowEachProviderOnlyTheirOwnFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := f.GetRows("Sheet1")
-	if got := fmt.Sprint(rows); !strings.Contains(got, b[1]+" "+insights.FewerThan5) || !strings.Contains(got, a[1]+" 6 2.0 hours 100%") {
+	// Beside the total, the other service's few would give the 6 away: withheld, as on the page.
+	if got := fmt.Sprint(rows); !strings.Contains(got, b[1]+" "+insights.FewerThan5) || !strings.Contains(got, a[1]+" "+insights.Withheld+" 2.0 hours 100%") ||
+		!strings.Contains(got, insights.WithheldNote) {
 		t.Errorf("xlsx rows = %s", got)
 	}
 }
@@ -155,5 +158,30 @@ func TestSearchesThatFindNothingShowAsUnmetNeed(t *testing.T) {
 	}
 	if strings.Contains(body, "3AG") || strings.Contains(body, "07700") || strings.Contains(body, "qqzzy") {
 		t.Error("unmet need shows a full postcode, a number or a search made once")
+	}
+}
+
+func TestTeamLeadsAndCommissionersAreLinkedToInsights(t *testing.T) {
+	cs := newCaseSite(t, demo.OpenSQLite(t))
+	lead, worker, comm := cs.browsers["lead"], cs.browsers["worker"], cs.browsers["commissioner"]
+	if _, body, _ := lead.get("/account"); !strings.Contains(body, `href="/insights"`) {
+		t.Error("a team lead's account page links to insights")
+	}
+	if _, body, _ := lead.get("/casework?team=" + cs.teamA); !strings.Contains(body, `href="/insights/teams?team=`+cs.teamA+`"`) {
+		t.Error("a team lead's caseload links to the team's insights")
+	}
+	if _, body, _ := worker.get("/account"); strings.Contains(body, `href="/insights`) {
+		t.Error("a link worker who leads no team is not linked to insights (it would refuse them)")
+	}
+	if _, body, _ := worker.get("/casework?team=" + cs.teamA); strings.Contains(body, `href="/insights`) {
+		t.Error("a link worker's caseload has no insights link")
+	}
+	for _, path := range []string{"/account", "/"} {
+		if _, body, _ := comm.get(path); !strings.Contains(body, `<a class="nhsuk-header__navigation-link" href="/insights"`) {
+			t.Errorf("%s: the header links a commissioner to insights", path)
+		}
+	}
+	if status, _, _ := lead.get("/insights/teams?team=" + cs.teamA); status != http.StatusOK {
+		t.Errorf("the lead's team insights = %d", status)
 	}
 }

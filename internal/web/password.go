@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"waymark"
 	"waymark/internal/account"
+	"waymark/internal/insights"
 )
 
 func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
@@ -78,11 +80,29 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "account", s.form(r, "Your account"))
+	s.render(w, r, http.StatusOK, "account", s.accountView(r))
+}
+
+// accountView is the account page: the pages of the user's roles, and the
+// team's insights for a team lead (whose lead is in the teams' data, not
+// a role, so it is looked up here rather than on every page).
+func (s *Server) accountView(r *http.Request) formView {
+	v := s.form(r, "Your account")
+	a := waymark.ActorFrom(r.Context())
+	if s.deps.Insights == nil || !a.Has(waymark.RoleLinkWorker) || slices.ContainsFunc(v.Home, func(h homeSection) bool {
+		return slices.ContainsFunc(h.Links, func(l homeLink) bool { return l.Href == insightsBase })
+	}) {
+		return v
+	}
+	if acc, err := s.deps.Insights.Access(r.Context()); err == nil && acc.May(insights.DashTeams) {
+		v.Home = append(v.Home, homeSection{Heading: "Insights", Links: []homeLink{{insightsBase, "Insights",
+			"Your team's waiting list, caseloads, contacts, discharges and wellbeing change, and the referrals its members made."}}})
+	}
+	return v
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
-	v := s.form(r, "Your account")
+	v := s.accountView(r)
 	if err := r.ParseForm(); err != nil {
 		s.failForm(w, r, "account", v, waymark.Errorf(waymark.EINVALID, "The form could not be read: try again"), nil)
 		return

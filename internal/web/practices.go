@@ -16,10 +16,11 @@ type practicesView struct {
 	formView
 	Practices []gp.Practice
 	Saved     string
+	PCNs      bool // networks are on: link to them
 }
 
 func (s *Server) practicesPage(w http.ResponseWriter, r *http.Request, status int, err error) {
-	v := practicesView{formView: s.form(r, "GP practices"), Saved: r.URL.Query().Get("saved")}
+	v := practicesView{formView: s.form(r, "GP practices"), Saved: r.URL.Query().Get("saved"), PCNs: s.deps.PCNs != nil}
 	if r.Method == http.MethodPost {
 		v.Form = r.PostForm
 		if status, ok := showProblems(&v.page, v.FieldErrs, err, []string{"ods", "practice_name", "postcode"}); ok {

@@ -155,6 +155,9 @@ func (s *Server) routes() {
 	if s.deps.Insights != nil && s.deps.Accounts != nil {
 		s.insightsRoutes()
 	}
+	if s.deps.PCNs != nil && s.deps.Accounts != nil {
+		s.pcnRoutes()
+	}
 	for pattern, h := range s.deps.API {
 		s.handle(pattern, h)
 	}

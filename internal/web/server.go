@@ -32,6 +32,7 @@ import (
 	"waymark/internal/media"
 	"waymark/internal/onboarding"
 	"waymark/internal/oruk"
+	"waymark/internal/pcn"
 	"waymark/internal/referral"
 )
 
@@ -137,6 +138,10 @@ type Deps struct {
 	// systems (the FHIR interface's clients) at /admin/systems. It needs
 	// accounts.
 	Systems *fhir.Systems
+	// PCNs turns on the administrators' pages of primary care networks at
+	// /admin/pcns, and choosing a commissioner's network when inviting
+	// them. It needs accounts.
+	PCNs *pcn.Service
 }
 
 // Server serves the pages. Build it with New.
@@ -274,6 +279,7 @@ type page struct {
 	Referrals   bool         // the user has referrals: show the referrals link
 	Practice    bool         // the user belongs to a GP practice: show the practice app's link
 	AddService  bool         // show the "Add your service" link
+	Insights    bool         // the user is a commissioner: show the insights link
 	// Home is the signed-in user's pages by role (their account page lists
 	// them); nil when signed out.
 	Home []homeSection
@@ -313,6 +319,7 @@ func (s *Server) page(r *http.Request, title string) page {
 		p.Home = s.homeSections(a)
 	}
 	p.Practice = s.deps.GP != nil && len(a.Practices) > 0 && (a.Has(waymark.RoleGP) || a.Has(waymark.RolePracticeStaff))
+	p.Insights = s.deps.Insights != nil && a.Has(waymark.RoleCommissioner)
 	p.AddService = s.deps.Requests != nil && s.deps.Accounts != nil && len(a.Roles) == 0
 	return p
 }
