@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"waymark/internal/web"
@@ -40,8 +41,9 @@ func FuzzSafeNext(f *testing.F) {
 }
 
 // FuzzParseInsightsFilter checks reading an insights filter from any query:
-// it never panics, and a filter it accepts has both ends of its range or
-// neither (insights.Service checks the order and the length).
+// it never panics, every problem names its field, and a filter it accepts
+// has both ends of its range or neither (insights.Service checks the
+// order and the length).
 func FuzzParseInsightsFilter(f *testing.F) {
 	for _, s := range []string{"from=2026-01-01&to=2026-01-31&interval=week", "from=2026-02-30&to=x", "to=2026-01-01", "interval=day&team=%00",
 		"from=0001-01-01&to=9999-12-31", "area=DE4&from=2026-12-31&to=2026-01-01"} {
@@ -52,8 +54,16 @@ func FuzzParseInsightsFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		filter, ok := web.ParseInsightsFilter(q)
-		if ok && filter.From.IsZero() != filter.To.IsZero() {
+		filter, errs := web.ParseInsightsFilter(q)
+		if len(errs) > 0 {
+			for field, msg := range errs {
+				if field == "" || strings.TrimSpace(msg) == "" {
+					t.Fatalf("%q: a problem without a field or message: %q %q", raw, field, msg)
+				}
+			}
+			return
+		}
+		if filter.From.IsZero() != filter.To.IsZero() {
 			t.Fatalf("%q: accepted a range from %v to %v", raw, filter.From, filter.To)
 		}
 	})

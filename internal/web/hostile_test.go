@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -79,9 +78,8 @@ func TestHostileInputNeverAnswers5xx(t *testing.T) {
 		s := newFullSite(t, db, web.Config{Dev: true}, func(d *web.Deps) {
 			// Importing feeds is another test's subject: here runs are
 			// queued and never run.
-			runs := oruk.NewRuns(sqlstore.NewDirectoryStore(db), nil, time.Now, uuid.NewString, slog.New(slog.DiscardHandler))
+			runs := oruk.NewRuns(sqlstore.NewDirectoryStore(db), nil, time.Now, uuid.NewString, logger)
 			d.Feeds.Queue, d.Feeds.Run = runs.Queue, runs.Get
-			d.API = oruk.NewAPI(sqlstore.NewDirectoryStore(db), postcodes(t), slog.New(slog.NewTextHandler(io.Discard, nil)), "http://waymark.test").Routes()
 			// The routes added since the attack run: case management, the
 			// practice app, insights, connected systems, the FHIR API and
 			// Notify's callbacks.
@@ -93,8 +91,10 @@ func TestHostileInputNeverAnswers5xx(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			d.API = map[string]http.HandlerFunc{}
 			outbox := email.NewOutbox(sqlstore.NewEmailStore(db), email.DevTransport{}, time.Now, logger)
-			for _, m := range []map[string]http.HandlerFunc{api.Routes(), notify.Callbacks("a callback token of Notify's", outbox, time.Now, logger)} {
+			for _, m := range []map[string]http.HandlerFunc{oruk.NewAPI(sqlstore.NewDirectoryStore(db), postcodes(t), logger, "http://waymark.test").Routes(),
+				api.Routes(), notify.Callbacks("a callback token of Notify's", outbox, time.Now, logger)} {
 				for pattern, h := range m {
 					d.API[pattern] = h
 				}
