@@ -167,13 +167,23 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 		s.failImport(w, r, http.StatusTooManyRequests, "You are already uploading a file. Wait until we have checked it, then try again.")
 		return
 	}
-	defer s.uploads.done(user)
-	name, data, status, msg := readUpload(r)
+	// The slot is given back before the answer is written: an upload sent
+	// once this one is answered is never refused.
+	var c *onboarding.Check
+	status, msg, err := func() (int, string, error) {
+		defer s.uploads.done(user)
+		name, data, status, msg := readUpload(r)
+		if msg != "" {
+			return status, msg, nil
+		}
+		var err error
+		c, err = s.deps.Onboarding.DryRun(r.Context(), name, data)
+		return 0, "", err
+	}()
 	if msg != "" {
 		s.failImport(w, r, status, msg)
 		return
 	}
-	c, err := s.deps.Onboarding.DryRun(r.Context(), name, data)
 	if err != nil {
 		if waymark.ErrorCode(err) == waymark.EINVALID {
 			s.failImport(w, r, http.StatusBadRequest, waymark.ErrorMessage(err))
