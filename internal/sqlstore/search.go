@@ -77,11 +77,21 @@ func (s *DirectoryStore) SearchServices(ctx context.Context, q directory.SearchQ
 		all, _ := filterTags(q, 0, 0, 0, 0)
 		f := s.db.dialect.fts(terms, all, nil)
 		s.confirmedSince(&f, q)
-		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM "+f.from+" WHERE "+f.where, f.whereArgs...).Scan(&res.Total); err != nil {
+		// Words alone, all over the directory: the count stops past
+		// s.maxCounted, and the matches ranked are the first s.maxCounted
+		// the index gives (in the order the services were added): ranking
+		// every match of a common word in a national directory would take
+		// longer than the page is worth (docs/decisions.md, section 2).
+		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+f.from+" WHERE "+f.where+" LIMIT ?) n",
+			append(f.whereArgs, s.maxCounted+1)...).Scan(&res.Total); err != nil {
 			return nil, fmt.Errorf("count search results: %w", mapError(err))
 		}
-		page, args = f.selectSQL()
-		page += " ORDER BY score DESC, k LIMIT ? OFFSET ?"
+		if res.Total > s.maxCounted {
+			res.Total, res.TotalCapped = s.maxCounted, true
+		}
+		matches, margs := f.selectSQL()
+		page = "SELECT k, score FROM (" + matches + " LIMIT ?) c ORDER BY score DESC, k LIMIT ? OFFSET ?"
+		args = append(margs, s.maxCounted)
 	}
 	if res.Total == 0 || q.Offset() >= res.Total {
 		return res, nil
