@@ -196,10 +196,15 @@ func (sqliteDialect) fts(terms, tags, cells []string) ftsSQL {
 	if len(cells) > 0 {
 		parts = append(parts, "("+strings.Join(quoteTerms(cells), " OR ")+")")
 	}
-	match := "tags : (" + strings.Join(parts, " AND ") + ")"
+	var match string
+	if len(parts) > 0 {
+		match = "tags : (" + strings.Join(parts, " AND ") + ")"
+	}
+	if len(terms) > 0 {
+		match = strings.TrimSuffix("{name description keywords organization} : ("+strings.Join(quoteTerms(terms), " ")+") AND "+match, " AND ")
+	}
 	f := ftsSQL{key: "f.rowid", from: "service_fts f", where: "service_fts MATCH ?", rank: "0"}
 	if len(terms) > 0 {
-		match = "{name description keywords organization} : (" + strings.Join(quoteTerms(terms), " ") + ") AND " + match
 		// bm25 is lower for better matches; weights: name, description,
 		// keywords, organisation, and none for the filter tokens.
 		f.rank = "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)"
@@ -360,10 +365,10 @@ func (postgresDialect) textFilter(terms []string) (string, any) {
 }
 
 func (postgresDialect) fts(terms, tags, cells []string) ftsSQL {
-	filter := strings.Join(tags, " & ")
 	if len(cells) > 0 {
-		filter = strings.Join(append(tags, "("+strings.Join(cells, " | ")+")"), " & ")
+		tags = append(tags, "("+strings.Join(cells, " | ")+")")
 	}
+	filter := strings.Join(tags, " & ")
 	f := ftsSQL{key: "f.service_id", from: "service_search f", rank: "0"}
 	if len(terms) == 0 {
 		f.where = "f.document @@ to_tsquery('simple', ?)"
@@ -375,6 +380,9 @@ func (postgresDialect) fts(terms, tags, cells []string) ftsSQL {
 	f.rankArgs = []any{text}
 	f.where = "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))"
 	f.whereArgs = []any{text, filter}
+	if filter == "" {
+		f.where, f.whereArgs = "f.document @@ plainto_tsquery('english', ?)", []any{text}
+	}
 	return f
 }
 

@@ -153,6 +153,40 @@ func TestSearchNearPostcodeStopsCountingAtTheLimitButStillPages(t *testing.T) {
 	})
 }
 
+func TestSearchNearPostcodeWithWordsPastTheLimitPagesTheNearestMatches(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		all := scatter(t, f, 90)
+		var nearest []string
+		for name, d := range all {
+			if d <= 25 {
+				nearest = append(nearest, name)
+			}
+		}
+		sort.Slice(nearest, func(i, j int) bool { return all[nearest[i]] < all[nearest[j]] })
+		sqlstore.SetMaxCounted(f.store, 12)
+		for page := 1; page <= 2; page++ {
+			res := search(t, f, directory.SearchQuery{Text: "come along", Near: &matlock, RadiusMiles: 25, Sort: directory.SortDistance, Page: page, PerPage: 5})
+			if res.Total != 12 || !res.TotalCapped {
+				t.Errorf("%d matches within 25 miles, limit 12: Total %d, TotalCapped %v; want 12 and true", len(nearest), res.Total, res.TotalCapped)
+			}
+			if got, want := names(res), nearest[5*(page-1):5*page]; !slices.Equal(got, want) {
+				t.Errorf("page %d nearest first = %q, want %q", page, got, want)
+			}
+		}
+		res := search(t, f, directory.SearchQuery{Text: "walk", Near: &matlock, RadiusMiles: 25, Page: 3, PerPage: 5})
+		if len(res.Hits) != 2 {
+			t.Errorf("best match, page 3 of 12: %d hits, want 2", len(res.Hits))
+		}
+		for _, h := range res.Hits {
+			if !strings.HasPrefix(h.Service.Name, "Walk") {
+				t.Errorf("best match for walk found %s", h.Service.Name)
+			}
+		}
+	})
+}
+
 func TestSearchWithWordsAloneRanksTheFirstMatchesUpToTheLimit(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
