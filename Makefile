@@ -48,8 +48,8 @@ bench: assets
 	$(MAKE) bench-http
 
 ## bench-http: public search through the real server, one database after another (BENCH_HTTP); builds
-## the synthetic directories the first time and keeps them; prints p50/p95/p99 per class, the ratio to
-## the bare SQL and requests/s with 8 connections
+## the synthetic directories the first time and keeps them (minutes: docs/benchmarks.md); prints
+## p50/p95/p99 per class, the ratio to the bare SQL and requests/s with 8 connections
 BENCH_HTTP ?= sqlite:100000,postgres:100000,sqlite:1000000
 bench-http: assets
 	sh scripts/ensure-postgres.sh

@@ -47,7 +47,10 @@ func (m *Main) seed(ctx context.Context, cfg Config, logger *slog.Logger, args [
 	start := time.Now()
 	if *synthetic > 0 {
 		orgs, services := seed.Synthetic(*synthetic, *randSeed)
-		if err := seed.Load(ctx, a.directory, orgs, services, 5000); err != nil {
+		// Into an empty directory the secondary indexes are built once at
+		// the end (DB.BulkLoad).
+		err := a.db.BulkLoad(ctx, func(ctx context.Context) error { return seed.Load(ctx, a.directory, orgs, services, 5000) })
+		if err != nil {
 			return fmt.Errorf("load synthetic data: %w", err)
 		}
 		loaded := time.Since(start)

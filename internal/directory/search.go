@@ -243,10 +243,10 @@ type SearchResult struct {
 	TotalCapped bool
 }
 
-// MaxCounted is the most matches a search near a postcode with no words or
-// filters counts: fifty pages of DefaultPerPage. Counting every service
-// within 10 miles of central London in a national directory would take
-// longer than finding the page.
+// MaxCounted is the most matches a search counts, and the pages end
+// there: fifty pages of DefaultPerPage. Counting every service within 10
+// miles of central London, or every match of a common word, in a national
+// directory would take longer than finding the page.
 const MaxCounted = 50 * DefaultPerPage
 
 // Pages returns the number of pages of results.

@@ -103,6 +103,11 @@ func (db *DB) migrate(ctx context.Context, extra ...goose.ProviderOption) error 
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	// Indexes a bulk load dropped come back first, as the migrations
+	// before it left them.
+	if err := db.finishInterruptedBulkLoad(ctx); err != nil {
+		return err
+	}
 	gd, opts := db.dialect.migrator()
 	p, err := goose.NewProvider(gd, db.sql, dir, append(opts, extra...)...)
 	if err != nil {

@@ -96,6 +96,18 @@ type dialect interface {
 	// worker), a user with a GP role, or another professional. It returns
 	// the expression and the joins it needs.
 	referralSource() (expr, joins string)
+
+	// secondaryIndexes selects the kind ("index" or "trigger"), name and
+	// CREATE statement of the secondary (not unique) indexes of the tables
+	// bound to its n placeholders, and of the triggers that keep SQLite's
+	// spatial index: what a bulk load builds at the end (see BulkLoad).
+	secondaryIndexes(n int) string
+	// rebuildSpatial lists the statements that build the spatial index
+	// from service_point when its triggers come back after a bulk load.
+	rebuildSpatial() []string
+	// tableExists selects whether the table named by its placeholder
+	// exists.
+	tableExists() string
 }
 
 // dialectOf picks the dialect of a data source name: a postgres:// or
@@ -200,10 +212,15 @@ func (sqliteDialect) fts(terms, tags, cells []string) ftsSQL {
 	if len(cells) > 0 {
 		parts = append(parts, "("+strings.Join(quoteTerms(cells), " OR ")+")")
 	}
-	match := "tags : (" + strings.Join(parts, " AND ") + ")"
+	var match string
+	if len(parts) > 0 {
+		match = "tags : (" + strings.Join(parts, " AND ") + ")"
+	}
+	if len(terms) > 0 {
+		match = strings.TrimSuffix("{name description keywords organization} : ("+strings.Join(quoteTerms(terms), " ")+") AND "+match, " AND ")
+	}
 	f := ftsSQL{key: "f.rowid", from: "service_fts f", where: "service_fts MATCH ?", rank: "0"}
 	if len(terms) > 0 {
-		match = "{name description keywords organization} : (" + strings.Join(quoteTerms(terms), " ") + ") AND " + match
 		// bm25 is lower for better matches; weights: name, description,
 		// keywords, organisation, and none for the filter tokens.
 		f.rank = "-bm25(service_fts, 10.0, 1.0, 5.0, 3.0, 0.0)"
@@ -284,6 +301,23 @@ func (sqliteDialect) analyze() []string {
 	return []string{"PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA analysis_limit = 0"}
 }
 
+func (sqliteDialect) secondaryIndexes(n int) string {
+	return `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+		AND sql NOT LIKE 'CREATE UNIQUE %' AND tbl_name IN (` + placeholders(n) + `) ORDER BY type, name`
+}
+
+func (sqliteDialect) rebuildSpatial() []string {
+	// In the order of the plane's x: neighbouring points go to
+	// neighbouring nodes of the tree.
+	return []string{`DELETE FROM service_point_geo`,
+		`INSERT INTO service_point_geo (id, min_lat, max_lat, min_lon, max_lon, rid, latitude, longitude, x, y)
+			SELECT rowid, latitude, latitude, longitude, longitude, rid, latitude, longitude, x, y FROM service_point ORDER BY x, y`}
+}
+
+func (sqliteDialect) tableExists() string {
+	return `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`
+}
+
 func (sqliteDialect) optimize() []string {
 	return []string{"INSERT INTO service_fts (service_fts) VALUES ('optimize')", "ANALYZE"}
 }
@@ -347,10 +381,10 @@ func (postgresDialect) textFilter(terms []string) (string, any) {
 }
 
 func (postgresDialect) fts(terms, tags, cells []string) ftsSQL {
-	filter := strings.Join(tags, " & ")
 	if len(cells) > 0 {
-		filter = strings.Join(append(tags, "("+strings.Join(cells, " | ")+")"), " & ")
+		tags = append(tags, "("+strings.Join(cells, " | ")+")")
 	}
+	filter := strings.Join(tags, " & ")
 	f := ftsSQL{key: "f.service_id", from: "service_search f", rank: "0"}
 	if len(terms) == 0 {
 		f.where = "f.document @@ to_tsquery('simple', ?)"
@@ -362,6 +396,9 @@ func (postgresDialect) fts(terms, tags, cells []string) ftsSQL {
 	f.rankArgs = []any{text}
 	f.where = "f.document @@ (plainto_tsquery('english', ?) && to_tsquery('simple', ?))"
 	f.whereArgs = []any{text, filter}
+	if filter == "" {
+		f.where, f.whereArgs = "f.document @@ plainto_tsquery('english', ?)", []any{text}
+	}
 	return f
 }
 
@@ -447,6 +484,21 @@ func (postgresDialect) unindex(ctx context.Context, c conn, key any) error {
 
 func (postgresDialect) analyze() []string {
 	return []string{"ANALYZE service, service_search, service_point, location, service_at_location, service_taxonomy, organization"}
+}
+
+func (postgresDialect) secondaryIndexes(n int) string {
+	return `SELECT 'index', c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+		WHERE t.relnamespace = current_schema()::regnamespace AND NOT i.indisunique
+			AND t.relname IN (` + placeholders(n) + `) ORDER BY c.relname`
+}
+
+// rebuildSpatial: the GiST index of service_point.position is one of the
+// secondary indexes, built like the others.
+func (postgresDialect) rebuildSpatial() []string { return nil }
+
+func (postgresDialect) tableExists() string {
+	return `SELECT to_regclass(?) IS NOT NULL`
 }
 
 func (postgresDialect) optimize() []string {

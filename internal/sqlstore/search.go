@@ -76,12 +76,25 @@ func (s *DirectoryStore) SearchServices(ctx context.Context, q directory.SearchQ
 	} else {
 		all, _ := filterTags(q, 0, 0, 0, 0)
 		f := s.db.dialect.fts(terms, all, nil)
+		// Public entries only: each match taken is looked up by key.
+		f.where += " AND EXISTS (SELECT 1 FROM service s WHERE s." + s.db.dialect.serviceKey() + " = " + f.key +
+			" AND s.status IN ('published', 'frozen') AND s.visibility = 'listed')"
 		s.confirmedSince(&f, q)
-		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM "+f.from+" WHERE "+f.where, f.whereArgs...).Scan(&res.Total); err != nil {
+		// Words alone, all over the directory: the count stops past
+		// s.maxCounted, and the matches ranked are the first s.maxCounted
+		// the index gives (in the order the services were added): ranking
+		// every match of a common word in a national directory would take
+		// longer than the page is worth (docs/decisions.md, section 2).
+		if err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+f.from+" WHERE "+f.where+" LIMIT ?) n",
+			append(f.whereArgs, s.maxCounted+1)...).Scan(&res.Total); err != nil {
 			return nil, fmt.Errorf("count search results: %w", mapError(err))
 		}
-		page, args = f.selectSQL()
-		page += " ORDER BY score DESC, k LIMIT ? OFFSET ?"
+		if res.Total > s.maxCounted {
+			res.Total, res.TotalCapped = s.maxCounted, true
+		}
+		matches, margs := f.selectSQL()
+		page = "SELECT k, score FROM (" + matches + " LIMIT ?) c ORDER BY score DESC, k LIMIT ? OFFSET ?"
+		args = append(margs, s.maxCounted)
 	}
 	if res.Total == 0 || q.Offset() >= res.Total {
 		return res, nil
@@ -146,60 +159,121 @@ func (s *DirectoryStore) browseWhere(q directory.SearchQuery) (string, []any) {
 // searchNear is a search within q.RadiusMiles of q.Near. With words or
 // filters, the full-text index finds the candidates in the area's map
 // cells and SQL measures, filters, ranks and counts them; with neither,
-// the spatial index does it all (searchArea).
+// the spatial index does it all (searchArea). Where more than
+// s.maxCounted services match in the radius, the count stops there and
+// the page comes from the nearest matches: a smaller radius holding at
+// least the pages up to this one and, where it can, no more than
+// s.maxCounted services, so a common word in a dense city ranks a
+// bounded number of matches.
 func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery) (*directory.SearchResult, error) {
-	near := *q.Near
 	radius := float64(q.RadiusMiles)
-	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, radius)
-	all, cells := filterTags(q, minLat, maxLat, minLon, maxLon)
-	terms := q.Terms()
-	if len(terms) == 0 && len(all) == 0 && q.ConfirmedSince.IsZero() {
-		return s.searchArea(ctx, q)
+	if len(q.Terms()) == 0 && q.ConfirmedSince.IsZero() {
+		if all, _ := filterTags(q, 0, 0, 0, 0); len(all) == 0 {
+			return s.searchArea(ctx, q)
+		}
 	}
-	d := s.db.dialect
+	res := &directory.SearchResult{Query: q}
+	n, err := s.countNear(ctx, q, radius)
+	if err != nil {
+		return nil, err
+	}
+	res.Total = n
+	if n > s.maxCounted {
+		res.Total, res.TotalCapped = s.maxCounted, true
+	}
+	need := q.Offset() + q.PerPage
+	if res.Total == 0 || q.Offset() >= res.Total {
+		return res, nil
+	}
+	// Past the limit, the page comes first from a radius that would hold
+	// need, or half the limit if more, were there four times the limit in
+	// the whole radius; when that does not fill the page, from the whole
+	// radius. Everything outside a radius is farther than everything in it.
+	r := radius
+	if res.TotalCapped {
+		r = radius * math.Sqrt(float64(max(need, s.maxCounted/2))/float64(4*s.maxCounted))
+	}
+	perPage := min(q.PerPage, res.Total-q.Offset()) // the pages end at the count
+	for {
+		keys, miles, err := s.pageNear(ctx, q, r, perPage)
+		if err != nil {
+			return nil, err
+		}
+		if len(keys) == perPage || r == radius {
+			return s.hits(ctx, res, keys, miles)
+		}
+		r = radius
+	}
+}
+
+// pageNear reads the keys and distances of one page of the services
+// matching q within r miles of q.Near, in the order of q.Sort.
+func (s *DirectoryStore) pageNear(ctx context.Context, q directory.SearchQuery, r float64, perPage int) ([]string, map[string]float64, error) {
+	query, args := s.nearSQL(q, r, false)
+	var keys []string
+	miles := map[string]float64{}
+	err := eachRow(ctx, s.db.reader(), query, append(args, perPage, q.Offset()), func(row rowScanner) error {
+		var k string
+		var m float64
+		if err := row.Scan(&k, &m); err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		miles[k] = m
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("search near: %w", err)
+	}
+	return keys, miles, nil
+}
+
+// countNear counts the services matching q with a point within r miles
+// of q.Near, up to s.maxCounted + 1.
+func (s *DirectoryStore) countNear(ctx context.Context, q directory.SearchQuery, r float64) (int, error) {
+	query, args := s.nearSQL(q, r, true)
+	var n int
+	if err := s.db.reader().queryRow(ctx, query, append(args, s.maxCounted+1)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count services near: %w", mapError(err))
+	}
+	return n, nil
+}
+
+// nearSQL is the query of the services matching q's words and filters
+// with a point within r miles of q.Near: with count, the number of them
+// (up to a LIMIT placeholder); else their keys and distances in the order
+// of q.Sort, ending with LIMIT and OFFSET placeholders. Relevance is
+// discounted with distance on the scale of q.RadiusMiles, whatever r.
+func (s *DirectoryStore) nearSQL(q directory.SearchQuery, r float64, count bool) (string, []any) {
+	near, d := *q.Near, s.db.dialect
+	minLat, maxLat, minLon, maxLon := postcode.BoundingBox(near, r)
+	area := q
+	area.RadiusMiles = int(math.Ceil(r)) // picks the size of map cell
+	all, cells := filterTags(area, minLat, maxLat, minLon, maxLon)
+	terms := q.Terms()
 	f := d.fts(terms, all, cells)
 	s.confirmedSince(&f, q)
+	dist, distArgs, within, withinArgs := d.distance("p.", near, r)
+	box := `p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ? AND ` + within
+	boxArgs := concat([]any{minLat, maxLat, minLon, maxLon}, withinArgs)
+	if count {
+		return `SELECT COUNT(*) FROM (SELECT ` + f.key + ` AS k FROM ` + f.from + ` WHERE ` + f.where + ` AND EXISTS (
+			SELECT 1 FROM service_point p WHERE p.` + d.pointKey() + ` = ` + f.key + ` AND ` + box + `) LIMIT ?) n`,
+			concat(f.whereArgs, boxArgs)
+	}
 	matches, matchArgs := f.selectSQL()
 	// Best match: text relevance discounted with distance, so an equally
 	// good match nearby comes first. Without words, nearest first.
-	order, orderArgs := "score / (1 + miles / ?) DESC, miles, k", []any{radius}
+	order, orderArgs := "score / (1 + miles / ?) DESC, miles, k", []any{float64(q.RadiusMiles)}
 	if q.Sort == directory.SortDistance || len(terms) == 0 {
 		order, orderArgs = "miles, k", nil
 	}
-	dist, distArgs, within, withinArgs := d.distance("p.", near, radius)
-	query := `SELECT k, miles, COUNT(*) OVER () FROM (
+	return `SELECT k, miles FROM (
 		SELECT c.k, c.score, MIN(` + dist + `) AS miles
 		FROM (` + matches + `) c JOIN service_point p ON p.` + d.pointKey() + ` = c.k
-		WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ? AND ` + within + `
+		WHERE ` + box + `
 		GROUP BY c.k, c.score) m
-		ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	args := concat(distArgs, matchArgs, []any{minLat, maxLat, minLon, maxLon}, withinArgs, orderArgs)
-	res := &directory.SearchResult{Query: q}
-	var keys []string
-	miles := map[string]float64{}
-	read := func(offset int) error {
-		return eachRow(ctx, s.db.reader(), query, append(args, q.PerPage, offset), func(r rowScanner) error {
-			var k string
-			var m float64
-			if err := r.Scan(&k, &m, &res.Total); err != nil {
-				return err
-			}
-			keys = append(keys, k)
-			miles[k] = m
-			return nil
-		})
-	}
-	if err := read(q.Offset()); err != nil {
-		return nil, fmt.Errorf("search near: %w", err)
-	}
-	if len(keys) == 0 && q.Offset() > 0 {
-		// Beyond the last page: the count comes with the first.
-		if err := read(0); err != nil {
-			return nil, fmt.Errorf("search near: %w", err)
-		}
-		return &directory.SearchResult{Query: q, Total: res.Total}, nil
-	}
-	return s.hits(ctx, res, keys, miles)
+		ORDER BY ` + order + ` LIMIT ? OFFSET ?`, concat(distArgs, matchArgs, boxArgs, orderArgs)
 }
 
 // searchArea is a search near a postcode with no words and no filters:

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -152,6 +153,77 @@ func TestSearchNearPostcodeStopsCountingAtTheLimitButStillPages(t *testing.T) {
 	})
 }
 
+func TestSearchNearPostcodeWithWordsPastTheLimitPagesTheNearestMatches(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		all := scatter(t, f, 90)
+		var nearest []string
+		for name, d := range all {
+			if d <= 25 {
+				nearest = append(nearest, name)
+			}
+		}
+		sort.Slice(nearest, func(i, j int) bool { return all[nearest[i]] < all[nearest[j]] })
+		sqlstore.SetMaxCounted(f.store, 12)
+		for page := 1; page <= 2; page++ {
+			res := search(t, f, directory.SearchQuery{Text: "come along", Near: &matlock, RadiusMiles: 25, Sort: directory.SortDistance, Page: page, PerPage: 5})
+			if res.Total != 12 || !res.TotalCapped {
+				t.Errorf("%d matches within 25 miles, limit 12: Total %d, TotalCapped %v; want 12 and true", len(nearest), res.Total, res.TotalCapped)
+			}
+			if got, want := names(res), nearest[5*(page-1):5*page]; !slices.Equal(got, want) {
+				t.Errorf("page %d nearest first = %q, want %q", page, got, want)
+			}
+		}
+		res := search(t, f, directory.SearchQuery{Text: "walk", Near: &matlock, RadiusMiles: 25, Page: 3, PerPage: 5})
+		if len(res.Hits) != 2 {
+			t.Errorf("best match, page 3 of 12: %d hits, want 2", len(res.Hits))
+		}
+		for _, h := range res.Hits {
+			if !strings.HasPrefix(h.Service.Name, "Walk") {
+				t.Errorf("best match for walk found %s", h.Service.Name)
+			}
+		}
+	})
+}
+
+func TestSearchWithWordsAloneRanksTheFirstMatchesUpToTheLimit(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		knitting := func(s *directory.Service) { s.Description = "Bring your knitting." }
+		for i := range 10 {
+			f.mustCreateService(t, fmt.Sprintf("Craft club %d", i), matlock, "DE4 3AG", knitting)
+		}
+		f.mustCreateService(t, "Knitting circle", matlock, "DE4 3AG", nil)
+		for i := range 10 {
+			f.mustCreateService(t, fmt.Sprintf("Sewing club %d", i), matlock, "DE4 3AG", knitting)
+		}
+		f.mustCreateService(t, "Knitting for beginners", matlock, "DE4 3AG", nil)
+		// Past the limit, the count stops and the first matches the index
+		// gives (in the order added) are ranked: the title match among
+		// them comes first, the one added last is not among them.
+		sqlstore.SetMaxCounted(f.store, 12)
+		res := search(t, f, directory.SearchQuery{Text: "knitting", PerPage: 5})
+		if res.Total != 12 || !res.TotalCapped {
+			t.Errorf("22 matches, limit 12: Total %d, TotalCapped %v; want 12 and true", res.Total, res.TotalCapped)
+		}
+		if got := names(res); len(got) != 5 || got[0] != "Knitting circle" || slices.Contains(got, "Knitting for beginners") {
+			t.Errorf("first page = %q, want Knitting circle first and not Knitting for beginners", got)
+		}
+		if res := search(t, f, directory.SearchQuery{Text: "knitting", PerPage: 5, Page: 3}); len(res.Hits) != 2 {
+			t.Errorf("page 3 of 12 has %d hits, want 2", len(res.Hits))
+		}
+		// Under the limit, every match is counted and ranked.
+		sqlstore.SetMaxCounted(f.store, 100)
+		res = search(t, f, directory.SearchQuery{Text: "knitting", PerPage: 5})
+		if got := names(res); res.Total != 22 || res.TotalCapped || len(got) < 2 || !slices.Equal(got[:2], []string{"Knitting circle", "Knitting for beginners"}) &&
+			!slices.Equal(got[:2], []string{"Knitting for beginners", "Knitting circle"}) {
+			t.Errorf("limit 100: Total %d, TotalCapped %v, first page %q; want 22, false and the two title matches first", res.Total, res.TotalCapped, got)
+		}
+	})
+}
+
 func TestSearchNearPostcodeRanksByRelevanceDiscountedWithDistance(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -210,6 +282,8 @@ func TestSearchPlansProbeIndexes(t *testing.T) {
 			{"postcode, keyword and category", directory.SearchQuery{Text: "walk", Category: "physical-activity", Near: &matlock, RadiusMiles: 10}},
 			{"postcode and keyword", directory.SearchQuery{Text: "walk", Near: &matlock, RadiusMiles: 10}},
 			{"keyword only", directory.SearchQuery{Text: "group"}},
+			{"keyword only, page 2", directory.SearchQuery{Text: "group", Page: 2, PerPage: 5}},
+			{"keyword and category", directory.SearchQuery{Text: "walk", Category: "physical-activity"}},
 			{"postcode only", directory.SearchQuery{Near: &matlock, RadiusMiles: 10}},
 			{"postcode only, page 3", directory.SearchQuery{Near: &matlock, RadiusMiles: 25, Page: 3, PerPage: 5}},
 			{"postcode and confirmed", directory.SearchQuery{Near: &matlock, RadiusMiles: 10, ConfirmedSince: testNow.Add(-48 * time.Hour)}},

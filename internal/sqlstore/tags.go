@@ -106,12 +106,12 @@ func optionFilters(q directory.SearchQuery) []string {
 }
 
 // filterTags returns the tokens a search requires (all of them) and the
-// cells it may be in (any of them). Searches in an area need no "pub" token:
-// only public entries have cells, and every extra term costs the engines time.
+// cells it may be in (any of them). None says the entry is public: in an
+// area, only public entries have cells; elsewhere the search looks at the
+// service row of each match it takes (see SearchServices), as requiring
+// the "pub" token every public entry has would make ranking read its
+// posting list, the whole directory's, every time.
 func filterTags(q directory.SearchQuery, minLat, maxLat, minLon, maxLon float64) (all, anyCell []string) {
-	if q.Near == nil {
-		all = append(all, tagPrefix+"pub")
-	}
 	if q.FreeOnly {
 		all = append(all, tagPrefix+"free")
 	}

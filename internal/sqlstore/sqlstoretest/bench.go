@@ -149,7 +149,7 @@ func BenchSize(b *testing.B, d sqlstore.Dialect, n int) (*sqlstore.DB, string) {
 	}
 	orgs, services := seed.Synthetic(n, 1)
 	generated := time.Since(start)
-	if err := seed.Load(ctx, dir, orgs, services, 5000); err != nil {
+	if err := db.BulkLoad(ctx, func(ctx context.Context) error { return seed.Load(ctx, dir, orgs, services, 5000) }); err != nil {
 		b.Fatal(err)
 	}
 	loaded := time.Since(start)
