@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,7 +22,7 @@ import (
 func TestTheServerTextsThroughNotifyAndTakesItsReceipts(t *testing.T) {
 	var mu sync.Mutex
 	var got []map[string]any
-	arrived := make(chan struct{}, 1) // a text reached the fake
+	arrived := make(chan struct{}, 2) // a text reached the fake
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
 		if r.URL.Path != "/v2/notifications/sms" || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") || json.NewDecoder(r.Body).Decode(&body) != nil {
@@ -30,13 +31,11 @@ func TestTheServerTextsThroughNotifyAndTakesItsReceipts(t *testing.T) {
 		}
 		mu.Lock()
 		got = append(got, body)
+		id := fmt.Sprintf("740e5834-3a29-46b4-9a6f-%012d", len(got)) // Notify's id for it
 		mu.Unlock()
-		select {
-		case arrived <- struct{}{}:
-		default:
-		}
 		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(map[string]any{"id": "740e5834-3a29-46b4-9a6f-000000000001", "reference": body["reference"]})
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "reference": body["reference"]})
+		arrived <- struct{}{}
 	}))
 	defer fake.Close()
 	const token = "a-long-callback-token"
@@ -59,12 +58,24 @@ func TestTheServerTextsThroughNotifyAndTakesItsReceipts(t *testing.T) {
 	}
 	// The outbox runs every 5 seconds in the server; the test's own
 	// timeout bounds the wait.
-	select {
-	case <-arrived:
-	case err := <-r.done:
-		r.done <- err // for the cleanup
-		t.Fatalf("the server stopped before sending to Notify: %v; logs:\n%s", err, r.Logs.String())
+	waitForText := func() {
+		t.Helper()
+		select {
+		case <-arrived:
+		case err := <-r.done:
+			r.done <- err // for the cleanup
+			t.Fatalf("the server stopped before sending to Notify: %v; logs:\n%s", err, r.Logs.String())
+		}
 	}
+	waitForText()
+	// The server stores Notify's id for the text after Notify answers. Its
+	// one delivery loop takes a text queued now only after it has done so,
+	// so once the second text arrives the first one's id is stored.
+	second := email.Message{ID: "c0ffee00-0000-4000-8000-000000000002", Phone: "+447700900983", SMS: "Waymark: a second text", Prefer: email.ChannelSMS}
+	if err := store.EnqueueEmail(ctx, second, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	waitForText()
 	mu.Lock()
 	first := got[0]
 	mu.Unlock()
