@@ -28,15 +28,19 @@ assets: node_modules/.package-lock.json
 	sh internal/web/static/vendor.sh
 
 ## test: every test, on SQLite and PostgreSQL, with browser journeys in Chromium;
-## prints each package, the output of failing tests and the ten slowest tests
+## prints each package, the output of failing tests and the ten slowest tests; the short
+## fuzz of every parser (fuzz-short) runs beside the tests, on the core they leave idle
 test: assets
 	sh scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
 	@unformatted="$$(gofmt -l cmd internal tools *.go)"; if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m -json ./... 2>&1 | $(GO) run ./tools/testsummary -slowest 10
-	$(MAKE) fuzz-short
+	@echo "short fuzz of every parser, beside the tests (output in .fuzz-short.log)"
+	@FUZZTIME=10000x GO=$(GO) sh scripts/fuzz.sh >.fuzz-short.log 2>&1 & fuzz=$$!; \
+	$(GO) test -count=1 -timeout 30m -json ./... 2>&1 | $(GO) run ./tools/testsummary -slowest 10; tests=$$?; \
+	if wait $$fuzz; then cat .fuzz-short.log; else cat .fuzz-short.log; echo "a fuzz test failed"; exit 1; fi; \
+	exit $$tests
 
 ## bench: the search, case management and API benchmarks on SQLite and PostgreSQL, then bench-http (figures in docs/benchmarks.md)
 bench: assets
