@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,7 +53,7 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 		waitChecked("free"),
 		chromedp.Submit(`input[name="free"]`),
 		// The old results page has service links too: wait for the new address.
-		waitURL("free="),
+		browsertest.WaitURL("free="),
 		chromedp.WaitVisible(`a[href^="/services/"]`),
 	)
 	url := browsertest.Get(t, ctx, "read the address", chromedp.Location())
@@ -93,7 +92,7 @@ func TestJourneyFindAFreeWalkingGroupNearMatlock(t *testing.T) {
 
 	browsertest.Do(t, ctx, "open the offline help page from the footer",
 		chromedp.Click(`footer a[href="/help/offline"]`),
-		waitURL("/help/offline"),
+		browsertest.WaitURL("/help/offline"),
 		chromedp.WaitVisible(`h1`),
 	)
 	help := browsertest.Get(t, ctx, "read the help page", chromedp.Text(`main`))
@@ -222,21 +221,4 @@ func waitChecked(id string) chromedp.Action[chromedp.Void] {
 // busy browser can lag behind the next step).
 func waitValue(id, want string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](`document.getElementById(`+strconv.Quote(id)+`).value === `+strconv.Quote(want), chromedp.WithPollingTimeout(0))
-}
-
-// waitURL waits until the page's address contains part, so a step does not
-// read the page it is leaving. A navigation ends a poll in the browser, so
-// it polls again on the new page until the test's context ends.
-func waitURL(part string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		for {
-			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`location.href.includes(`+strconv.Quote(part)+`)`, chromedp.WithPollingTimeout(0)))
-			if err == nil {
-				return nil
-			}
-			if ctx.Err() != nil {
-				return fmt.Errorf("the address never got %q: %w (last: %v)", part, ctx.Err(), err)
-			}
-		}
-	})
 }

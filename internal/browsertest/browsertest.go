@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,23 @@ func Do(tb testing.TB, ctx context.Context, what string, steps ...chromedp.Actio
 	if err := chromedp.Do(c, steps...); err != nil {
 		tb.Fatalf("%s: %v", what, err)
 	}
+}
+
+// WaitURL waits until the page's address contains part, so a step does not
+// read the page it is leaving. A navigation ends a poll in the browser, so
+// it polls again on the new page until ctx ends.
+func WaitURL(part string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		for {
+			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`location.href.includes(`+strconv.Quote(part)+`)`, chromedp.WithPollingTimeout(0)))
+			if err == nil {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return fmt.Errorf("the address never got %q: %w (last: %v)", part, ctx.Err(), err)
+			}
+		}
+	})
 }
 
 // Get runs one action that returns a value, failing the test on error.

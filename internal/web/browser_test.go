@@ -104,6 +104,7 @@ func TestSearchFiltersInTheBrowser(t *testing.T) {
 		chromedp.Click(`label[for="access-1"]`),
 		chromedp.SetValue(`#language`, "bfi"),
 		chromedp.Click(`form.waymark-search button[type="submit"]`),
+		browsertest.WaitURL("language=bfi"),
 		chromedp.WaitVisible(`#results-heading`),
 	)
 	where := browsertest.Get(t, ctx, "read the address", chromedp.Evaluate[string](`location.search`))
