@@ -68,8 +68,10 @@ func inAreaServices(col string) string {
 
 // referrals is the condition on marketplace referrals r for q: made in
 // the range, within the scope, for the service and in the area. A team's
-// referrals are those its members made, listed by id so that both
-// databases read them through the referrer index.
+// referrals are those its members made, and a practice's those its GP and
+// staff accounts made in the marketplace as well as those it sent through
+// the practice app; the people are listed by id so that both databases
+// read their referrals through the referrer index.
 func (s *InsightsStore) referrals(ctx context.Context, q insights.Query) (*where, error) {
 	var members []string
 	if ids := q.Scope.TeamIDs; !q.Scope.All && len(ids) > 0 {
@@ -78,6 +80,13 @@ func (s *InsightsStore) referrals(ctx context.Context, q insights.Query) (*where
 		if err != nil {
 			return nil, fmt.Errorf("team members: %w", err)
 		}
+	}
+	if ods := q.Scope.Practices; !q.Scope.All && len(ods) > 0 {
+		staff, err := columnStrings(ctx, s.db.reader(), `SELECT CAST(user_id AS TEXT) FROM practice_user WHERE ods_code IN (`+placeholders(len(ods))+`)`, anys(ods))
+		if err != nil {
+			return nil, fmt.Errorf("practice accounts: %w", err)
+		}
+		members = append(members, staff...)
 	}
 	return referralsBy(q, members), nil
 }

@@ -17,8 +17,9 @@ import (
 // South (U00002) has Amber Valley and Lime Grove (C81001); North (U00001)
 // has Dales and Wirksworth (C81002), which sent 6 referrals to Debt
 // advice through the practice app in March and 5 into Dales' waiting list
-// from its clinical system in February. It returns a commissioner limited
-// to each.
+// from its clinical system in February; Dr Gee is one of Wirksworth's GPs,
+// whose marketplace referral of 1 March is theirs too. It returns a
+// commissioner limited to each.
 func pcnFixture(t *testing.T, db *sqlstore.DB, f *insightsFixture) (north, south context.Context) {
 	t.Helper()
 	ctx := context.Background()
@@ -34,6 +35,7 @@ func pcnFixture(t *testing.T, db *sqlstore.DB, f *insightsFixture) (north, south
 	exec(`INSERT INTO pcn_team (team_id, pcn_id) VALUES (?, ?), (?, ?)`, f.teamB, northID, f.teamA, southID)
 	exec(`INSERT INTO pcn_practice (ods_code, pcn_id) VALUES ('C81002', ?), ('C81001', ?)`, northID, southID)
 	exec(`INSERT INTO gp_practice (ods_code, name, created_at) VALUES ('C81002', 'Wirksworth', ?)`, created)
+	exec(`INSERT INTO practice_user (user_id, ods_code, role) SELECT id, 'C81002', 'gp' FROM app_user WHERE name = 'Dr Gee'`)
 	gpReferral := func(channel, team, service, incomingID, marketID string, when time.Time) {
 		exec(`INSERT INTO gp_referral (id, request_key, practice_ods, service_id, team_id, channel, nhs_number, given_name, family_name, date_of_birth,
 			reason, incoming_id, market_referral_id, created_at) VALUES (?, ?, 'C81002', ?, ?, ?, '9434765919', 'Given', 'Family', '1950-01-01', 'Lonely', ?, ?, ?)`,
@@ -77,13 +79,16 @@ func TestInsightsAPCNCommissionerSeesOnlyTheirNetworksFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkDashboard(t, d, want{
-			// Its practice's 6 through the app and 5 from its system, and
-			// the self-referral into Dales: the 5 would give the 1 away.
-			"sources": {"Self-referral": {1: few}, "Link worker": {1: "0"}, "GP practice": {1: "6"}, "GP system (FHIR)": {1: withheld},
-				"Other professional": {1: "0"}, "All": {1: "12"}},
+			// Its practice's 6 through the app, Dr Gee's 1 in the
+			// marketplace and 5 from its system, and the self-referral into
+			// Dales: the 5 would give the 1 away.
+			"sources": {"Self-referral": {1: few}, "Link worker": {1: "0"}, "GP practice": {1: "7"}, "GP system (FHIR)": {1: withheld},
+				"Other professional": {1: "0"}, "All": {1: "13"}},
 			"gp-practices": {"Wirksworth (C81002)": {1: "6", 2: "5", 3: "11"}, "Lime Grove (C81001)": {}},
-			"funnel":       {"Sent": {1: "6"}, "Awaiting a response": {1: "6"}},
-			"categories":   {insights.SocialPrescribing: {1: "6"}, "Money advice": {1: "6"}},
+			// Dr Gee's 1 who did not attend beside the 7 sent would give the 6
+			// awaiting a response away.
+			"funnel":       {"Sent": {1: "7"}, "Awaiting a response": {1: withheld}, "Did not attend": {1: few}},
+			"categories":   {insights.SocialPrescribing: {1: "6"}, "Money advice": {1: "6"}, "Physical activity": {1: few}},
 		})
 		if c := d.Table("gp-practices").Cell("Lime Grove (C81001)", 1); c != "" {
 			t.Errorf("north sees south's practice: %q", c)
@@ -100,7 +105,9 @@ func TestInsightsAPCNCommissionerSeesOnlyTheirNetworksFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tb := d.Table("services"); tb.Cell("Debt advice", 1) != "6" || tb.Cell("Nordic walking", 1) != "" {
+		// Dr Gee's 1 to Nordic walking beside the 7 of all services would
+		// give Debt advice's 6 away.
+		if tb := d.Table("services"); tb.Cell("All services", 1) != "7" || tb.Cell("Nordic walking", 1) != few || tb.Cell("Debt advice", 1) != withheld || tb.Cell("Knit and natter", 1) != "" {
 			t.Errorf("north's providers = %v", tb.Rows)
 		}
 		// A team of another network by changing the filter: refused.
