@@ -87,8 +87,8 @@ func TestInsightsAPCNCommissionerSeesOnlyTheirNetworksFigures(t *testing.T) {
 			"gp-practices": {"Wirksworth (C81002)": {1: "6", 2: "5", 3: "11"}, "Lime Grove (C81001)": {}},
 			// Dr Gee's 1 who did not attend beside the 7 sent would give the 6
 			// awaiting a response away.
-			"funnel":       {"Sent": {1: "7"}, "Awaiting a response": {1: withheld}, "Did not attend": {1: few}},
-			"categories":   {insights.SocialPrescribing: {1: "6"}, "Money advice": {1: "6"}, "Physical activity": {1: few}},
+			"funnel":     {"Sent": {1: "7"}, "Awaiting a response": {1: withheld}, "Did not attend": {1: few}},
+			"categories": {insights.SocialPrescribing: {1: "6"}, "Money advice": {1: "6"}, "Physical activity": {1: few}},
 		})
 		if c := d.Table("gp-practices").Cell("Lime Grove (C81001)", 1); c != "" {
 			t.Errorf("north sees south's practice: %q", c)
