@@ -311,6 +311,13 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 		limit = need * 2 // points; a service may have several
 	} else if res.Total > 2*need {
 		r = radius * math.Sqrt(2*float64(need)/float64(res.Total)) // two pages if services were spread evenly
+		if res.TotalCapped {
+			// Past the limit the count says only that there are more: a
+			// city centre holds a hundred times more (central London, a
+			// fifth of a national directory within 10 miles), so start an
+			// eighth as far out, a few hundred points there, and widen.
+			r /= 8
+		}
 	}
 	for {
 		var keys []string
