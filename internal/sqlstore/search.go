@@ -185,13 +185,16 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 	if res.Total == 0 || q.Offset() >= res.Total {
 		return res, nil
 	}
-	// Past the limit, the page comes first from a radius that would hold
-	// need, or half the limit if more, were there four times the limit in
-	// the whole radius; when that does not fill the page, from the whole
-	// radius. Everything outside a radius is farther than everything in it.
+	// Past the limit, the page comes first from a radius a third of one
+	// that would hold need, or half the limit if more, were there four
+	// times the limit in the whole radius (a city centre holds fifty times
+	// the limit, and every match in the radius is read and ranked); when
+	// that does not fill the page, from a radius three times as large, up
+	// to the whole. Everything outside a radius is farther than everything
+	// in it.
 	r := radius
 	if res.TotalCapped {
-		r = radius * math.Sqrt(float64(max(need, s.maxCounted/2))/float64(4*s.maxCounted))
+		r = radius * math.Sqrt(float64(max(need, s.maxCounted/2))/float64(4*s.maxCounted)) / 3
 	}
 	perPage := min(q.PerPage, res.Total-q.Offset()) // the pages end at the count
 	for {
@@ -202,7 +205,7 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 		if len(keys) == perPage || r == radius {
 			return s.hits(ctx, res, keys, miles)
 		}
-		r = radius
+		r = math.Min(radius, r*3)
 	}
 }
 
