@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MaxWebsiteLength is the longest web address accepted.
@@ -16,7 +17,7 @@ const MaxWebsiteLength = 2000
 func Website(s string) (string, error) {
 	bad := invalid("Enter a full web address, like https://www.example.org")
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > MaxWebsiteLength || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || Control(r) }) {
+	if s == "" || len(s) > MaxWebsiteLength || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || Control(r) }) {
 		return "", bad
 	}
 	v := s
