@@ -38,7 +38,8 @@ type Scope struct {
 	// its teams are TeamIDs and its GP practices Practices.
 	PCN string
 	// Practices (ODS codes) adds the referrals these GP practices made,
-	// through the practice app or their GP system, wherever they went.
+	// through the practice app, their GP system or their GP and staff
+	// accounts in the marketplace, wherever they went.
 	Practices []string
 }
 
