@@ -187,7 +187,7 @@ func (s *DirectoryStore) searchNear(ctx context.Context, q directory.SearchQuery
 	}
 	// Past the limit, the page comes first from a radius a third of one
 	// that would hold need, or half the limit if more, were there four
-	// times the limit in the whole radius (a city centre holds fifty times
+	// times the limit in the whole radius (a city centre holds thirty times
 	// the limit, and every match in the radius is read and ranked); when
 	// that does not fill the page, from a radius three times as large, up
 	// to the whole. Everything outside a radius is farther than everything
@@ -316,7 +316,7 @@ func (s *DirectoryStore) searchArea(ctx context.Context, q directory.SearchQuery
 		r = radius * math.Sqrt(2*float64(need)/float64(res.Total)) // two pages if services were spread evenly
 		if res.TotalCapped {
 			// Past the limit the count says only that there are more: a
-			// city centre holds a hundred times more (central London, a
+			// city centre holds two hundred times more (central London, a
 			// fifth of a national directory within 10 miles), so start an
 			// eighth as far out, a few hundred points there, and widen.
 			r /= 8
