@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -573,12 +574,12 @@ func (s *Server) teamPage(w http.ResponseWriter, r *http.Request, status int, v 
 	if r.Method == http.MethodPost {
 		v.Form = r.PostForm
 	}
-	for k, m := range errs {
-		v.FieldErrs[k] = m
-	}
 	if len(errs) > 0 {
-		v.Errors = summary(errs, []string{"name", "email", "ods", "practice_name", "area"})
-		v.Title = "Error: " + v.Title
+		var probs waymark.Problems
+		for _, k := range slices.Sorted(maps.Keys(errs)) {
+			probs.Add(k, errs[k])
+		}
+		showProblems(&v.page, v.FieldErrs, probs.Err(), []string{"name", "email", "ods", "practice_name", "area"})
 	}
 	v.Breadcrumbs = crumbs(link{Href: "/admin", Text: "Administration"})
 	if v.Team != nil {

@@ -40,8 +40,7 @@ func (s *Server) handleAddFeed(w http.ResponseWriter, r *http.Request) {
 	addr := strings.TrimSpace(r.PostForm.Get("url"))
 	u, err := url.Parse(addr)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(addr) > 500 {
-		v.FieldErrs["url"] = "Enter the feed's web address, like https://directory.example.org/api"
-		v.Errors = summary(v.FieldErrs, nil)
+		showMessage(&v.page, v.FieldErrs, "url", "Enter the feed's web address, like https://directory.example.org/api", nil)
 		if v.Feeds, err = s.deps.Feeds.Feeds(r.Context()); err != nil {
 			s.serverError(w, r, err)
 			return

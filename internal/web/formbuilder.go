@@ -135,9 +135,7 @@ func (s *Server) handleFormEdit(w http.ResponseWriter, r *http.Request) {
 		if field == "" {
 			field = "label"
 		}
-		v.FieldErrs[field] = e.Message
-		v.Errors = summary(v.FieldErrs, []string{"type", "label", "help", "options"})
-		v.Title = "Error: " + v.Title
+		showMessage(&v.page, v.FieldErrs, field, e.Message, []string{"type", "label", "help", "options"})
 		s.render(w, r, http.StatusBadRequest, "formbuilder", v)
 		return
 	}

@@ -85,6 +85,12 @@ func showProblems(p *page, fieldErrs map[string]string, err error, order []strin
 	return status, true
 }
 
+// showMessage is showProblems for one message a handler worked out itself,
+// next to field ("form" for the whole form).
+func showMessage(p *page, fieldErrs map[string]string, field, message string, order []string) {
+	showProblems(p, fieldErrs, waymark.FieldErrorf(waymark.EINVALID, field, "%s", message), order)
+}
+
 // fieldsOf lists the fields of p in the order found.
 func fieldsOf(p *waymark.Problems) []string {
 	var out []string
@@ -118,8 +124,6 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, name string, v 
 	for _, k := range []string{"password", "current_password", "confirm_password"} {
 		v.Form.Del(k)
 	}
-	v.FieldErrs["form"] = message
-	v.Errors = summary(v.FieldErrs, nil)
-	v.Title = "Error: " + v.Title
+	showMessage(&v.page, v.FieldErrs, "form", message, nil)
 	s.render(w, r, http.StatusTooManyRequests, name, v)
 }

@@ -112,9 +112,7 @@ func (b *busy) done(key string) {
 // failImport shows the upload form again with a message about the file.
 func (s *Server) failImport(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	v := s.importForm(r)
-	v.FieldErrs["file"] = msg
-	v.Errors = summary(v.FieldErrs, []string{"file"})
-	v.Title = "Error: " + v.Title
+	showMessage(&v.page, v.FieldErrs, "file", msg, nil)
 	s.render(w, r, status, "import", v)
 }
 

@@ -104,8 +104,7 @@ func (s *Server) handleProfessionalReferForm(w http.ResponseWriter, r *http.Requ
 		if err == nil {
 			v.Form.Set("consent", "yes")
 		} else {
-			v.FieldErrs["consent"] = waymark.ErrorMessage(err)
-			v.Errors = summary(v.FieldErrs, nil)
+			showMessage(&v.page, v.FieldErrs, "consent", waymark.ErrorMessage(err), nil)
 		}
 	}
 	s.render(w, r, http.StatusOK, "refer", v)
@@ -169,9 +168,7 @@ func (s *Server) handleSelfRefer(w http.ResponseWriter, r *http.Request) {
 	// 10 referrals, then one every 6 minutes.
 	if !s.limits.allowOne("self-referral:"+clientIP(r), 6*time.Minute, 10, s.deps.Now()) {
 		w.Header().Set("Retry-After", "360")
-		v.FieldErrs["form"] = "Too many referrals have been sent from this connection. Wait a few minutes and try again, or contact the service directly."
-		v.Errors = summary(v.FieldErrs, nil)
-		v.Title = "Error: " + v.Title
+		showMessage(&v.page, v.FieldErrs, "form", "Too many referrals have been sent from this connection. Wait a few minutes and try again, or contact the service directly.", nil)
 		s.render(w, r, http.StatusTooManyRequests, "refer", v)
 		return
 	}

@@ -62,9 +62,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fail := func(status int, field, message string) {
-		v.FieldErrs[field] = message
-		v.Errors = summary(v.FieldErrs, []string{"reason", "email"})
-		v.Title = "Error: " + v.Title
+		showMessage(&v.page, v.FieldErrs, field, message, []string{"reason", "email"})
 		s.render(w, r, status, "report", v)
 	}
 	now := s.deps.Now()

@@ -31,9 +31,7 @@ func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	v.Form, v.Token = r.PostForm, r.PostForm.Get("token")
 	if !s.limits.allowOne("service-request:"+clientIP(r), 10*time.Minute, 5, s.deps.Now()) {
 		w.Header().Set("Retry-After", "600")
-		v.FieldErrs["form"] = "Too many requests from this connection: wait 10 minutes and try again"
-		v.Errors = summary(v.FieldErrs, requestFields)
-		v.Title = "Error: " + v.Title
+		showMessage(&v.page, v.FieldErrs, "form", "Too many requests from this connection: wait 10 minutes and try again", requestFields)
 		s.render(w, r, http.StatusTooManyRequests, "add-service", v)
 		return
 	}

@@ -158,9 +158,7 @@ func (s *Server) renderRevision(w http.ResponseWriter, r *http.Request, status i
 	v.Breadcrumbs = crumbs(link{Href: "/moderation", Text: "Moderation"})
 	if fail != nil {
 		v.Form = r.PostForm
-		v.FieldErrs["note"] = fail.Message
-		v.Errors = summary(v.FieldErrs, nil)
-		v.Title = "Error: " + v.Title
+		showMessage(&v.page, v.FieldErrs, "note", fail.Message, nil)
 	}
 	s.render(w, r, status, "revision", v)
 }
