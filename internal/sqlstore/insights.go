@@ -73,20 +73,22 @@ func inAreaServices(col string) string {
 // the practice app; the people are listed by id so that both databases
 // read their referrals through the referrer index.
 func (s *InsightsStore) referrals(ctx context.Context, q insights.Query) (*where, error) {
-	var members []string
+	var parts []string
+	var args []any
 	if ids := q.Scope.TeamIDs; !q.Scope.All && len(ids) > 0 {
-		var err error
-		members, err = columnStrings(ctx, s.db.reader(), `SELECT DISTINCT user_id FROM sp_team_member WHERE team_id IN (`+placeholders(len(ids))+`)`, anys(ids))
-		if err != nil {
-			return nil, fmt.Errorf("team members: %w", err)
-		}
+		parts = append(parts, `SELECT user_id FROM sp_team_member WHERE team_id IN (`+placeholders(len(ids))+`)`)
+		args = append(args, anys(ids)...)
 	}
 	if ods := q.Scope.Practices; !q.Scope.All && len(ods) > 0 {
-		staff, err := columnStrings(ctx, s.db.reader(), `SELECT CAST(user_id AS TEXT) FROM practice_user WHERE ods_code IN (`+placeholders(len(ods))+`)`, anys(ods))
-		if err != nil {
-			return nil, fmt.Errorf("practice accounts: %w", err)
+		parts = append(parts, `SELECT CAST(user_id AS TEXT) FROM practice_user WHERE ods_code IN (`+placeholders(len(ods))+`)`)
+		args = append(args, anys(ods)...)
+	}
+	var members []string
+	if len(parts) > 0 {
+		var err error
+		if members, err = columnStrings(ctx, s.db.reader(), strings.Join(parts, " UNION "), args); err != nil {
+			return nil, fmt.Errorf("team members and practice accounts: %w", err)
 		}
-		members = append(members, staff...)
 	}
 	return referralsBy(q, members), nil
 }

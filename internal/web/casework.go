@@ -119,10 +119,7 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, v 
 	for i := range v.Fields {
 		v.Fields[i].Error = errs[v.Fields[i].Name]
 	}
-	if len(errs) > 0 {
-		v.Errors = summary(errs, fieldOrder(v.Fields))
-		v.Title = "Error: " + v.Title
-	}
+	v.markErrors(errs, fieldOrder(v.Fields))
 	s.render(w, r, status, "cw-form", v)
 }
 

@@ -574,13 +574,8 @@ func (s *Server) teamPage(w http.ResponseWriter, r *http.Request, status int, v 
 	if r.Method == http.MethodPost {
 		v.Form = r.PostForm
 	}
-	if len(errs) > 0 {
-		var probs waymark.Problems
-		for _, k := range slices.Sorted(maps.Keys(errs)) {
-			probs.Add(k, errs[k])
-		}
-		showProblems(&v.page, v.FieldErrs, probs.Err(), []string{"name", "email", "ods", "practice_name", "area"})
-	}
+	maps.Copy(v.FieldErrs, errs)
+	v.markErrors(errs, []string{"name", "email", "ods", "practice_name", "area"})
 	v.Breadcrumbs = crumbs(link{Href: "/admin", Text: "Administration"})
 	if v.Team != nil {
 		v.Breadcrumbs = append(v.Breadcrumbs, link{Href: "/admin/teams", Text: "Teams"})

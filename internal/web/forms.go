@@ -78,11 +78,20 @@ func showProblems(p *page, fieldErrs map[string]string, err error, order []strin
 	} else {
 		return 0, false
 	}
-	p.Errors = summary(fieldErrs, append([]string{"form"}, order...))
+	p.markErrors(fieldErrs, append([]string{"form"}, order...))
+	return status, true
+}
+
+// markErrors fills p's error summary from errs, by field (those in order
+// first, then the rest by name), and marks its title, when there are any.
+func (p *page) markErrors(errs map[string]string, order []string) {
+	if len(errs) == 0 {
+		return
+	}
+	p.Errors = summary(errs, order)
 	if !strings.HasPrefix(p.Title, "Error: ") {
 		p.Title = "Error: " + p.Title
 	}
-	return status, true
 }
 
 // showMessage is showProblems for one message a handler worked out itself,

@@ -57,10 +57,7 @@ func (s *Server) renderProvider(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 	}
-	v.Errors = summary(st.Errs, nil)
-	if len(v.Errors) > 0 {
-		v.Title = "Error: " + v.Title
-	}
+	v.markErrors(st.Errs, nil)
 	q := r.URL.Query()
 	switch done := q.Get("done"); done {
 	case "draft":
@@ -340,10 +337,7 @@ func (s *Server) renderModeration(w http.ResponseWriter, r *http.Request, status
 			v.Done = doneMessage(q.Get("done"), svc.DisplayName())
 		}
 	}
-	v.Errors = summary(st.Errs, nil)
-	if len(v.Errors) > 0 {
-		v.Title = "Error: " + v.Title
-	}
+	v.markErrors(st.Errs, nil)
 	s.render(w, r, status, "moderation", v)
 }
 

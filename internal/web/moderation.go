@@ -81,10 +81,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	v := serviceView{page: s.page(r, svc.DisplayName()), Service: svc, Review: p}
 	v.NoIndex = true
 	v.Breadcrumbs = crumbs(link{Href: "/moderation", Text: "Moderation"})
-	v.Errors = summary(st.Errs, nil)
-	if len(v.Errors) > 0 {
-		v.Title = "Error: " + v.Title
-	}
+	v.markErrors(st.Errs, nil)
 	s.render(w, r, status, "service", v)
 }
 

@@ -99,10 +99,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"category", "free", "confirmed", "referral", "delivery", "access", "language", "sort"} {
 		v.FiltersOpen = v.FiltersOpen || v.FieldErrs[k] != ""
 	}
-	v.Errors = summary(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "confirmed", "referral", "delivery", "access", "language", "sort", "page"})
-	if len(v.Errors) > 0 {
-		v.Title = "Error: " + v.Title
-	}
+	v.markErrors(v.FieldErrs, []string{"q", "postcode", "radius", "category", "free", "confirmed", "referral", "delivery", "access", "language", "sort", "page"})
 	if v.Result != nil {
 		for _, w := range directory.RelatedSearches(v.Query) {
 			v.Related = append(v.Related, link{Href: withText(v.Form, w), Text: w})
